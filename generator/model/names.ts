@@ -1,0 +1,50 @@
+/** Naming rules shared by the model: every name a user sees is decided here. */
+
+/** `client_credentials` -> `clientCredentials`; URN grants use their last segment (`jwt-bearer` -> `jwtBearer`). */
+export function methodNameFor(grantType: string): string {
+  const lastSegment = grantType.includes(":") ? grantType.slice(grantType.lastIndexOf(":") + 1) : grantType;
+  const camel = camelCase(lastSegment);
+  if (camel === "") return "grant";
+  return /^[0-9]/.test(camel) ? `grant${pascalCase(camel)}` : camel;
+}
+
+export function camelCase(text: string): string {
+  const pascal = pascalCase(text);
+  return pascal.charAt(0).toLowerCase() + pascal.slice(1);
+}
+
+/** Words are runs of letters and digits; everything else separates them. */
+export function pascalCase(text: string): string {
+  return (text.match(/[A-Za-z0-9]+/g) ?? []).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("");
+}
+
+/** Provider id from a spec file name: `specs/Commerce Layer.yaml` -> `commerce-layer`. */
+export function providerIdFor(file: string): string {
+  const base = file.split("/").pop() ?? file;
+  const stem = base.replace(/\.(ya?ml|json)$/i, "");
+  const id = stem.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return id === "" ? "provider" : /^[0-9]/.test(id) ? `p${id}` : id;
+}
+
+/** A server's name: a slug of its description, else its host. */
+export function serverNameFor(url: string, description: string | undefined): string {
+  if (description !== undefined) {
+    const slug = description.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug !== "") return slug;
+  }
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** Makes names unique in order of appearance: the second `sandbox` becomes `sandbox-2`. */
+export function uniqueNames(names: readonly string[], separator = "-"): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}${separator}${count}`;
+  });
+}

@@ -1,0 +1,83 @@
+import { SpecError } from "../load/index.js";
+import { isJson, type Located, type SpecView } from "./schema.js";
+
+/** The field whose presence marks a token request (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6). */
+export const GRANT_FIELD = "grant_type";
+
+/** Form first: RFC 6749 §3.2 specifies form encoding; JSON is the common deviation. */
+const FORM = "application/x-www-form-urlencoded";
+
+export interface TokenOperation {
+  readonly path: string;
+  readonly operation: Located;
+  readonly pathItem: Located;
+  readonly mediaType: string;
+  readonly encoding: "form" | "json";
+  readonly bodySchema: Located;
+  readonly bodyRequired: boolean;
+}
+
+/**
+ * Finds the token operation: a POST whose request body carries `grant_type`
+ * in some variant (OpenAPI 3.0 §4.7.10 Operation, §4.7.13 Request Body).
+ */
+export function findTokenOperation(view: SpecView): TokenOperation {
+  const paths = view.objectAt({ node: view.document, pointer: "" }, "paths");
+  const found: TokenOperation[] = [];
+  const passedOver: string[] = [];
+  for (const path of Object.keys(paths?.node ?? {})) {
+    if (path.startsWith("x-") || !paths) continue;
+    const pathItem = view.objectAt(paths, path);
+    const operation = pathItem && view.objectAt(pathItem, "post");
+    if (!pathItem || !operation) continue;
+    const candidate = tokenRequestOf(view, path, pathItem, operation);
+    if (candidate) found.push(candidate);
+    else passedOver.push(`POST ${path}`);
+  }
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) {
+    const looked = passedOver.length > 0 ? `; POST operations seen: ${passedOver.slice(0, 5).join(", ")}` : "; the document has no POST operations";
+    throw new SpecError("no_token_operation", view.file, "/paths", `no token operation: no POST request body has a "${GRANT_FIELD}" field${looked}`);
+  }
+  throw new SpecError(
+    "ambiguous_token_operation",
+    view.file,
+    "/paths",
+    `more than one token operation: ${found.map((f) => `POST ${f.path}`).join(", ")}`,
+  );
+}
+
+function tokenRequestOf(view: SpecView, path: string, pathItem: Located, operation: Located): TokenOperation | undefined {
+  const body = view.objectAt(operation, "requestBody");
+  const content = body && view.objectAt(body, "content");
+  if (!body || !content || !isJson(content.node)) return undefined;
+  const mediaTypes = Object.keys(content.node);
+  const form = mediaTypes.find((m) => mediaTypeBase(m) === FORM);
+  const json = mediaTypes.find((m) => isJsonMediaType(m));
+  const mediaType = form ?? json;
+  if (mediaType === undefined) return undefined;
+  const media = view.objectAt(content, mediaType);
+  const schemaNode = media && isJson(media.node) ? media.node["schema"] : undefined;
+  if (!media || schemaNode === undefined) return undefined;
+  const bodySchema = view.deref({ node: schemaNode, pointer: `${media.pointer}/schema` });
+  const carriesGrant = view.variants(bodySchema).some((variant) => view.objectShape(variant).properties.has(GRANT_FIELD));
+  if (!carriesGrant) return undefined;
+  return {
+    path,
+    pathItem,
+    operation,
+    mediaType,
+    encoding: mediaType === form ? "form" : "json",
+    bodySchema: { ...bodySchema, pointer: `${media.pointer}/schema` },
+    bodyRequired: isJson(body.node) && body.node["required"] === true,
+  };
+}
+
+export function mediaTypeBase(mediaType: string): string {
+  return (mediaType.split(";")[0] ?? "").trim().toLowerCase();
+}
+
+export function isJsonMediaType(mediaType: string): boolean {
+  const base = mediaTypeBase(mediaType);
+  return base === "application/json" || /^application\/[a-z0-9.+-]*\+json$/.test(base);
+}

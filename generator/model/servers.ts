@@ -1,0 +1,44 @@
+import { isJson, type SpecView } from "./schema.js";
+import type { TokenOperation } from "./operation.js";
+import type { Fact, ServerModel } from "./types.js";
+import { serverNameFor, uniqueNames } from "./names.js";
+
+/**
+ * The servers the token operation is served from: operation-level `servers`
+ * override path-level, which override the document's (OpenAPI 3.0 §4.7.5).
+ * Server variables take their defaults (§4.7.6).
+ */
+export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[]): ServerModel[] {
+  const levels = [
+    { owner: token.operation, label: "operation" },
+    { owner: token.pathItem, label: "path" },
+    { owner: { node: view.document, pointer: "" }, label: "document" },
+  ];
+  for (const { owner, label } of levels) {
+    const list = isJson(owner.node) ? owner.node["servers"] : undefined;
+    if (!Array.isArray(list) || list.length === 0) continue;
+    const raw = list.filter(isJson).map((server) => ({
+      url: withDefaultVariables(String(server["url"] ?? ""), server["variables"]),
+      description: typeof server["description"] === "string" ? server["description"] : undefined,
+    }));
+    const names = uniqueNames(raw.map((s) => serverNameFor(s.url, s.description)));
+    facts.push({ topic: "servers", statement: `${raw.length} server(s) from the ${label} level`, source: "spec", evidence: `${owner.pointer}/servers` });
+    return raw.map((server, index) => ({
+      name: names[index]!,
+      url: server.url,
+      ...(server.description !== undefined ? { description: server.description } : {}),
+    }));
+  }
+  facts.push({ topic: "servers", statement: "no servers declared: callers must pass baseUrl", source: "spec", evidence: "/servers" });
+  return [];
+}
+
+/** `https://{region}.example.com` with `variables.region.default: eu` -> `https://eu.example.com`. */
+function withDefaultVariables(url: string, variables: unknown): string {
+  if (!isJson(variables)) return url;
+  return url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    const variable = variables[name];
+    const value = isJson(variable) ? variable["default"] : undefined;
+    return typeof value === "string" ? value : whole;
+  });
+}

@@ -1,0 +1,153 @@
+import type { ExpiryRule } from "./types.js";
+
+/** Outcome of reading a token's expiry from a success body. */
+export type ExpiryResult =
+  | { readonly ok: true; readonly expiresAt: number | undefined }
+  | { readonly ok: false; readonly reason: string };
+
+/*
+ * A "relative" lifetime this large is not a lifetime. 1e9 seconds is almost
+ * 32 years, while unix time in seconds has been above 1e9 since 2001-09-09;
+ * 1e12 is where unix time in milliseconds starts (2001-09-09 again). Servers
+ * that document `expires_in` but send an expiry timestamp exist, and reading
+ * their timestamp as seconds-from-now would yield a token "valid until 2080"
+ * that never gets refreshed. So a value >= 1e12 is taken as epoch ms and a
+ * value >= 1e9 as epoch seconds.
+ */
+const EPOCH_SECONDS_THRESHOLD = 1e9;
+const EPOCH_MS_THRESHOLD = 1e12;
+/** Largest magnitude a JavaScript Date can hold (ECMA-262 §21.4.1.22). */
+const MAX_DATE_MS = 8.64e15;
+const MAX_SHOWN_VALUE_CHARS = 32;
+
+type NumberRead =
+  | { readonly kind: "absent" }
+  | { readonly kind: "number"; readonly value: number }
+  | { readonly kind: "bad"; readonly reason: string };
+
+/**
+ * Works out when a token expires, as epoch milliseconds, from a success body
+ * according to the endpoint's rule.
+ *
+ * - `relative`: RFC 6749 §5.1 `expires_in`, seconds counted from
+ *   `receivedAtMs` (values that can only be timestamps are read as such, see
+ *   the note on the thresholds above).
+ * - `absolute`: a unix time in the rule's unit.
+ * - `created-plus-relative`: `expires_in` counted from a `created_at` unix time
+ *   (seconds, or milliseconds when >= 1e12) or ISO-8601 string; when that is
+ *   absent or unreadable, from `receivedAtMs`.
+ * - `none`: never known.
+ *
+ * Numbers may be JSON numbers or numeric strings (`"3600"`, `" 3600 "`,
+ * `"3600.5"`). An absent (`undefined` or `null`) expiry field gives
+ * `expiresAt: undefined`, never "now" (RFC 6749 §5.1 makes `expires_in`
+ * optional). A present but unusable value (not numeric, negative, not finite)
+ * gives `ok: false` with a reason naming the field.
+ */
+export function computeExpiresAt(
+  rule: ExpiryRule,
+  body: Readonly<Record<string, unknown>>,
+  receivedAtMs: number,
+): ExpiryResult {
+  switch (rule.kind) {
+    case "relative": {
+      const read = readNumber(body, rule.field);
+      if (read.kind === "absent") return { ok: true, expiresAt: undefined };
+      if (read.kind === "bad") return { ok: false, reason: read.reason };
+      return finish(rule.field, fromRelative(receivedAtMs, read.value));
+    }
+    case "absolute": {
+      const read = readNumber(body, rule.field);
+      if (read.kind === "absent") return { ok: true, expiresAt: undefined };
+      if (read.kind === "bad") return { ok: false, reason: read.reason };
+      return finish(rule.field, rule.unit === "s" ? read.value * 1000 : read.value);
+    }
+    case "created-plus-relative": {
+      const read = readNumber(body, rule.field);
+      if (read.kind === "absent") return { ok: true, expiresAt: undefined };
+      if (read.kind === "bad") return { ok: false, reason: read.reason };
+      const createdAt = readCreatedAt(body, rule.createdField) ?? receivedAtMs;
+      return finish(rule.field, fromRelative(createdAt, read.value));
+    }
+    case "none":
+      return { ok: true, expiresAt: undefined };
+    default: {
+      const unknownRule: never = rule;
+      const kind: unknown = (unknownRule as { kind?: unknown }).kind;
+      return { ok: false, reason: `unknown expiry rule ${describeValue(kind)}` };
+    }
+  }
+}
+
+function fromRelative(baseMs: number, seconds: number): number {
+  if (seconds >= EPOCH_MS_THRESHOLD) return seconds;
+  if (seconds >= EPOCH_SECONDS_THRESHOLD) return seconds * 1000;
+  return baseMs + seconds * 1000;
+}
+
+function finish(field: string, ms: number): ExpiryResult {
+  const expiresAt = Math.round(ms);
+  if (!Number.isFinite(expiresAt) || Math.abs(expiresAt) > MAX_DATE_MS) {
+    return { ok: false, reason: `${field} gives an expiry outside the range of a date` };
+  }
+  return { ok: true, expiresAt };
+}
+
+function own(body: Readonly<Record<string, unknown>>, field: string): unknown {
+  return Object.hasOwn(body, field) ? body[field] : undefined;
+}
+
+const NUMERIC_STRING = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Parses a JSON number or numeric string; undefined when it is neither. */
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim();
+  return NUMERIC_STRING.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+function readNumber(body: Readonly<Record<string, unknown>>, field: string): NumberRead {
+  const value = own(body, field);
+  if (value === undefined || value === null) return { kind: "absent" };
+  const parsed = toNumber(value);
+  if (parsed === undefined) {
+    return { kind: "bad", reason: `${field} is not a number (got ${describeValue(value)})` };
+  }
+  if (!Number.isFinite(parsed)) {
+    return { kind: "bad", reason: `${field} is not a finite number (got ${describeValue(value)})` };
+  }
+  if (parsed < 0) {
+    return { kind: "bad", reason: `${field} is negative (got ${describeValue(value)})` };
+  }
+  return { kind: "number", value: parsed };
+}
+
+const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+
+/** Epoch ms of a creation time, or undefined when absent or unreadable. */
+function readCreatedAt(body: Readonly<Record<string, unknown>>, field: string): number | undefined {
+  const value = own(body, field);
+  const parsed = toNumber(value);
+  if (parsed !== undefined) {
+    if (!Number.isFinite(parsed) || parsed < 0) return undefined;
+    return parsed >= EPOCH_MS_THRESHOLD ? parsed : parsed * 1000;
+  }
+  if (typeof value === "string" && ISO_DATE_PREFIX.test(value.trim())) {
+    const ms = Date.parse(value.trim());
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  return undefined;
+}
+
+/** A short, printable rendering of a (non-secret) value for a reason. */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") {
+    const shown = value.length > MAX_SHOWN_VALUE_CHARS ? `${value.slice(0, MAX_SHOWN_VALUE_CHARS)}…` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a value of type ${typeof value}`;
+}

@@ -1,0 +1,34 @@
+// Public API of the tokenwright runtime. Generated clients import from here.
+export type {
+  CallOptions,
+  ClientAuthRule,
+  ClientConfig,
+  Clock,
+  ExpiryRule,
+  FetchLike,
+  GrantRule,
+  Token,
+  TokenEndpoint,
+  TokenFieldNames,
+  TokenResult,
+} from "./types.js";
+export {
+  AbortedError,
+  InvalidResponseError,
+  NetworkError,
+  TimeoutError,
+  TokenClientConfigError,
+  TokenError,
+  TokenResponseError,
+  UnexpectedStatusError,
+} from "./errors.js";
+export type { TransportError } from "./errors.js";
+export { encodeBody } from "./encode.js";
+export type { EncodedBody } from "./encode.js";
+export { applyClientAuth, basicAuthorization } from "./client-auth.js";
+export type { MutableFields, MutableHeaders } from "./client-auth.js";
+export { computeExpiresAt } from "./expiry.js";
+export type { ExpiryResult } from "./expiry.js";
+export { assertSecureUrl, joinUrl, resolveBaseUrl } from "./url.js";
+export type { NamedServer, ServerChoice } from "./url.js";
+export { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, requestToken } from "./request.js";

@@ -1,0 +1,115 @@
+// Internals of requestToken: one abort signal for timeout + caller, and a
+// size-capped body reader. Not part of the public API.
+
+export type AbortSource = "timeout" | "caller";
+
+export interface Deadline {
+  /** Aborts when the timeout elapses or the caller's signal fires. */
+  readonly signal: AbortSignal;
+  /** Which one fired first, if either did. */
+  firedBy(): AbortSource | undefined;
+  /** Wraps a promise so it rejects as soon as the deadline fires. */
+  race<T>(promise: Promise<T>): Promise<T>;
+  /** Clears the timer and detaches from the caller's signal. */
+  dispose(): void;
+}
+
+/*
+ * One AbortController fed by a cleared-on-dispose timer and by the caller's
+ * signal. This is used instead of AbortSignal.timeout + AbortSignal.any
+ * because the request has to know which of the two fired (TimeoutError vs
+ * AbortedError), the timer must not outlive the request, and listeners added
+ * to a long-lived caller signal must be removed again; it also works on
+ * runtimes without AbortSignal.any.
+ */
+export function startDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined): Deadline {
+  const controller = new AbortController();
+  let fired: AbortSource | undefined;
+  const fire = (source: AbortSource, reason: unknown): void => {
+    if (fired !== undefined) return;
+    fired = source;
+    controller.abort(reason);
+  };
+  const onCallerAbort = (): void => fire("caller", callerSignal?.reason);
+  const timer = setTimeout(() => fire("timeout", new Error(`token request timed out after ${timeoutMs} ms`)), timeoutMs);
+  if (callerSignal !== undefined) {
+    if (callerSignal.aborted) onCallerAbort();
+    else callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+  }
+  const aborted = new Promise<never>((_, reject) => {
+    const rejectNow = (): void => reject(controller.signal.reason);
+    if (controller.signal.aborted) rejectNow();
+    else controller.signal.addEventListener("abort", rejectNow, { once: true });
+  });
+  // Handled here so a deadline that fires while nobody is racing it is not
+  // reported as an unhandled rejection.
+  aborted.catch(() => undefined);
+  return {
+    signal: controller.signal,
+    firedBy: () => fired,
+    race: <T>(promise: Promise<T>): Promise<T> => {
+      // A fetch that loses the race may still reject later; that is expected.
+      promise.catch(() => undefined);
+      return Promise.race([promise, aborted]);
+    },
+    dispose: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    },
+  };
+}
+
+export interface BodyText {
+  readonly text: string;
+  /** True when the body was longer than the cap and was cut off there. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Reads a response body as UTF-8 text, at most `maxBytes` bytes. Past the cap
+ * the stream is cancelled and the text read so far is returned as truncated.
+ * Rejects when the deadline fires while reading, even if the stream ignores
+ * the abort signal.
+ */
+export async function readBodyCapped(response: Response, maxBytes: number, deadline: Deadline): Promise<BodyText> {
+  const stream = response.body;
+  if (stream === null) return { text: "", truncated: false };
+  const reader = stream.getReader();
+  const cancel = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  deadline.signal.addEventListener("abort", cancel, { once: true });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let truncated = false;
+  try {
+    for (;;) {
+      const step = await deadline.race(reader.read());
+      if (step.done) break;
+      const chunk = step.value;
+      if (total + chunk.byteLength > maxBytes) {
+        chunks.push(chunk.subarray(0, maxBytes - total));
+        total = maxBytes;
+        truncated = true;
+        cancel();
+        break;
+      }
+      chunks.push(chunk);
+      total += chunk.byteLength;
+    }
+  } finally {
+    deadline.signal.removeEventListener("abort", cancel);
+  }
+  if (deadline.signal.aborted) throw deadline.signal.reason;
+  return { text: decodeUtf8(chunks, total), truncated };
+}
+
+function decodeUtf8(chunks: readonly Uint8Array[], total: number): string {
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder("utf-8").decode(bytes);
+}
