@@ -1,10 +1,11 @@
 import type { LoadedSpec, ProviderConfig } from "../load/index.js";
 import { buildGrants } from "./grants.js";
-import { pascalCase, providerIdFor } from "./names.js";
+import { providerIdFor, typePrefixFor } from "./names.js";
 import { findTokenOperation } from "./operation.js";
 import { buildErrors, buildSuccess } from "./response.js";
 import { SpecView, isJson } from "./schema.js";
 import { serversFor } from "./servers.js";
+import { sliceForWireTypes } from "./slice.js";
 import type { Fact, ProviderModel } from "./types.js";
 
 export type * from "./types.js";
@@ -35,7 +36,7 @@ export function buildModel({ spec, config, configFile }: ModelInput): ProviderMo
   const operationDescription = text(operation["description"]);
   return {
     provider,
-    typePrefix: pascalCase(config?.displayName ?? provider) || "Provider",
+    typePrefix: typePrefixFor(config?.displayName ?? provider),
     title,
     ...(description !== undefined ? { description } : {}),
     source: { file: spec.file, sha256: spec.sha256, openapi: String(spec.document["openapi"]), ...(configFile ? { configFile } : {}) },
@@ -54,5 +55,6 @@ export function buildModel({ spec, config, configFile }: ModelInput): ProviderMo
     success: buildSuccess(view, token, facts),
     errors: buildErrors(view, token, facts),
     facts,
+    wireDocument: sliceForWireTypes(spec.document as Record<string, unknown>, token.path),
   };
 }

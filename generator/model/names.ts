@@ -48,3 +48,10 @@ export function uniqueNames(names: readonly string[], separator = "-"): string[]
     return count === 1 ? name : `${name}${separator}${count}`;
   });
 }
+
+/** Prefix of every exported name; always a valid identifier start. */
+export function typePrefixFor(name: string): string {
+  const pascal = pascalCase(name);
+  if (pascal === "") return "Provider";
+  return /^[0-9]/.test(pascal) ? `P${pascal}` : pascal;
+}

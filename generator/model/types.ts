@@ -22,6 +22,8 @@ export interface ProviderModel {
   readonly errors: readonly ErrorStatusModel[];
   /** Where each decision came from, for READMEs and `explain`. */
   readonly facts: readonly Fact[];
+  /** The token operation's slice of the spec, for openapi-typescript (plain JSON). */
+  readonly wireDocument: Readonly<Record<string, unknown>>;
 }
 
 export interface SourceModel {

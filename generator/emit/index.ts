@@ -1,0 +1,32 @@
+import type { ProviderModel } from "../model/index.js";
+import { bannerComment } from "./banner.js";
+import { clientFile } from "./client-file.js";
+import { indexFile } from "./index-file.js";
+import { Printer } from "./printer.js";
+import { readmeFile } from "./readme.js";
+import { typesFile } from "./types-file.js";
+
+export { runtimeFiles } from "./runtime-files.js";
+export { WireTypesPool } from "./wire-pool.js";
+export { REGENERATE_COMMAND } from "./banner.js";
+
+/** One output file, path relative to the output folder with forward slashes. */
+export interface EmittedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Every file of one provider's folder, given its wire types from openapi-typescript. */
+export function emitProvider(model: ProviderModel, wireTypesText: string, printer = new Printer()): EmittedFile[] {
+  const banner = bannerComment(model.source.file, model.source.sha256);
+  const folder = model.provider;
+  return [
+    { path: `${folder}/wire.ts`, content: `${banner}\n\n${wireTypesText.trimEnd()}\n` },
+    { path: `${folder}/types.ts`, content: printer.print(typesFile(model), banner) },
+    { path: `${folder}/client.ts`, content: printer.print(clientFile(model), banner) },
+    { path: `${folder}/index.ts`, content: printer.print(indexFile(model), banner) },
+    { path: `${folder}/README.md`, content: readmeFile(model) },
+  ];
+}
+
+export { Printer };

@@ -1,0 +1,195 @@
+import { StructureKind, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
+import type { GrantModel, ProviderModel, WireSource } from "../model/index.js";
+import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType } from "./typescript.js";
+
+/** Names the types file exports, shared with the client and index emitters. */
+export function typeNames(model: ProviderModel) {
+  const p = model.typePrefix;
+  return {
+    client: `${p}Client`,
+    options: `${p}ClientOptions`,
+    serverName: `${p}ServerName`,
+    response: `${p}TokenResponse`,
+    token: `${p}Token`,
+    result: `${p}TokenResult`,
+    responseError: `${p}ResponseError`,
+    error: `${p}TokenError`,
+    params: (grant: GrantModel) => `${p}${grant.paramsTypeName}`,
+  };
+}
+
+const OPERATION = "TokenOperation";
+const REQUEST_BODY = "RequestBody";
+
+/**
+ * `types.ts`: the friendly request, response and error types, each built by
+ * indexing the openapi-typescript `paths`/`components` types so that the
+ * spec's own field types (enums as literal unions, nullability) flow through.
+ */
+export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
+  const names = typeNames(model);
+  const statements: (string | WriterFunction | StatementStructures)[] = [
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: "../runtime/index.js",
+      namedImports: ["CallOptions", "Clock", "FetchLike", "Token", "TokenResponseError", "TokenResult", "TransportError"],
+    },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
+    alias(OPERATION, indexed("paths", model.operation.path, "post"), `The token operation as openapi-typescript types it: POST ${model.operation.path}.`, false),
+    ...(model.grants.some((g) => g.wire.kind !== "component")
+      ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
+      : []),
+    ...(model.grants.some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
+      ? [{ ...alias("Defined", "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false), typeParameters: ["T"] } as StatementStructures]
+      : []),
+    ...model.grants.flatMap((grant) => grantParams(model, grant)),
+    alias(names.response, indexed(OPERATION, "responses", model.success.typedStatus, "content", model.success.mediaType), `The success body (status ${model.success.typedStatus}) as the spec documents it.`),
+    alias(names.token, `Token<${names.response}>`, "A token, normalised: `expiresAt` is epoch milliseconds, whatever the provider sends."),
+    alias(names.responseError, responseErrorType(model), responseErrorDoc(model)),
+    alias(names.error, `${names.responseError} | TransportError`, "Every way a token request can fail; narrow on `kind`, then on `status`."),
+    alias(names.result, `TokenResult<${names.response}, ${names.error}>`, "What every grant method resolves to: `{ ok: true, token }` or `{ ok: false, error }`."),
+    alias(names.serverName, literalUnion(model.servers.map((s) => s.name)), serverDoc(model)),
+    alias(names.options, optionsType(model), "Options for the client. Credentials stay inside the client and are never logged."),
+    clientInterface(model),
+  ];
+  return { statements };
+}
+
+function wireImports(model: ProviderModel): string[] {
+  const usesComponents = model.grants.some((g) => g.wire.kind === "component");
+  return usesComponents ? ["components", "paths"] : ["paths"];
+}
+
+function alias(name: string, type: string | WriterFunction, doc: string | undefined, exported = true): StatementStructures {
+  return {
+    kind: StructureKind.TypeAlias,
+    name,
+    isExported: exported,
+    type,
+    docs: jsDoc(doc),
+  };
+}
+
+/** The wire type a grant's fields are read from. */
+function wireBody(grant: GrantModel): string {
+  const source: WireSource = grant.wire;
+  switch (source.kind) {
+    case "request-body":
+      return REQUEST_BODY;
+    case "component":
+      return indexed("components", "schemas", source.name);
+    case "request-body-variant":
+      return `Extract<${REQUEST_BODY}, { ${JSON.stringify(grant.grantField)}: ${JSON.stringify(grant.grantType)} }>`;
+    default: {
+      const unreachable: never = source;
+      throw new Error(`unknown wire source ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function grantParams(model: ProviderModel, grant: GrantModel): StatementStructures[] {
+  const body = wireBody(grant);
+  const shared = grant.fields.map((field) => fieldSignature(field, body));
+  const doc = `Parameters of the \`${grant.grantType}\` grant.${grant.description ? `\n\n${grant.description}` : ""}\nClient credentials come from the client options and are not repeated here.`;
+  if (grant.alternatives.length === 0) return [alias(typeNames(model).params(grant), objectType(shared), doc)];
+  const allAlternativeFields = grant.alternatives.flatMap((a) => a.fields.map((f) => f.name));
+  const alternatives = grant.alternatives.map((alternative) => {
+    const own = alternative.fields.map((field) => fieldSignature(field, body));
+    const others = allAlternativeFields.filter((name) => !alternative.fields.some((f) => f.name === name)).map(excludedSignature);
+    return objectType([...own, ...others]);
+  });
+  const type: WriterFunction = (writer) => {
+    if (shared.length > 0) {
+      objectType(shared)(writer);
+      writer.write(" & (");
+    }
+    alternatives.forEach((write) => {
+      writer.newLine().write("| ");
+      write(writer);
+    });
+    if (shared.length > 0) writer.newLine().write(")");
+  };
+  const labels = grant.alternatives.map((a) => a.fields.map((f) => f.name).join(" + ")).join(", or ");
+  return [alias(typeNames(model).params(grant), type, `${doc}\nCredentials: ${labels}.`)];
+}
+
+function responseErrorType(model: ProviderModel): string {
+  const typed = model.errors.filter((e) => e.mediaType !== undefined);
+  if (typed.length === 0) return "never";
+  return typed
+    .map((e) => `TokenResponseError<${e.status}, ${indexed(OPERATION, "responses", e.status, "content", e.mediaType!)}>`)
+    .join("\n  | ");
+}
+
+function responseErrorDoc(model: ProviderModel): string {
+  const typed = model.errors.filter((e) => e.mediaType !== undefined);
+  if (typed.length === 0) return "The spec documents no error statuses with a body: every error answer is `unexpected_status`.";
+  const lines = typed.map((e) => `- ${e.status}${e.description ? `: ${e.description}` : ""}`);
+  return `Error answers the spec documents, each with its typed body:\n${lines.join("\n")}`;
+}
+
+function serverDoc(model: ProviderModel): string {
+  if (model.servers.length === 0) return "The spec names no servers: pass `baseUrl`.";
+  return `Servers named in the spec:\n${model.servers.map((s) => `- \`${s.name}\`: ${s.url}`).join("\n")}`;
+}
+
+function optionsType(model: ProviderModel): WriterFunction {
+  const names = typeNames(model);
+  const settings: OptionalKind<PropertySignatureStructure>[] = [];
+  if (model.client.clientId !== "absent") settings.push({ name: "clientId", type: "string", docs: jsDoc("The OAuth client identifier (RFC 6749 §2.2).") });
+  if (model.client.clientSecret !== "absent") {
+    settings.push({ name: "clientSecret", hasQuestionToken: model.client.clientSecret === "optional", type: "string", docs: jsDoc("The client secret (RFC 6749 §2.3.1). Never logged, never part of an error.") });
+  }
+  settings.push(
+    { name: "fetch", hasQuestionToken: true, type: "FetchLike", docs: jsDoc("A `fetch` to use instead of the platform's.") },
+    { name: "timeoutMs", hasQuestionToken: true, type: "number", docs: jsDoc("Abort a token request after this long, body included.", [{ tagName: "default", text: "10000" }]) },
+    { name: "clock", hasQuestionToken: true, type: "Clock", docs: jsDoc("Epoch milliseconds for all expiry arithmetic.", [{ tagName: "default", text: "Date.now" }]) },
+  );
+  const server: OptionalKind<PropertySignatureStructure> = { name: "server", type: names.serverName, docs: jsDoc("A server named in the spec.") };
+  const baseUrl: OptionalKind<PropertySignatureStructure> = { name: "baseUrl", type: "string", docs: jsDoc("Any base URL; `https:` unless it is a loopback address.") };
+  return (writer) => {
+    objectType(settings)(writer);
+    if (model.servers.length === 0) {
+      writer.write(" & ");
+      objectType([baseUrl])(writer);
+    } else if (model.servers.length === 1) {
+      writer.write(" & ");
+      objectType([{ ...server, hasQuestionToken: true }, { ...baseUrl, hasQuestionToken: true }])(writer);
+    } else {
+      writer.write(" & (").newLine().write("| ");
+      objectType([server, { name: "baseUrl", hasQuestionToken: true, type: "undefined" }])(writer);
+      writer.newLine().write("| ");
+      objectType([baseUrl, { name: "server", hasQuestionToken: true, type: "undefined" }])(writer);
+      writer.newLine().write(")");
+    }
+  };
+}
+
+function clientInterface(model: ProviderModel): StatementStructures {
+  const names = typeNames(model);
+  return {
+    kind: StructureKind.Interface,
+    name: names.client,
+    isExported: true,
+    docs: jsDoc(`A token client for ${model.title}: one method per grant the spec documents.`),
+    methods: model.grants.map((grant) => {
+      return {
+        name: grant.methodName,
+        docs: jsDoc(`Requests a token with the \`${grant.grantType}\` grant (POST ${model.operation.path}).`, [
+          { tagName: "returns", text: "`{ ok: true, token }`, or `{ ok: false, error }`; never rejects." },
+        ]),
+        parameters: [
+          { name: "params", type: names.params(grant), hasQuestionToken: paramsOptional(grant) },
+          { name: "options", type: "CallOptions", hasQuestionToken: true },
+        ],
+        returnType: `Promise<${names.result}>`,
+      };
+    }),
+  };
+}
+
+/** Whether a grant method can be called without params (nothing required, no credential choice). */
+export function paramsOptional(grant: GrantModel): boolean {
+  return grant.alternatives.length === 0 && grant.fields.every((f) => !f.required);
+}

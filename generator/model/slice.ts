@@ -1,0 +1,110 @@
+import { fromPointer, localRefToPointer, lookupPointer, toPointer } from "../load/index.js";
+import { pascalCase } from "./names.js";
+import { isJson, type Json } from "./schema.js";
+
+/**
+ * The smallest valid document that still types the token operation: the
+ * token path (with only its POST) and every component it reaches through
+ * `$ref`s, copied. openapi-typescript reads this instead of the whole spec, so
+ * a 2 MB whole-API document costs about as much as a small one, and names in
+ * the generated `paths`/`components` types stay the spec's own.
+ *
+ * A `$ref` to a schema inside a path (`#/paths/~1oauth~1token/post/.../schema`)
+ * is legal, but openapi-typescript turns it into a type index that does not
+ * exist; such schemas are hoisted into `components/schemas` under a name
+ * derived from their location, and the ref is rewritten to point there.
+ */
+export function sliceForWireTypes(document: Json, tokenPath: string): Json {
+  const paths = isJson(document["paths"]) ? document["paths"] : {};
+  const pathItem = isJson(paths[tokenPath]) ? paths[tokenPath] : {};
+  const keptItem: Json = {};
+  for (const key of ["post", "parameters", "servers", "summary", "description"]) {
+    if (pathItem[key] !== undefined) keptItem[key] = structuredClone(pathItem[key]);
+  }
+  const components: Record<string, Json> = {};
+  const taken = new Set<string>();
+  const documentComponents = isJson(document["components"]) ? document["components"] : {};
+  for (const [kind, byName] of Object.entries(documentComponents)) if (isJson(byName)) for (const name of Object.keys(byName)) taken.add(`${kind}/${name}`);
+  const hoisted = new Map<string, string>();
+  const seen = new Set<string>();
+  const pending: unknown[] = [keptItem];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) {
+      pending.push(...node);
+      continue;
+    }
+    if (!isJson(node)) continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith("x-")) continue;
+      if (key !== "$ref" || typeof value !== "string") {
+        pending.push(value);
+        continue;
+      }
+      const pointer = localRefToPointer(value);
+      if (pointer === undefined) continue;
+      const tokens = fromPointer(pointer);
+      if (tokens[0] === "paths") {
+        node["$ref"] = hoist(pointer, tokens);
+        continue;
+      }
+      const [root, kind, name] = tokens;
+      if (root !== "components" || kind === undefined || name === undefined) continue;
+      const ownerPointer = toPointer([root, kind, name]);
+      if (seen.has(ownerPointer)) continue;
+      seen.add(ownerPointer);
+      const owner = lookupPointer(document, ownerPointer);
+      if (!owner.found) continue;
+      const copy = structuredClone(owner.value);
+      (components[kind] ??= {})[name] = copy;
+      pending.push(copy);
+    }
+  }
+
+  function hoist(pointer: string, tokens: readonly string[]): string {
+    const existing = hoisted.get(pointer);
+    if (existing !== undefined) return existing;
+    const kind = componentKindAt(tokens);
+    const base = pascalCase(tokens.slice(2).filter((t) => t !== "content" && t !== "schema").join(" ")) || "Hoisted";
+    let name = base;
+    for (let n = 2; taken.has(`${kind}/${name}`); n++) name = `${base}${n}`;
+    taken.add(`${kind}/${name}`);
+    const ref = `#/components/${kind}/${name}`;
+    hoisted.set(pointer, ref);
+    const target = lookupPointer(document, pointer);
+    const copy = target.found ? structuredClone(target.value) : {};
+    (components[kind] ??= {})[name] = copy as Json;
+    pending.push(copy);
+    return ref;
+  }
+
+  const slice: Json = {
+    openapi: document["openapi"],
+    info: isJson(document["info"]) ? { title: document["info"]["title"], version: document["info"]["version"] } : { title: "", version: "" },
+    paths: { [tokenPath]: keptItem },
+  };
+  if (Object.keys(components).length > 0) slice["components"] = sortKeys(components);
+  return slice;
+}
+
+/** Component order follows the names, not discovery order, so output is stable. */
+function sortKeys(components: Record<string, Json>): Json {
+  const sorted: Json = {};
+  for (const kind of Object.keys(components).sort()) {
+    const byName = components[kind]!;
+    sorted[kind] = Object.fromEntries(Object.keys(byName).sort().map((name) => [name, byName[name]]));
+  }
+  return sorted;
+}
+
+/** The component kind (OpenAPI 3.0 §4.7.7) of the object a path-internal pointer names. */
+function componentKindAt(tokens: readonly string[]): string {
+  if (tokens.includes("schema")) return "schemas";
+  const last = tokens[tokens.length - 1];
+  const parent = tokens[tokens.length - 2];
+  if (parent === "responses") return "responses";
+  if (parent === "parameters") return "parameters";
+  if (last === "requestBody") return "requestBodies";
+  if (parent === "headers") return "headers";
+  return "schemas";
+}
