@@ -1,6 +1,6 @@
 import { StructureKind, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import type { GrantModel, ProviderModel, WireSource } from "../model/index.js";
-import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType } from "./typescript.js";
+import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, unionType, writeDoc } from "./typescript.js";
 
 /** Names the types file exports, shared with the client and index emitters. */
 export function typeNames(model: ProviderModel) {
@@ -41,7 +41,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
       : []),
     ...(model.grants.some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
-      ? [{ ...alias("Defined", "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false), typeParameters: ["T"] } as StatementStructures]
+      ? [alias("Defined", "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
       : []),
     ...model.grants.flatMap((grant) => grantParams(model, grant)),
     alias(names.response, indexed(OPERATION, "responses", model.success.typedStatus, "content", model.success.mediaType), `The success body (status ${model.success.typedStatus}) as the spec documents it.`),
@@ -61,13 +61,20 @@ function wireImports(model: ProviderModel): string[] {
   return usesComponents ? ["components", "paths"] : ["paths"];
 }
 
-function alias(name: string, type: string | WriterFunction, doc: string | undefined, exported = true): StatementStructures {
-  return {
-    kind: StructureKind.TypeAlias,
-    name,
-    isExported: exported,
-    type,
-    docs: jsDoc(doc),
+/**
+ * A type alias. Multi-line types are written as a top-level statement, not a
+ * ts-morph TypeAlias structure, whose printer adds a hanging indent to every
+ * line after the first.
+ */
+function alias(name: string, type: string | WriterFunction, doc: string | undefined, exported = true, typeParameters = ""): StatementStructures | WriterFunction {
+  if (typeof type === "string") {
+    return { kind: StructureKind.TypeAlias, name, isExported: exported, type, docs: jsDoc(doc), ...(typeParameters ? { typeParameters: [typeParameters] } : {}) };
+  }
+  return (writer) => {
+    for (const docStructure of jsDoc(doc)) writeDoc(writer, docStructure);
+    writer.write(`${exported ? "export " : ""}type ${name}${typeParameters ? `<${typeParameters}>` : ""} = `);
+    type(writer);
+    writer.write(";").newLine();
   };
 }
 
@@ -88,7 +95,7 @@ function wireBody(grant: GrantModel): string {
   }
 }
 
-function grantParams(model: ProviderModel, grant: GrantModel): StatementStructures[] {
+function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructures | WriterFunction)[] {
   const body = wireBody(grant);
   const shared = grant.fields.map((field) => fieldSignature(field, body));
   const doc = `Parameters of the \`${grant.grantType}\` grant.${grant.description ? `\n\n${grant.description}` : ""}\nClient credentials come from the client options and are not repeated here.`;
@@ -100,26 +107,19 @@ function grantParams(model: ProviderModel, grant: GrantModel): StatementStructur
     return objectType([...own, ...others]);
   });
   const type: WriterFunction = (writer) => {
-    if (shared.length > 0) {
-      objectType(shared)(writer);
-      writer.write(" & (");
-    }
-    alternatives.forEach((write) => {
-      writer.newLine().write("| ");
-      write(writer);
-    });
-    if (shared.length > 0) writer.newLine().write(")");
+    if (shared.length === 0) return unionType(alternatives)(writer);
+    objectType(shared)(writer);
+    writer.write(" & (");
+    unionType(alternatives)(writer);
+    writer.newLine().write(")");
   };
   const labels = grant.alternatives.map((a) => a.fields.map((f) => f.name).join(" + ")).join(", or ");
   return [alias(typeNames(model).params(grant), type, `${doc}\nCredentials: ${labels}.`)];
 }
 
-function responseErrorType(model: ProviderModel): string {
+function responseErrorType(model: ProviderModel): WriterFunction {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
-  if (typed.length === 0) return "never";
-  return typed
-    .map((e) => `TokenResponseError<${e.status}, ${indexed(OPERATION, "responses", e.status, "content", e.mediaType!)}>`)
-    .join("\n  | ");
+  return unionType(typed.map((e) => `TokenResponseError<${e.status}, ${indexed(OPERATION, "responses", e.status, "content", e.mediaType!)}>`));
 }
 
 function responseErrorDoc(model: ProviderModel): string {
@@ -157,10 +157,11 @@ function optionsType(model: ProviderModel): WriterFunction {
       writer.write(" & ");
       objectType([{ ...server, hasQuestionToken: true }, { ...baseUrl, hasQuestionToken: true }])(writer);
     } else {
-      writer.write(" & (").newLine().write("| ");
-      objectType([server, { name: "baseUrl", hasQuestionToken: true, type: "undefined" }])(writer);
-      writer.newLine().write("| ");
-      objectType([baseUrl, { name: "server", hasQuestionToken: true, type: "undefined" }])(writer);
+      writer.write(" & (");
+      unionType([
+        objectType([server, { name: "baseUrl", hasQuestionToken: true, type: "undefined" }]),
+        objectType([baseUrl, { name: "server", hasQuestionToken: true, type: "undefined" }]),
+      ])(writer);
       writer.newLine().write(")");
     }
   };

@@ -70,7 +70,7 @@ export function objectType(properties: readonly OptionalKind<PropertySignatureSt
   };
 }
 
-function writeDoc(writer: Parameters<WriterFunction>[0], doc: OptionalKind<JSDocStructure>): void {
+export function writeDoc(writer: Parameters<WriterFunction>[0], doc: OptionalKind<JSDocStructure>): void {
   const lines: string[] = [];
   if (typeof doc.description === "string" && doc.description !== "") lines.push(...doc.description.split("\n"));
   for (const tag of doc.tags ?? []) lines.push(`@${tag.tagName}${tag.text ? ` ${String(tag.text)}` : ""}`);
@@ -101,4 +101,21 @@ export function literal(value: unknown, indent = ""): string {
   if (entries.length === 0) return "{}";
   const key = (name: string) => (name === "__proto__" ? `[${JSON.stringify(name)}]` : propertyKey(name));
   return `{\n${entries.map(([name, v]) => `${inner}${key(name)}: ${literal(v, inner)},`).join("\n")}\n${indent}}`;
+}
+
+/** A union written one member per line, each led by `|`, indented under the declaration. */
+export function unionType(members: readonly (string | WriterFunction)[]): WriterFunction {
+  return (writer) => {
+    const write = (member: string | WriterFunction) => (typeof member === "string" ? writer.write(member) : member(writer));
+    if (members.length === 0) writer.write("never");
+    else if (members.length === 1) write(members[0]!);
+    else {
+      writer.withIndentationLevel(writer.getIndentationLevel() + 1, () => {
+        for (const member of members) {
+          writer.newLine().write("| ");
+          write(member);
+        }
+      });
+    }
+  };
 }

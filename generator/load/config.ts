@@ -14,7 +14,6 @@ export interface ProviderConfig {
   readonly grants?: Readonly<Record<string, { readonly alternatives?: readonly (readonly string[])[] }>>;
 }
 
-export const CONFIG_SUFFIX = ".tokenwright.json";
 
 /** Reads a provider config if the file exists; a malformed one is a located error. */
 export async function loadProviderConfig(file: string): Promise<ProviderConfig | undefined> {

@@ -43,4 +43,4 @@ export async function loadSpecText(file: string, bytes: Uint8Array): Promise<Loa
   await validateDocument(file, document as object, version);
   return { file, sha256, version, document: document as Record<string, unknown> };
 }
-export { loadProviderConfig, CONFIG_SUFFIX, type ProviderConfig } from "./config.js";
+export { loadProviderConfig, type ProviderConfig } from "./config.js";

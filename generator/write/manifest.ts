@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { packageRoot } from "../paths.js";
+
+/**
+ * `manifest.json` in the output folder: content hashes of every input and
+ * output. It lets `generate` skip providers whose inputs did not change and
+ * `--check` detect a stale or hand-edited tree, both without loading
+ * TypeScript, ts-morph or openapi-typescript. Only Node built-ins here.
+ */
+export interface Manifest {
+  readonly tokenwright: 1;
+  /** Hash of the generator's own sources, templates and emitting libraries. */
+  readonly generator: string;
+  readonly runtime: Readonly<Record<string, string>>;
+  readonly providers: Readonly<Record<string, ProviderEntry>>;
+}
+
+export interface ProviderEntry {
+  readonly spec: string;
+  readonly specSha256: string;
+  readonly config?: string;
+  readonly configSha256?: string;
+  /** Output path (relative to the output folder) -> sha256. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** One provider's inputs as they are now. */
+export interface ProviderInputs {
+  readonly provider: string;
+  readonly spec: string;
+  readonly specSha256: string;
+  readonly config?: string;
+  readonly configSha256?: string;
+}
+
+export const MANIFEST_FILE = "manifest.json";
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export function readManifest(outDir: string): Manifest | undefined {
+  try {
+    const value = JSON.parse(readFileSync(`${outDir}/${MANIFEST_FILE}`, "utf8")) as Partial<Manifest>;
+    return value.tokenwright === 1 && typeof value.generator === "string" && value.providers && value.runtime ? (value as Manifest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deterministic text: keys sorted, two-space indent, final newline. */
+export function manifestText(manifest: Manifest): string {
+  return `${JSON.stringify(sortDeep(manifest), null, 2)}\n`;
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortDeep((value as Record<string, unknown>)[key])]));
+}
+
+let generatorHashCache: string | undefined;
+
+/**
+ * Hash of everything besides the spec that decides the output: the
+ * generator's sources (runtime included), its templates, and the versions of
+ * the libraries that print code.
+ */
+export function generatorHash(): string {
+  if (generatorHashCache !== undefined) return generatorHashCache;
+  const hash = createHash("sha256");
+  for (const folder of ["generator", "templates"]) {
+    for (const file of listFiles(fileURLToPath(new URL(`${folder}/`, packageRoot)))) {
+      if (file.endsWith(".test.ts")) continue;
+      hash.update(`${folder}/${file}\0`).update(readFileSync(fileURLToPath(new URL(`${folder}/${file}`, packageRoot)))).update("\0");
+    }
+  }
+  for (const dependency of ["openapi-typescript", "ts-morph"]) hash.update(`${dependency}@${dependencyVersion(dependency)}\0`);
+  generatorHashCache = hash.digest("hex");
+  return generatorHashCache;
+}
+
+function dependencyVersion(name: string): string {
+  const file = fileURLToPath(new URL(`node_modules/${name}/package.json`, packageRoot));
+  if (!existsSync(file)) return "missing";
+  return String((JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version);
+}
+
+/** Files below a folder, relative, sorted, forward slashes. */
+export function listFiles(folder: string, prefix = ""): string[] {
+  if (!existsSync(folder)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.isDirectory()) out.push(...listFiles(`${folder}/${entry.name}`, `${prefix}${entry.name}/`));
+    else if (entry.isFile()) out.push(`${prefix}${entry.name}`);
+  }
+  return out;
+}
+
+/** Why a provider's output is stale, or undefined when it is current. */
+export function staleReason(outDir: string, manifest: Manifest | undefined, inputs: ProviderInputs): string | undefined {
+  const entry = manifest?.providers[inputs.provider];
+  if (!manifest || !entry) return "not generated yet";
+  if (manifest.generator !== generatorHash()) return "the generator or its templates changed";
+  if (entry.spec !== inputs.spec) return `generated from ${entry.spec}, not ${inputs.spec}`;
+  if (entry.specSha256 !== inputs.specSha256) return `${inputs.spec} changed`;
+  if (entry.configSha256 !== inputs.configSha256) return `${inputs.config ?? entry.config ?? "the provider config"} changed`;
+  return changedFile(outDir, entry.files);
+}
+
+/** Why the copied runtime is stale, or undefined. */
+export function runtimeStaleReason(outDir: string, manifest: Manifest | undefined): string | undefined {
+  if (!manifest) return "not generated yet";
+  if (manifest.generator !== generatorHash()) return "the generator or its templates changed";
+  return changedFile(outDir, manifest.runtime);
+}
+
+function changedFile(outDir: string, files: Readonly<Record<string, string>>): string | undefined {
+  for (const [path, expected] of Object.entries(files)) {
+    let actual: string;
+    try {
+      actual = sha256(readFileSync(`${outDir}/${path}`));
+    } catch {
+      return `${path} is missing`;
+    }
+    if (actual !== expected) return `${path} was edited by hand`;
+  }
+  return undefined;
+}

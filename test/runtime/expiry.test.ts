@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { computeExpiresAt } from "../../generator/runtime/expiry.js";
+import type { ExpiryRule } from "../../generator/runtime/types.js";
+
+const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z
+const relative: ExpiryRule = { kind: "relative", field: "expires_in" };
+const absS: ExpiryRule = { kind: "absolute", field: "expires_at", unit: "s" };
+const absMs: ExpiryRule = { kind: "absolute", field: "expires_at", unit: "ms" };
+const created: ExpiryRule = { kind: "created-plus-relative", createdField: "created_at", field: "expires_in" };
+
+describe("computeExpiresAt: usable values", () => {
+  it.each<{ name: string; rule: ExpiryRule; body: Record<string, unknown>; want: number | undefined }>([
+    { name: "relative number", rule: relative, body: { expires_in: 3600 }, want: NOW + 3_600_000 },
+    { name: "relative zero", rule: relative, body: { expires_in: 0 }, want: NOW },
+    { name: "relative numeric string", rule: relative, body: { expires_in: "3600" }, want: NOW + 3_600_000 },
+    { name: "relative padded string", rule: relative, body: { expires_in: " 3600 " }, want: NOW + 3_600_000 },
+    { name: "relative fractional string", rule: relative, body: { expires_in: "3600.5" }, want: NOW + 3_600_500 },
+    { name: "relative fraction rounds", rule: relative, body: { expires_in: 0.0004 }, want: NOW },
+    { name: "relative one year (< 1e9) stays relative", rule: relative, body: { expires_in: 31_536_000 }, want: NOW + 31_536_000_000 },
+    { name: "relative just under 1e9 stays relative", rule: relative, body: { expires_in: 999_999_999 }, want: NOW + 999_999_999_000 },
+    { name: "relative absent", rule: relative, body: {}, want: undefined },
+    { name: "relative null", rule: relative, body: { expires_in: null }, want: undefined },
+    { name: "relative field only on the prototype is absent", rule: { kind: "relative", field: "constructor" }, body: {}, want: undefined },
+    { name: "relative holding unix seconds is absolute", rule: relative, body: { expires_in: 1_700_003_600 }, want: 1_700_003_600_000 },
+    { name: "relative holding unix seconds as string", rule: relative, body: { expires_in: "1700003600" }, want: 1_700_003_600_000 },
+    { name: "relative holding unix ms is absolute", rule: relative, body: { expires_in: 1_700_003_600_123 }, want: 1_700_003_600_123 },
+    { name: "absolute seconds", rule: absS, body: { expires_at: 1_700_003_600 }, want: 1_700_003_600_000 },
+    { name: "absolute seconds string", rule: absS, body: { expires_at: "1700003600" }, want: 1_700_003_600_000 },
+    { name: "absolute ms", rule: absMs, body: { expires_at: 1_700_003_600_123 }, want: 1_700_003_600_123 },
+    { name: "absolute ms string", rule: absMs, body: { expires_at: "1700003600123" }, want: 1_700_003_600_123 },
+    { name: "absolute absent", rule: absS, body: {}, want: undefined },
+    { name: "created seconds + relative", rule: created, body: { created_at: 1_600_000_000, expires_in: 7200 }, want: 1_600_007_200_000 },
+    { name: "created seconds string", rule: created, body: { created_at: "1600000000", expires_in: "7200" }, want: 1_600_007_200_000 },
+    { name: "created in ms", rule: created, body: { created_at: 1_600_000_000_000, expires_in: 7200 }, want: 1_600_007_200_000 },
+    { name: "created ISO-8601", rule: created, body: { created_at: "2020-09-13T12:26:40Z", expires_in: 7200 }, want: 1_600_007_200_000 },
+    { name: "created ISO-8601 with offset", rule: created, body: { created_at: "2020-09-13T14:26:40+02:00", expires_in: 60 }, want: 1_600_000_060_000 },
+    { name: "created absent falls back to receipt", rule: created, body: { expires_in: 60 }, want: NOW + 60_000 },
+    { name: "created null falls back to receipt", rule: created, body: { created_at: null, expires_in: 60 }, want: NOW + 60_000 },
+    { name: "created garbage falls back to receipt", rule: created, body: { created_at: "yesterday", expires_in: 60 }, want: NOW + 60_000 },
+    { name: "created invalid ISO falls back to receipt", rule: created, body: { created_at: "2020-13-45T99:00:00Z", expires_in: 60 }, want: NOW + 60_000 },
+    { name: "created boolean falls back to receipt", rule: created, body: { created_at: true, expires_in: 60 }, want: NOW + 60_000 },
+    { name: "created negative falls back to receipt", rule: created, body: { created_at: -5, expires_in: 60 }, want: NOW + 60_000 },
+    { name: "created but expires absent", rule: created, body: { created_at: 1_600_000_000 }, want: undefined },
+    { name: "none", rule: { kind: "none" }, body: { expires_in: 3600 }, want: undefined },
+  ])("$name", ({ rule, body, want }) => {
+    expect(computeExpiresAt(rule, body, NOW)).toEqual({ ok: true, expiresAt: want });
+  });
+});
+
+describe("computeExpiresAt: unusable values", () => {
+  it.each<{ name: string; rule: ExpiryRule; body: Record<string, unknown>; field: string }>([
+    { name: "trailing garbage", rule: relative, body: { expires_in: "3600abc" }, field: "expires_in" },
+    { name: "empty string", rule: relative, body: { expires_in: "" }, field: "expires_in" },
+    { name: "blank string", rule: relative, body: { expires_in: "   " }, field: "expires_in" },
+    { name: "hex string", rule: relative, body: { expires_in: "0x10" }, field: "expires_in" },
+    { name: "boolean", rule: relative, body: { expires_in: true }, field: "expires_in" },
+    { name: "object", rule: relative, body: { expires_in: { s: 1 } }, field: "expires_in" },
+    { name: "array", rule: relative, body: { expires_in: [3600] }, field: "expires_in" },
+    { name: "NaN", rule: relative, body: { expires_in: Number.NaN }, field: "expires_in" },
+    { name: "Infinity from 1e400", rule: relative, body: JSON.parse('{"expires_in":1e400}') as Record<string, unknown>, field: "expires_in" },
+    { name: "Infinity string", rule: relative, body: { expires_in: "Infinity" }, field: "expires_in" },
+    { name: "negative", rule: relative, body: { expires_in: -1 }, field: "expires_in" },
+    { name: "negative string", rule: relative, body: { expires_in: "-3600" }, field: "expires_in" },
+    { name: "absolute garbage", rule: absS, body: { expires_at: "soon" }, field: "expires_at" },
+    { name: "absolute beyond the date range", rule: absS, body: { expires_at: 1e300 }, field: "expires_at" },
+    { name: "created + garbage expires", rule: created, body: { created_at: 1_600_000_000, expires_in: "x" }, field: "expires_in" },
+  ])("$name", ({ rule, body, field }) => {
+    const got = computeExpiresAt(rule, body, NOW);
+    expect(got.ok).toBe(false);
+    if (got.ok) return;
+    expect(got.reason).toContain(field);
+  });
+
+  it("caps the value shown in a reason at 32 characters", () => {
+    const long = `${"9".repeat(20)}${"x".repeat(100)}`;
+    const got = computeExpiresAt(relative, { expires_in: long }, NOW);
+    expect(got.ok).toBe(false);
+    if (got.ok) return;
+    expect(got.reason).toContain(long.slice(0, 32));
+    expect(got.reason).not.toContain(long.slice(0, 33));
+  });
+
+  it("fails instead of returning a non-finite time for a non-finite clock", () => {
+    expect(computeExpiresAt(relative, { expires_in: 60 }, Number.NaN).ok).toBe(false);
+  });
+});
