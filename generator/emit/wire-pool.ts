@@ -42,7 +42,14 @@ export class WireTypesPool {
     });
   }
 
+  /** Lets the worker exit by itself (saving its compile cache); forced after 2 s. */
   async close(): Promise<void> {
-    await this.worker?.terminate();
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage("exit");
+    const timer = setTimeout(() => void worker.terminate(), 2000);
+    await exited;
+    clearTimeout(timer);
   }
 }

@@ -1,0 +1,80 @@
+// Runs the usage example on the README's first screen exactly as written. Only
+// the network is redirected: the example's server (the provider's sandbox) is
+// swapped for a real HTTP server on loopback by wrapping the global fetch.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTokenServer, type TokenServer } from "./support/loopback.js";
+import { loadSpecSchemas, type OperationSchemas } from "./support/spec-schema.js";
+
+const root = new URL("../", import.meta.url);
+const SANDBOX = "https://api.sandbox.getasset.com";
+
+function readmeExample(): string {
+  const readme = readFileSync(new URL("README.md", root), "utf8");
+  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("README.md has no ```ts block");
+  return block;
+}
+
+describe("README usage example", () => {
+  let server: TokenServer;
+  let operation: OperationSchemas;
+  let answer: () => { status: number; body: unknown };
+  const realFetch = globalThis.fetch;
+  let run = 0;
+
+  beforeAll(async () => {
+    operation = (await loadSpecSchemas(fileURLToPath(new URL("specs/asset.yaml", root)))).operation("/v0/auth/token", "post");
+    server = await startTokenServer((request) => {
+      const check = operation.validateRequest(request.headers["content-type"], request.body);
+      if (!check.ok) return { status: 500, body: { error: check.errors.join("; "), data: null } };
+      const { status, body } = answer();
+      return { status, body: body as object };
+    });
+    vi.stubEnv("ASSET_CLIENT_ID", "client-123");
+    vi.stubEnv("ASSET_CLIENT_SECRET", "s3cret value");
+    globalThis.fetch = (input, init) => realFetch(String(input).replace(SANDBOX, server.url), init);
+  });
+
+  afterAll(async () => {
+    globalThis.fetch = realFetch;
+    vi.unstubAllEnvs();
+    await server.close();
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Writes the block next to the README (so its import path resolves) and imports it once. */
+  async function runExample(): Promise<{ logged: unknown[][]; errored: unknown[][] }> {
+    const file = new URL(`.readme-example-${process.pid}-${run++}.ts`, root);
+    writeFileSync(file, readmeExample());
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await import(/* @vite-ignore */ fileURLToPath(file));
+      return { logged: log.mock.calls, errored: error.mock.calls };
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  it("prints the access token and its absolute expiry on success", async () => {
+    const expiresAt = 1_900_000_000; // Asset's expires_in is a unix time in seconds
+    answer = () => ({ status: 200, body: operation.sampleResponse(200, { access_token: "at-readme", expires_in: expiresAt }).body });
+    const { logged, errored } = await runExample();
+    expect(errored).toEqual([]);
+    expect(logged).toEqual([["at-readme", expiresAt * 1000]]);
+    const sent = new URLSearchParams(server.requests.at(-1)!.body);
+    expect(sent.getAll("resource")).toEqual(["https://api.example.com"]);
+    expect(sent.get("client_id")).toBe("client-123");
+    expect(sent.get("client_secret")).toBe("s3cret value");
+  });
+
+  it("prints the typed error body on a 422", async () => {
+    answer = () => ({ status: 422, body: { error: "scope not allowed", data: null } });
+    const { logged, errored } = await runExample();
+    expect(logged).toEqual([]);
+    expect(errored).toEqual([["scope not allowed"]]);
+  });
+});
