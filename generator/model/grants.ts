@@ -177,6 +177,19 @@ function describeGrant(
   if (alternatives.length > 0) {
     facts.push({ topic: `grant ${grantType}`, statement: `credentials are one of: ${configured.map((s) => s.join("+")).join(" | ")}`, source: "config", evidence: `${configFile}#/grants/${grantType}/alternatives` });
   }
+  const relaxedRequired = [...variant.shape.required].filter((name) => {
+    if (name === GRANT_FIELD || isClientField(name)) return false;
+    const inEveryAlternative = configured.length > 0 && configured.every((set) => set.includes(name));
+    if (alternativeFields.has(name) && !inEveryAlternative) {
+      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but sent only with the credential set that contains it`, source: "config", evidence: `${configFile}#/grants/${grantType}/alternatives` });
+      return true;
+    }
+    if (!alternativeFields.has(name) && ownedElsewhere.has(name) && !standard?.owns.includes(name)) {
+      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but belongs to another grant, so this grant does not send it`, source: "inferred", evidence: variant.schema.pointer });
+      return true;
+    }
+    return false;
+  });
   const clientAuth = clientAuthFor(variant.shape, basicDeclared);
   facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}`, source: "spec", evidence: clientAuth.kind === "body" ? variant.schema.pointer : "security" });
   const variantDescription = isJson(variant.schema.node) && typeof variant.schema.node["description"] === "string" ? variant.schema.node["description"] : undefined;
@@ -191,6 +204,7 @@ function describeGrant(
     fields,
     alternatives,
     replayable: standard?.replayable ?? false,
+    relaxedRequired,
   };
 }
 

@@ -110,6 +110,13 @@ export interface GrantModel {
   readonly alternatives: readonly AlternativeModel[];
   /** RFC 6749 §10.5: an authorization code is single-use, so such requests are never replayed. */
   readonly replayable: boolean;
+  /**
+   * Fields the spec's schema marks required that this grant's requests may
+   * leave out, because an RFC or the provider config assigns them to another
+   * grant or credential set. Each has a fact saying why; tests check requests
+   * against the spec's schema amended by exactly these.
+   */
+  readonly relaxedRequired: readonly string[];
 }
 
 export interface ClientOptionsModel {
