@@ -59,6 +59,6 @@ export function createAssetClient(options: AssetClientOptions): AssetClient {
     clock: options.clock,
   });
   return {
-    clientCredentials: (params = {}, call) => requestToken<AssetTokenResponse, AssetResponseError>(ENDPOINT, CLIENT_CREDENTIALS_GRANT, config, params, call),
+    clientCredentials: (params, call) => requestToken<AssetTokenResponse, AssetResponseError>(ENDPOINT, CLIENT_CREDENTIALS_GRANT, config, params ?? {}, call),
   };
 }

@@ -69,7 +69,7 @@ export function createDevportalClient(options: DevportalClientOptions): Devporta
     clock: options.clock,
   });
   return {
-    clientCredentials: (params = {}, call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, CLIENT_CREDENTIALS_GRANT, config, params, call),
+    clientCredentials: (params, call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, CLIENT_CREDENTIALS_GRANT, config, params ?? {}, call),
     authorizationCode: (params, call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, AUTHORIZATION_CODE_GRANT, config, params, call),
     refreshToken: (params, call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, params, call),
   };

@@ -93,7 +93,7 @@ function factory(model: ProviderModel): StatementStructures {
       writer.writeLine("return {").indent(() => {
         for (const grant of model.grants) {
           writer.writeLine(
-            `${grant.methodName}: (${paramsOptional(grant) ? "params = {}" : "params"}, call) => requestToken<${names.response}, ${names.responseError}>(ENDPOINT, ${grantConstName(grant)}, config, params, call),`,
+            `${grant.methodName}: (params, call) => requestToken<${names.response}, ${names.responseError}>(ENDPOINT, ${grantConstName(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
       });

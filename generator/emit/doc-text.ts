@@ -19,8 +19,9 @@ export function docText(text: string): string {
     .join("\n")
     .trim();
   if (clean.length > MAX_DOC_LENGTH) clean = `${clean.slice(0, MAX_DOC_LENGTH)}…`;
-  // Break every "*/" so the comment cannot end early, and "@" at line start so text cannot forge JSDoc tags.
-  return clean.replace(/\*\//g, "*\u2215").replace(/^(\s*)@/gm, "$1\uff20");
+  // Break every "*/" so the comment cannot end early, and "/*" too (printers that re-wrap comments
+  // can pair it with a "*" of their own); "@" at line start so text cannot forge JSDoc tags.
+  return clean.replace(/\*\//g, "*\u2215").replace(/\/\*/g, "\u2215*").replace(/^(\s*)@/gm, "$1\uff20");
 }
 
 /** A JSON value shown inside a comment (`@default 3600`). */

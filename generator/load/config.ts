@@ -41,6 +41,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
   const known = new Set(["$schema", "displayName", "grants"]);
   for (const key of Object.keys(value)) if (!known.has(key)) fail([key], `unknown setting ${JSON.stringify(key)}`);
   const config: { displayName?: string; grants?: Record<string, { alternatives?: string[][] }> } = {};
+  const grantEntries: [string, { alternatives?: string[][] }][] = [];
   const displayName = value["displayName"];
   if (displayName !== undefined) {
     if (typeof displayName !== "string" || !/[A-Za-z]/.test(displayName)) fail(["displayName"], "must be a string with letters");
@@ -49,18 +50,19 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
   const grants = value["grants"];
   if (grants !== undefined) {
     if (!isRecord(grants)) return fail(["grants"], "must be an object keyed by grant type");
-    config.grants = {};
     for (const [grantType, grant] of Object.entries(grants)) {
       if (!isRecord(grant)) return fail(["grants", grantType], "must be an object");
       const alternatives = grant["alternatives"];
-      if (alternatives === undefined) { config.grants[grantType] = {}; continue; }
+      if (alternatives === undefined) { grantEntries.push([grantType, {}]); continue; }
       const valid =
         Array.isArray(alternatives) &&
         alternatives.length >= 2 &&
         alternatives.every((set) => Array.isArray(set) && set.length > 0 && set.every((f) => typeof f === "string"));
       if (!valid) fail(["grants", grantType, "alternatives"], "must list at least two non-empty arrays of field names");
-      config.grants[grantType] = { alternatives: alternatives as string[][] };
+      grantEntries.push([grantType, { alternatives: alternatives as string[][] }]);
     }
+    // fromEntries keeps a grant type spelled "__proto__" as data.
+    config.grants = Object.fromEntries(grantEntries);
   }
   return config;
 }

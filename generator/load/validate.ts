@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { SpecError } from "./errors.js";
+import { withoutExtensions } from "./extensions.js";
 import { compileMetaSchema, compiledPath, type OpenApiVersion } from "./meta-schemas.js";
 
 export type { OpenApiVersion } from "./meta-schemas.js";
@@ -84,14 +85,4 @@ function describe(error: ErrorObject | undefined): string {
   if (error.keyword === "additionalProperties") return `unexpected property ${JSON.stringify(params["additionalProperty"])}`;
   if (error.keyword === "required") return `missing required property ${JSON.stringify(params["missingProperty"])}`;
   return error.message ?? error.keyword;
-}
-
-function withoutExtensions(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutExtensions);
-  if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (!key.startsWith("x-")) out[key] = withoutExtensions(value);
-  }
-  return out;
 }

@@ -52,6 +52,11 @@ export function buildGrants(view: SpecView, token: TokenOperation, config: Provi
   const variants = readVariants(view, token, facts);
   const assigned = assignGrants(variants, facts);
   const basicDeclared = declaresBasicAuth(view, token, facts);
+  for (const configured of Object.keys(config?.grants ?? {})) {
+    if (!assigned.has(configured)) {
+      throw new SpecError("config", configFile, `/grants/${configured.replace(/~/g, "~0").replace(/\//g, "~1")}`, `the spec has no ${JSON.stringify(configured)} grant; its grants are ${[...assigned.keys()].join(", ")}`);
+    }
+  }
   const methodNames = uniqueNames([...assigned.keys()].map(methodNameFor), "");
   const grants = [...assigned.entries()].map(([grantType, variant], index) => {
     const siblings = variant.grantTypes.filter((other) => other !== grantType && assigned.get(other) === variant);
@@ -145,13 +150,13 @@ function describeGrant(
   facts: Fact[],
 ): GrantModel {
   const standard = STANDARD_GRANTS[grantType];
-  const configured = config?.grants?.[grantType]?.alternatives ?? [];
+  const configured = ownGrantConfig(config, grantType)?.alternatives ?? [];
   const alternativeFields = new Set(configured.flat());
   // Fields another grant in the same flat schema owns, by RFC or by config.
   const ownedElsewhere = new Set<string>();
   for (const sibling of siblings) {
     for (const field of STANDARD_GRANTS[sibling]?.owns ?? []) ownedElsewhere.add(field);
-    for (const field of (config?.grants?.[sibling]?.alternatives ?? []).flat()) ownedElsewhere.add(field);
+    for (const field of (ownGrantConfig(config, sibling)?.alternatives ?? []).flat()) ownedElsewhere.add(field);
   }
   const isClientField = (name: string) => name === CLIENT_ID_FIELD || name === CLIENT_SECRET_FIELD;
   const fields: FieldModel[] = [];
@@ -262,4 +267,10 @@ function clientOptions(grants: readonly GrantModel[], variants: readonly Variant
     clientId: sendsId ? "required" : "absent",
     clientSecret: secretRequired ? "required" : secretUsed ? "optional" : "absent",
   };
+}
+
+/** A grant's config, read as an own property only (grant types come from the spec). */
+function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): { readonly alternatives?: readonly (readonly string[])[] } | undefined {
+  const grants = config?.grants;
+  return grants && Object.prototype.hasOwnProperty.call(grants, grantType) ? grants[grantType] : undefined;
 }

@@ -39,13 +39,22 @@ export function serverNameFor(url: string, description: string | undefined): str
   }
 }
 
-/** Makes names unique in order of appearance: the second `sandbox` becomes `sandbox-2`. */
+/**
+ * Makes names unique in order of appearance: the second `sandbox` becomes
+ * `sandbox-2`, skipping any suffixed name that is already taken.
+ */
 export function uniqueNames(names: readonly string[], separator = "-"): string[] {
-  const seen = new Map<string, number>();
+  const literal = new Set(names);
+  const used = new Set<string>();
   return names.map((name) => {
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    return count === 1 ? name : `${name}${separator}${count}`;
+    let unique = name;
+    // A suffixed name that some other entry carries literally is never given away.
+    for (let n = 2; used.has(unique); n++) {
+      unique = `${name}${separator}${n}`;
+      if (literal.has(unique)) unique = name;
+    }
+    used.add(unique);
+    return unique;
   });
 }
 

@@ -17,10 +17,16 @@ export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[])
   for (const { owner, label } of levels) {
     const list = isJson(owner.node) ? owner.node["servers"] : undefined;
     if (!Array.isArray(list) || list.length === 0) continue;
-    const raw = list.filter(isJson).map((server) => ({
+    const all = list.filter(isJson).map((server) => ({
       url: withDefaultVariables(String(server["url"] ?? ""), server["variables"]),
       description: typeof server["description"] === "string" ? server["description"] : undefined,
     }));
+    // A relative server URL is relative to where the document was served from (3.0 §4.7.5), which a generated client cannot know.
+    const raw = all.filter((server) => isAbsoluteUrl(server.url));
+    for (const server of all.filter((s) => !isAbsoluteUrl(s.url))) {
+      facts.push({ topic: "servers", statement: `relative server URL ${JSON.stringify(server.url)} left out: pass baseUrl`, source: "spec", evidence: `${owner.pointer}/servers` });
+    }
+    if (raw.length === 0) return [];
     const names = uniqueNames(raw.map((s) => serverNameFor(s.url, s.description)));
     facts.push({ topic: "servers", statement: `${raw.length} server(s) from the ${label} level`, source: "spec", evidence: `${owner.pointer}/servers` });
     return raw.map((server, index) => ({
@@ -41,4 +47,12 @@ function withDefaultVariables(url: string, variables: unknown): string {
     const value = isJson(variable) ? variable["default"] : undefined;
     return typeof value === "string" ? value : whole;
   });
+}
+
+function isAbsoluteUrl(url: string): boolean {
+  try {
+    return new URL(url).protocol.length > 0;
+  } catch {
+    return false;
+  }
 }

@@ -21,7 +21,13 @@ export function sliceForWireTypes(document: Json, tokenPath: string): Json {
   for (const key of ["post", "parameters", "servers", "summary", "description"]) {
     if (pathItem[key] !== undefined) keptItem[key] = structuredClone(pathItem[key]);
   }
-  const components: Record<string, Json> = {};
+  // Maps, not objects: component names are the spec's, and "__proto__" is a legal one.
+  const components = new Map<string, Map<string, unknown>>();
+  const put = (kind: string, name: string, value: unknown) => {
+    let byName = components.get(kind);
+    if (!byName) components.set(kind, (byName = new Map()));
+    byName.set(name, value);
+  };
   const taken = new Set<string>();
   const documentComponents = isJson(document["components"]) ? document["components"] : {};
   for (const [kind, byName] of Object.entries(documentComponents)) if (isJson(byName)) for (const name of Object.keys(byName)) taken.add(`${kind}/${name}`);
@@ -56,7 +62,7 @@ export function sliceForWireTypes(document: Json, tokenPath: string): Json {
       const owner = lookupPointer(document, ownerPointer);
       if (!owner.found) continue;
       const copy = structuredClone(owner.value);
-      (components[kind] ??= {})[name] = copy;
+      put(kind, name, copy);
       pending.push(copy);
     }
   }
@@ -73,7 +79,7 @@ export function sliceForWireTypes(document: Json, tokenPath: string): Json {
     hoisted.set(pointer, ref);
     const target = lookupPointer(document, pointer);
     const copy = target.found ? structuredClone(target.value) : {};
-    (components[kind] ??= {})[name] = copy as Json;
+    put(kind, name, copy);
     pending.push(copy);
     return ref;
   }
@@ -83,18 +89,17 @@ export function sliceForWireTypes(document: Json, tokenPath: string): Json {
     info: isJson(document["info"]) ? { title: document["info"]["title"], version: document["info"]["version"] } : { title: "", version: "" },
     paths: { [tokenPath]: keptItem },
   };
-  if (Object.keys(components).length > 0) slice["components"] = sortKeys(components);
+  if (components.size > 0) slice["components"] = sorted(components);
   return slice;
 }
 
 /** Component order follows the names, not discovery order, so output is stable. */
-function sortKeys(components: Record<string, Json>): Json {
-  const sorted: Json = {};
-  for (const kind of Object.keys(components).sort()) {
-    const byName = components[kind]!;
-    sorted[kind] = Object.fromEntries(Object.keys(byName).sort().map((name) => [name, byName[name]]));
-  }
-  return sorted;
+function sorted(components: ReadonlyMap<string, ReadonlyMap<string, unknown>>): Json {
+  const byKind = [...components.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // fromEntries creates own properties, so a component named "__proto__" stays data.
+  return Object.fromEntries(
+    byKind.map(([kind, byName]) => [kind, Object.fromEntries([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]),
+  );
 }
 
 /** The component kind (OpenAPI 3.0 §4.7.7) of the object a path-internal pointer names. */
