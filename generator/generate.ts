@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
 import { CONFIG_SUFFIX_NAME, providerIdOf } from "./inputs.js";
 import {
   MANIFEST_FILE,
@@ -20,6 +21,8 @@ export interface GenerateOptions {
   readonly outDir: string;
   /** Only report what is stale; write nothing. */
   readonly check: boolean;
+  /** Whether this is the project's default run (`specs/` into `generated/`), which `npm run generate` repeats. */
+  readonly defaultRun: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -35,24 +38,30 @@ export interface GenerateReport {
  */
 export async function generate(options: GenerateOptions): Promise<GenerateReport> {
   const wholeFolder = options.specs.length === 0;
-  const inputs = collectInputs(wholeFolder ? listSpecs(options.specsDir) : options.specs);
+  const out = displayPath(options.outDir);
+  const commandFor = (spec: string | undefined) =>
+    options.defaultRun ? DEFAULT_COMMAND : ["npx tokenwright generate", ...(spec !== undefined ? [`--spec ${spec}`] : []), `--out ${out}`].join(" ");
+  const inputs = collectInputs(wholeFolder ? listSpecs(options.specsDir) : options.specs, commandFor);
+  const runtimeCommand = commandFor(undefined);
   const manifest = readManifest(options.outDir);
   const stale: { name: string; reason: string }[] = [];
   for (const input of inputs) {
     const reason = staleReason(options.outDir, manifest, input);
     if (reason !== undefined) stale.push({ name: input.provider, reason });
   }
-  const runtimeReason = runtimeStaleReason(options.outDir, manifest);
+  const runtimeReason = runtimeStaleReason(options.outDir, manifest, runtimeCommand);
   if (runtimeReason !== undefined) stale.push({ name: "runtime", reason: runtimeReason });
   const current = new Set(inputs.map((i) => i.provider));
   const removed = wholeFolder ? Object.keys(manifest?.providers ?? {}).filter((p) => !current.has(p)) : [];
   for (const provider of removed) stale.push({ name: provider, reason: "its spec is gone" });
   if (options.check || stale.length === 0) return { stale, written: [] };
 
+  const { enableCompileCache } = await import("./compile-cache.js");
+  enableCompileCache();
   const { regenerate } = await import("./pipeline.js");
   const staleProviders = new Set(stale.map((s) => s.name));
   const toBuild = inputs.filter((input) => staleProviders.has(input.provider) || runtimeReason !== undefined);
-  const built = await regenerate(toBuild, options.log);
+  const built = await regenerate(toBuild, runtimeCommand, options.log);
 
   const providers: Record<string, ProviderEntry> = {};
   for (const input of inputs) {
@@ -65,7 +74,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
     // Providers generated earlier from other specs stay as they are.
     for (const [name, entry] of Object.entries(manifest?.providers ?? {})) if (!(name in providers)) providers[name] = entry;
   }
-  const next: Manifest = { tokenwright: 1, generator: generatorHash(), runtime: built.runtime, providers };
+  const next: Manifest = { tokenwright: 1, generator: generatorHash(), runtimeCommand, runtime: built.runtime, providers };
   const { writeOutput } = await import("./write/index.js");
   const keep = Object.keys(providers).filter((p) => !built.providers.has(p));
   await writeOutput(options.outDir, [...built.files, { path: MANIFEST_FILE, content: manifestText(next) }], keep);
@@ -81,9 +90,17 @@ export function listSpecs(folder: string): string[] {
     .map((name) => `${folder.replace(/\/+$/, "")}/${name}`);
 }
 
-function collectInputs(specs: readonly string[]): ProviderInputs[] {
+/** The command the default run's banners name. */
+const DEFAULT_COMMAND = "npm run generate";
+
+/** Paths in banners and the manifest: relative to the working directory, forward slashes, so output is the same on every machine. */
+function displayPath(path: string): string {
+  return relative(process.cwd(), resolve(path)).split(sep).join("/") || ".";
+}
+
+function collectInputs(specFiles: readonly string[], commandFor: (spec: string) => string): ProviderInputs[] {
   const byProvider = new Map<string, ProviderInputs>();
-  for (const spec of specs) {
+  for (const spec of specFiles.map(displayPath)) {
     const provider = providerIdOf(spec);
     const other = byProvider.get(provider);
     if (other) throw new UsageError(`${other.spec} and ${spec} would both generate the provider "${provider}"; rename one`);
@@ -98,6 +115,7 @@ function collectInputs(specs: readonly string[]): ProviderInputs[] {
     byProvider.set(provider, {
       provider,
       spec,
+      command: commandFor(spec),
       specSha256: sha256(bytes),
       ...(configBytes ? { config, configSha256: sha256(configBytes) } : {}),
     });
@@ -108,6 +126,7 @@ function collectInputs(specs: readonly string[]): ProviderInputs[] {
 function providerEntry(input: ProviderInputs): Omit<ProviderEntry, "files"> {
   return {
     spec: input.spec,
+    command: input.command,
     specSha256: input.specSha256,
     ...(input.config !== undefined ? { config: input.config, configSha256: input.configSha256! } : {}),
   };

@@ -24,10 +24,10 @@ export class GenerateError extends Error {
  * loading on a worker first; the main thread meanwhile loads and models the
  * specs and then loads ts-morph, so the two ~1 s imports overlap.
  */
-export async function regenerate(inputs: readonly ProviderInputs[], log: (line: string) => void): Promise<Regenerated> {
+export async function regenerate(inputs: readonly ProviderInputs[], runtimeCommand: string, log: (line: string) => void): Promise<Regenerated> {
   const pool = new WireTypesPool();
   try {
-    const models: { model: ProviderModel; wire: Promise<string> }[] = [];
+    const models: { model: ProviderModel; wire: Promise<string>; command: string }[] = [];
     const problems: SpecError[] = [];
     for (const input of inputs) {
       try {
@@ -36,7 +36,7 @@ export async function regenerate(inputs: readonly ProviderInputs[], log: (line: 
         const model = buildModel({ spec, config, configFile: input.config });
         const wire = pool.generate(model.wireDocument);
         wire.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-        models.push({ model, wire });
+        models.push({ model, wire, command: input.command });
       } catch (error) {
         if (error instanceof SpecError) problems.push(error);
         else throw error;
@@ -47,13 +47,13 @@ export async function regenerate(inputs: readonly ProviderInputs[], log: (line: 
     const printer = new Printer();
     const files: OutputFile[] = [];
     const providers = new Map<string, Record<string, string>>();
-    for (const { model, wire } of models) {
-      const emitted = emitProvider(model, await wire, printer);
+    for (const { model, wire, command } of models) {
+      const emitted = emitProvider(model, await wire, command, printer);
       files.push(...emitted);
       providers.set(model.provider, Object.fromEntries(emitted.map((f) => [f.path, sha256(f.content)])));
       log(`${model.provider}: ${model.grants.map((g) => g.methodName).join(", ")} (${emitted.length} files)`);
     }
-    const runtime = runtimeFiles();
+    const runtime = runtimeFiles(runtimeCommand);
     files.push(...runtime);
     return { providers, files, runtime: Object.fromEntries(runtime.map((f) => [f.path, sha256(f.content)])) };
   } finally {

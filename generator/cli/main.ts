@@ -51,6 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
       specsDir: "specs",
       outDir,
       check: values.check === true,
+      defaultRun: values.spec === undefined && values.out === undefined,
       log: (line) => process.stdout.write(`  ${line}\n`),
     });
     if (values.check) {

@@ -8,7 +8,7 @@ import { typesFile } from "./types-file.js";
 
 export { runtimeFiles } from "./runtime-files.js";
 export { WireTypesPool } from "./wire-pool.js";
-export { REGENERATE_COMMAND } from "./banner.js";
+export { DEFAULT_REGENERATE_COMMAND } from "./banner.js";
 
 /** One output file, path relative to the output folder with forward slashes. */
 export interface EmittedFile {
@@ -16,16 +16,19 @@ export interface EmittedFile {
   readonly content: string;
 }
 
-/** Every file of one provider's folder, given its wire types from openapi-typescript. */
-export function emitProvider(model: ProviderModel, wireTypesText: string, printer = new Printer()): EmittedFile[] {
-  const banner = bannerComment(model.source.file, model.source.sha256);
+/**
+ * Every file of one provider's folder, given its wire types from
+ * openapi-typescript and the command that regenerates it (for the banners).
+ */
+export function emitProvider(model: ProviderModel, wireTypesText: string, command: string, printer = new Printer()): EmittedFile[] {
+  const banner = bannerComment(model.source.file, model.source.sha256, command);
   const folder = model.provider;
   return [
     { path: `${folder}/wire.ts`, content: `${banner}\n\n${wireTypesText.trimEnd()}\n` },
     { path: `${folder}/types.ts`, content: printer.print(typesFile(model), banner) },
     { path: `${folder}/client.ts`, content: printer.print(clientFile(model), banner) },
     { path: `${folder}/index.ts`, content: printer.print(indexFile(model), banner) },
-    { path: `${folder}/README.md`, content: readmeFile(model) },
+    { path: `${folder}/README.md`, content: readmeFile(model, command) },
   ];
 }
 
