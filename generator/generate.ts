@@ -41,7 +41,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   const out = displayPath(options.outDir);
   const commandFor = (spec: string | undefined) =>
     options.defaultRun ? DEFAULT_COMMAND : ["npx tokenwright generate", ...(spec !== undefined ? [`--spec ${spec}`] : []), `--out ${out}`].join(" ");
-  const inputs = collectInputs(wholeFolder ? listSpecs(options.specsDir) : options.specs, commandFor);
+  const inputs = collectInputs(wholeFolder ? listSpecs(options.specsDir) : options.specs, (spec) => commandFor(wholeFolder ? undefined : spec));
   const runtimeCommand = commandFor(undefined);
   const manifest = readManifest(options.outDir);
   const stale: { name: string; reason: string }[] = [];

@@ -2,7 +2,7 @@ import { parentPort } from "node:worker_threads";
 import { enableCompileCache } from "../compile-cache.js";
 
 enableCompileCache();
-const { wireTypes } = await import("./wire.js");
+const { preloadWireTypes, wireTypes } = await import("./wire.js");
 
 /** Messages in: `{ id, document }`, or `"exit"`; out: `{ id, text }` or `{ id, error }`. */
 export interface WireRequest {
@@ -20,4 +20,4 @@ parentPort?.on("message", (request: WireRequest | "exit") => {
   );
 });
 // Start the expensive import at once, while the main thread loads specs and ts-morph.
-void import("openapi-typescript");
+preloadWireTypes();
