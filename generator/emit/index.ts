@@ -7,7 +7,7 @@ import { readmeFile } from "./readme.js";
 import { typesFile } from "./types-file.js";
 
 export { runtimeFiles } from "./runtime-files.js";
-export { WireTypesPool } from "./wire-pool.js";
+export { wireTypes } from "./wire.js";
 export { DEFAULT_REGENERATE_COMMAND } from "./banner.js";
 
 /** One output file, path relative to the output folder with forward slashes. */

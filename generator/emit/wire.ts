@@ -1,7 +1,6 @@
 /**
  * Wire types from openapi-typescript for the token operation's slice of the
- * spec, imported only when a provider is actually generated (and, from the
- * CLI, on a worker thread beside the ts-morph work).
+ * spec, imported only when a provider is actually generated.
  *
  * openapi-typescript's entry point first lints and bundles every document
  * with Redocly, which costs ~0.25 s to import plus ~30 ms a document. A slice
@@ -40,11 +39,6 @@ function loadTransform(): Promise<TransformModules> {
     astToString: ts.astToString,
   }));
   return modules;
-}
-
-/** Starts loading openapi-typescript ahead of the first slice. */
-export function preloadWireTypes(): void {
-  void loadTransform();
 }
 
 export async function wireTypes(sliced: Json): Promise<string> {

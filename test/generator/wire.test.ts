@@ -5,7 +5,10 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT, ensureBuilt, runCli, useTempDirs } from "./helpers.js";
 import { wireTypes } from "../../generator/emit/wire.js";
 import { loadProviderConfig, loadSpec } from "../../generator/load/index.js";
 import { buildModel } from "../../generator/model/index.js";
@@ -37,4 +40,23 @@ describe("wire types through the direct transform", () => {
       expect(await wireTypes(slice), name).toBe(viaPublicApi);
     }
   }, 30_000);
+});
+
+describe("wire types from the CLI, where openapi-typescript shares ts-morph's TypeScript", () => {
+  const tempDir = useTempDirs();
+
+  it("match the public openapiTS() on the project's own TypeScript, for every spec", async () => {
+    await ensureBuilt();
+    const out = await tempDir("wire-cli");
+    const run = await runCli(["generate", "--out", out], REPO_ROOT);
+    expect(run.code, run.stderr).toBe(0);
+    const all = await slices();
+    for (const { name, slice } of all.filter((s) => s.name !== "hostile fixture")) {
+      const provider = name.replace(/\.(ya?ml|json)$/, "");
+      const printed = readFileSync(join(out, provider, "wire.ts"), "utf8");
+      const body = printed.slice(printed.indexOf("\n\n") + 2);
+      const viaPublicApi = astToString(await openapiTS(structuredClone(slice) as never, { silent: true }));
+      expect(body, provider).toBe(`${viaPublicApi.trimEnd()}\n`);
+    }
+  }, 60_000);
 });
