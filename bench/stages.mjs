@@ -1,0 +1,39 @@
+// In-process stage timings for the five providers: load (parse, ref check,
+// validate), model, wire types (openapi-typescript's transform), emit
+// (ts-morph print + README). One warm-up pass, then RUNS passes; medians in ms.
+//
+//   node bench/stages.mjs [runs]
+import { readdirSync } from "node:fs";
+
+const RUNS = Number(process.argv[2] ?? 15);
+const { loadSpec, loadProviderConfig } = await import("../dist/generator/load/index.js");
+const { buildModel } = await import("../dist/generator/model/index.js");
+const { Printer, emitProvider, wireTypes } = await import("../dist/generator/emit/index.js");
+
+const specs = readdirSync("specs").filter((f) => /\.(ya?ml|json)$/.test(f) && !f.endsWith(".tokenwright.json")).map((f) => `specs/${f}`);
+const samples = { load: [], model: [], wire: [], emit: [] };
+const printer = new Printer();
+for (let pass = 0; pass <= RUNS; pass++) {
+  const totals = { load: 0, model: 0, wire: 0, emit: 0 };
+  for (const file of specs) {
+    let t = performance.now();
+    const spec = await loadSpec(file);
+    const configFile = file.replace(/\.(ya?ml|json)$/, ".tokenwright.json");
+    const config = await loadProviderConfig(configFile);
+    totals.load += performance.now() - t;
+    t = performance.now();
+    const model = buildModel({ spec, config, configFile: config ? configFile : undefined });
+    totals.model += performance.now() - t;
+    t = performance.now();
+    const wire = await wireTypes(model.wireDocument);
+    totals.wire += performance.now() - t;
+    t = performance.now();
+    emitProvider(model, wire, "npm run generate", printer);
+    totals.emit += performance.now() - t;
+  }
+  if (pass > 0) for (const k of Object.keys(samples)) samples[k].push(totals[k]);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`In-process stages, ${specs.length} specs per pass, median of ${RUNS} passes after a warm-up:\n`);
+console.log("| stage | median ms (all specs) | per spec |\n| --- | --- | --- |");
+for (const [k, xs] of Object.entries(samples)) console.log(`| ${k} | ${median(xs).toFixed(1)} | ${(median(xs) / specs.length).toFixed(1)} |`);
