@@ -19,11 +19,14 @@ export class TokenResponseError<Status extends number = number, Body = unknown> 
   readonly code = "TOKEN_RESPONSE_ERROR";
   readonly status: Status;
   readonly body: Body;
-  constructor(status: Status, body: Body) {
+  /** From a `Retry-After` header (RFC 9110 §10.2.3), in milliseconds from receipt. */
+  readonly retryAfterMs: number | undefined;
+  constructor(status: Status, body: Body, retryAfterMs?: number) {
     super(`token endpoint answered ${status}${describeOAuthError(body)}`);
     this.name = "TokenResponseError";
     this.status = status;
     this.body = body;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -34,11 +37,14 @@ export class UnexpectedStatusError extends TokenError {
   readonly status: number;
   /** Parsed JSON when the body was JSON, else its text (capped). */
   readonly body: unknown;
-  constructor(status: number, body: unknown) {
+  /** From a `Retry-After` header (RFC 9110 §10.2.3), in milliseconds from receipt. */
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, body: unknown, retryAfterMs?: number) {
     super(`token endpoint answered ${status}, which its spec does not document${describeOAuthError(body)}`);
     this.name = "UnexpectedStatusError";
     this.status = status;
     this.body = body;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

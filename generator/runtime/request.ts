@@ -100,7 +100,7 @@ export async function requestToken<
     } catch (cause) {
       return fail(transportFailure(deadline, timeoutMs, cause));
     }
-    return interpret<Raw, Documented>(endpoint, response.status, response.headers.get("content-type"), body, receivedAt);
+    return interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt);
   } finally {
     deadline.dispose();
   }
@@ -124,19 +124,42 @@ function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown)
 function interpret<Raw, Documented extends TokenResponseError<number, unknown>>(
   endpoint: TokenEndpoint,
   status: number,
-  contentType: string | null,
+  headers: Headers,
   body: BodyText,
   receivedAt: number,
 ): TokenResult<Raw, Documented | TransportError> {
+  const contentType = headers.get("content-type");
   const success =
     endpoint.successStatuses.length === 0 ? status >= 200 && status <= 299 : endpoint.successStatuses.includes(status);
-  if (success) return readToken<Raw>(endpoint, status, contentType, body, receivedAt);
+  if (success) return readToken<Raw>(endpoint, status, contentType, body, receivedAt, serverClockOffset(headers, receivedAt));
   const json = body.truncated || !mayBeJson(contentType) ? undefined : parseJson(body.text);
+  const retryAfterMs = retryAfter(headers.get("retry-after"), receivedAt);
   if (endpoint.errorStatuses.includes(status) && json !== undefined) {
     // The body is not validated against the documented schema.
-    return fail(new TokenResponseError(status, json.value) as Documented);
+    return fail(new TokenResponseError(status, json.value, retryAfterMs) as Documented);
   }
-  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : capText(body.text)));
+  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : capText(body.text), retryAfterMs));
+}
+
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from receipt; undefined when absent or unreadable. */
+function retryAfter(value: string | null, receivedAt: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - receivedAt);
+}
+
+/** A `Date` header further than this from the local clock counts as the server's clock being off. */
+const CLOCK_SKEW_TOLERANCE_MS = 30_000;
+
+/** How far the server's clock (its `Date` header, RFC 9110 §6.6.1) is behind ours, when that is past the tolerance. */
+function serverClockOffset(headers: Headers, receivedAt: number): number | undefined {
+  const header = headers.get("date");
+  const serverNow = header === null ? Number.NaN : Date.parse(header);
+  if (Number.isNaN(serverNow)) return undefined;
+  const offset = receivedAt - serverNow;
+  return Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : undefined;
 }
 
 function readToken<Raw>(
@@ -145,6 +168,7 @@ function readToken<Raw>(
   contentType: string | null,
   body: BodyText,
   receivedAt: number,
+  clockOffset: number | undefined,
 ): TokenResult<Raw, InvalidResponseError> {
   const invalid = (reason: string): Failure<InvalidResponseError> => fail(new InvalidResponseError(status, reason));
   if (body.truncated) return invalid("body exceeds 1 MiB");
@@ -172,11 +196,18 @@ function readToken<Raw>(
   }
   const expiry = computeExpiresAt(endpoint.expiry, object, receivedAt);
   if (!expiry.ok) return invalid(expiry.reason);
+  // Times read from the server's clock are moved onto ours; a relative expires_in already is on ours.
+  const rule = endpoint.expiry;
+  const serverClockTime =
+    rule.kind === "absolute" || (rule.kind === "created-plus-relative" && own(object, rule.createdField) != null);
+  const offset = serverClockTime && expiry.expiresAt !== undefined ? clockOffset : undefined;
+  const expiresAt = expiry.expiresAt !== undefined && offset !== undefined ? expiry.expiresAt + offset : expiry.expiresAt;
 
   const token: Token<Raw> = {
     accessToken,
     ...(typeof tokenType === "string" ? { tokenType } : {}),
-    ...(expiry.expiresAt !== undefined ? { expiresAt: expiry.expiresAt } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
     ...(typeof refreshToken === "string" ? { refreshToken } : {}),
     ...(typeof scope === "string" ? { scope } : {}),
     raw: object as unknown as Raw,

@@ -93,6 +93,12 @@ export interface Token<Raw> {
   readonly expiresAt?: number;
   readonly refreshToken?: string;
   readonly scope?: string;
+  /**
+   * Set when the expiry was a server-clock time and the response's `Date`
+   * header showed the server's clock this far behind ours (ms; negative when
+   * ahead); `expiresAt` has been shifted onto the local clock by it.
+   */
+  readonly clockOffsetMs?: number;
   /** The success body as received, typed from the spec. */
   readonly raw: Raw;
 }

@@ -161,7 +161,8 @@ export function useProviderServers(
         replyStatus: reply.status,
         replyBody: reply.parsed,
       });
-      return reply.reply;
+      // The fake provider's clock agrees with the client's: its Date header is the test's NOW.
+      return { ...reply.reply, headers: { ...reply.reply.headers, Date: new Date(NOW).toUTCString() } };
     });
     open.push(server);
     return {
