@@ -1,0 +1,98 @@
+import type { TokenError } from "./errors.js";
+import type { ReauthenticationRequiredError, SessionClosedError } from "./session-errors.js";
+import type { StoredToken, TokenStore } from "./store.js";
+import type { CallOptions, Clock, FetchLike, TokenResult } from "./types.js";
+
+/**
+ * What a generated client hands a session: how to run the grant it was
+ * opened with, and the provider's refresh_token grant when it has one.
+ */
+export interface SessionGrant<Raw, E extends TokenError> {
+  /** Runs the original grant (with the user's parameters bound in). */
+  readonly obtain: (call: CallOptions) => Promise<TokenResult<Raw, E>>;
+  /**
+   * Whether the original grant may run again without the user: false for
+   * single-use grants (an authorization code, RFC 6749 §10.5). Also decides
+   * whether its requests may be retried.
+   */
+  readonly reobtainable: boolean;
+  /** The provider's refresh_token grant (RFC 6749 §6), when the spec has one. */
+  readonly refresh?: (refreshToken: string, call: CallOptions) => Promise<TokenResult<Raw, E>>;
+  /**
+   * Distinguishes tokens in a shared store: provider, client id, grant and
+   * the user's parameters. The session hashes these (SHA-256) into the store
+   * key, so no credential is ever stored as a key.
+   */
+  readonly keyParts: readonly string[];
+  /** The client's clock (epoch ms), used for every expiry decision. */
+  readonly clock: Clock;
+  /** The client's fetch, for `session.fetch` and the middleware. */
+  readonly fetch?: FetchLike | undefined;
+}
+
+/** Retry policy for token requests (network errors, 5xx, 429). */
+export interface RetryOptions {
+  /** Attempts in all, first included (default 3). */
+  readonly tries?: number;
+  /** First backoff, doubled each retry, with full jitter (default 200 ms). */
+  readonly baseDelayMs?: number;
+  /** No single wait is longer; a Retry-After beyond it ends the retries (default 10 000 ms). */
+  readonly maxDelayMs?: number;
+}
+
+/** Options the user passes to `client.session(...)`. */
+export interface SessionOptions {
+  /** Where tokens live (default: a new in-memory store for this session). */
+  readonly store?: TokenStore;
+  /**
+   * Refresh this long before expiry. Default: min(60 s, 10% of the token's
+   * lifetime), so short-lived tokens are not refreshed constantly.
+   */
+  readonly refreshMarginMs?: number;
+  /**
+   * Origins (`https://api.example.com`) that `session.fetch` and the
+   * middleware may send the token to. Requests elsewhere are refused with
+   * `TokenOriginError`; without this option every request is refused.
+   */
+  readonly origins?: readonly string[];
+  readonly retry?: RetryOptions;
+  /** How long a refresh may hold a shared store's lease (default 30 s). */
+  readonly leaseMs?: number;
+}
+
+/** openapi-fetch's middleware shape (`client.use(session.middleware)`). */
+export interface SessionMiddleware {
+  onRequest(options: { request: Request }): Promise<Request>;
+  onResponse(options: { request: Request; response: Response }): Promise<Response>;
+}
+
+/**
+ * One valid token for every caller. `E` is the provider's error union;
+ * session-level failures add `ReauthenticationRequiredError` and
+ * `SessionClosedError`.
+ */
+export interface TokenSession<E extends TokenError> {
+  /**
+   * The access token: from the store while it is valid, otherwise refreshed
+   * (one request however many callers wait). Rejects with the typed error of
+   * the request that failed; the next call tries again.
+   */
+  getAccessToken(): Promise<string>;
+  /** As `getAccessToken`, with the token's type and expiry (never rejects). */
+  getToken(): Promise<SessionTokenResult<E>>;
+  /** A `fetch` that sends `Authorization: <type> <token>` and, on a 401, refreshes once and replays. */
+  readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  /** The same behaviour as `fetch`, for openapi-fetch (`client.use(session.middleware)`). */
+  readonly middleware: SessionMiddleware;
+  /** Drops the current token so the next call gets a new one (use when the API rejects it). */
+  invalidate(): Promise<void>;
+  /** Releases the session; later calls fail with `SessionClosedError`. Does not close a store passed in. */
+  close(): Promise<void>;
+}
+
+export type SessionTokenResult<E> =
+  | { readonly ok: true; readonly token: StoredToken }
+  | { readonly ok: false; readonly error: E | SessionError };
+
+/** Errors the session itself adds to a provider's error union. */
+export type SessionError = ReauthenticationRequiredError | SessionClosedError;
