@@ -10,26 +10,34 @@ import { loadSpecSchemas, type OperationSchemas } from "./support/spec-schema.js
 const root = new URL("../", import.meta.url);
 const SANDBOX = "https://api.sandbox.getasset.com";
 
-function readmeExample(): string {
+/** The README's TypeScript examples, in order: the usage example, then the session example. */
+function readmeExamples(): string[] {
   const readme = readFileSync(new URL("README.md", root), "utf8");
-  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("README.md has no ```ts block");
-  return block;
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  if (blocks.length < 2) throw new Error("README.md should have the usage and session ```ts blocks");
+  return blocks;
 }
 
 describe("README usage example", () => {
   let server: TokenServer;
   let operation: OperationSchemas;
   let answer: () => { status: number; body: unknown };
+  let lastIssued = "";
   const realFetch = globalThis.fetch;
   let run = 0;
 
   beforeAll(async () => {
     operation = (await loadSpecSchemas(fileURLToPath(new URL("specs/asset.yaml", root)))).operation("/v0/auth/token", "post");
     server = await startTokenServer((request) => {
+      if (request.url === "/v0/ledgers") {
+        // The API the session example calls: it accepts only the last token issued.
+        const ok = request.headers.authorization === `Bearer ${lastIssued}`;
+        return ok ? { status: 200, body: { ledgers: [] } } : { status: 401, body: { error: "invalid_token" } };
+      }
       const check = operation.validateRequest(request.headers["content-type"], request.body);
       if (!check.ok) return { status: 500, body: { error: check.errors.join("; "), data: null } };
       const { status, body } = answer();
+      if (status === 200) lastIssued = String((body as { access_token?: unknown }).access_token);
       return { status, body: body as object };
     });
     vi.stubEnv("ASSET_CLIENT_ID", "client-123");
@@ -46,9 +54,9 @@ describe("README usage example", () => {
   afterEach(() => vi.restoreAllMocks());
 
   /** Writes the block next to the README (so its import path resolves) and imports it once. */
-  async function runExample(): Promise<{ logged: unknown[][]; errored: unknown[][] }> {
+  async function runExample(index = 0): Promise<{ logged: unknown[][]; errored: unknown[][] }> {
     const file = new URL(`.readme-example-${process.pid}-${run++}.ts`, root);
-    writeFileSync(file, readmeExample());
+    writeFileSync(file, readmeExamples()[index]!);
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
@@ -69,6 +77,17 @@ describe("README usage example", () => {
     expect(sent.getAll("resource")).toEqual(["https://api.example.com"]);
     expect(sent.get("client_id")).toBe("client-123");
     expect(sent.get("client_secret")).toBe("s3cret value");
+  });
+
+  it("session example: one token request, the API call authorised with it", async () => {
+    const before = server.requests.length;
+    answer = () => ({ status: 200, body: operation.sampleResponse(200, { access_token: "at-session", expires_in: Math.floor(Date.now() / 1000) + 3600 }).body });
+    const { logged, errored } = await runExample(1);
+    expect(errored).toEqual([]);
+    expect(logged).toEqual([[true, 200]]);
+    const made = server.requests.slice(before);
+    expect(made.map((r) => r.url)).toEqual(["/v0/auth/token", "/v0/ledgers"]);
+    expect(new URLSearchParams(made[0]!.body).get("scope")).toBe("ledger:read");
   });
 
   it("prints the typed error body on a 422", async () => {

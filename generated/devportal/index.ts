@@ -2,6 +2,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createDevportalClient, DEVPORTAL_SERVERS } from "./client.js";
-export type { DevportalClient, DevportalClientOptions, DevportalServerName, DevportalClientCredentialsParams, DevportalAuthorizationCodeParams, DevportalRefreshTokenParams, DevportalTokenResponse, DevportalToken, DevportalTokenResult, DevportalResponseError, DevportalTokenError } from "./types.js";
+export type { DevportalClient, DevportalClientOptions, DevportalServerName, DevportalClientCredentialsParams, DevportalAuthorizationCodeParams, DevportalRefreshTokenParams, DevportalTokenResponse, DevportalToken, DevportalTokenResult, DevportalResponseError, DevportalTokenError, DevportalSessionRequest } from "./types.js";
 export type { components, paths } from "./wire.js";
-export { TokenClientConfigError, TokenError, TokenResponseError, UnexpectedStatusError, NetworkError, TimeoutError, AbortedError, InvalidResponseError } from "../runtime/index.js";
+export { TokenClientConfigError, TokenError, TokenResponseError, UnexpectedStatusError, NetworkError, TimeoutError, AbortedError, InvalidResponseError, ReauthenticationRequiredError, SessionClosedError, TokenOriginError, MemoryTokenStore } from "../runtime/index.js";
+export type { SessionOptions, TokenSession, TokenStore, StoredToken, RetryOptions } from "../runtime/index.js";

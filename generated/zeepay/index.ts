@@ -2,6 +2,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createZeepayClient, ZEEPAY_SERVERS } from "./client.js";
-export type { ZeepayClient, ZeepayClientOptions, ZeepayServerName, ZeepayPasswordParams, ZeepayTokenResponse, ZeepayToken, ZeepayTokenResult, ZeepayResponseError, ZeepayTokenError } from "./types.js";
+export type { ZeepayClient, ZeepayClientOptions, ZeepayServerName, ZeepayPasswordParams, ZeepayTokenResponse, ZeepayToken, ZeepayTokenResult, ZeepayResponseError, ZeepayTokenError, ZeepaySessionRequest } from "./types.js";
 export type { components, paths } from "./wire.js";
-export { TokenClientConfigError, TokenError, TokenResponseError, UnexpectedStatusError, NetworkError, TimeoutError, AbortedError, InvalidResponseError } from "../runtime/index.js";
+export { TokenClientConfigError, TokenError, TokenResponseError, UnexpectedStatusError, NetworkError, TimeoutError, AbortedError, InvalidResponseError, ReauthenticationRequiredError, SessionClosedError, TokenOriginError, MemoryTokenStore } from "../runtime/index.js";
+export type { SessionOptions, TokenSession, TokenStore, StoredToken, RetryOptions } from "../runtime/index.js";

@@ -2,7 +2,7 @@ import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceF
 import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import { paramsOptional, typeNames } from "./types-file.js";
-import { jsDoc, literal } from "./typescript.js";
+import { jsDoc, literal, propertyKey } from "./typescript.js";
 
 /** `ASSET_SERVERS`: the exported list of named servers. */
 export function serversConstName(model: ProviderModel): string {
@@ -32,17 +32,18 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
-      namedImports: ["requestToken", "resolveBaseUrl", "type ClientConfig", "type GrantRule", "type NamedServer", "type TokenEndpoint"],
+      namedImports: ["canonicalJson", "createSession", "requestToken", "resolveBaseUrl", "type ClientConfig", "type GrantRule", "type NamedServer", "type TokenEndpoint"],
     },
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "./types.js",
-      namedImports: [names.client, names.options, names.responseError, names.response],
+      namedImports: [names.client, names.options, names.responseError, names.response, names.error],
     },
     constant(serversConstName(model), "readonly NamedServer[]", model.servers.map((s) => ({ name: s.name, url: s.url })), "Servers named in the spec; `server` takes their names.", true),
     constant("ENDPOINT", "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it."),
     ...model.grants.map((grant) => constant(grantConstName(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`)),
+    sessionGrants(model),
     factory(model),
   ];
   return { statements };
@@ -90,14 +91,60 @@ function factory(model: ProviderModel): StatementStructures {
         writer.writeLine("clock: options.clock,");
       });
       writer.writeLine("});");
+      const request = `requestToken<${names.response}, ${names.responseError}>`;
+      const refresh = refreshGrant(model);
       writer.writeLine("return {").indent(() => {
         for (const grant of model.grants) {
           writer.writeLine(
-            `${grant.methodName}: (params, call) => requestToken<${names.response}, ${names.responseError}>(ENDPOINT, ${grantConstName(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
+            `${grant.methodName}: (params, call) => ${request}(ENDPOINT, ${grantConstName(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
+        writer.writeLine("session: (sessionRequest, options) => {").indent(() => {
+          writer.writeLine("const { grant, ...params } = sessionRequest;");
+          writer.writeLine("const opened = SESSION_GRANTS[grant];");
+          writer.writeLine(`return createSession<${names.error}>(`).indent(() => {
+            writer.writeLine("{").indent(() => {
+              writer.writeLine(`obtain: (call) => ${request}(ENDPOINT, opened.rule, config, params, call),`);
+              writer.writeLine("reobtainable: opened.reobtainable,");
+              if (refresh) {
+                writer.writeLine(
+                  `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh)}, config, { ${JSON.stringify(REFRESH_TOKEN_FIELD)}: refreshToken }, call),`,
+                );
+              }
+              writer.writeLine(`keyParts: [${JSON.stringify(model.provider)}, config.clientId, grant, canonicalJson(params)],`);
+              writer.writeLine("clock: config.clock ?? Date.now,");
+              writer.writeLine("fetch: config.fetch,");
+            });
+            writer.writeLine("},");
+            writer.writeLine("options,");
+          });
+          writer.writeLine(");");
+        });
+        writer.writeLine("},");
       });
       writer.writeLine("};");
     },
+  };
+}
+
+/** RFC 6749 §6: the refresh grant's type and the field that carries the token. */
+const REFRESH_TOKEN_GRANT_TYPE = "refresh_token";
+const REFRESH_TOKEN_FIELD = "refresh_token";
+
+/** The provider's refresh_token grant, when it has one that takes the token in the RFC's field. */
+function refreshGrant(model: ProviderModel): GrantModel | undefined {
+  return model.grants.find((g) => g.grantType === REFRESH_TOKEN_GRANT_TYPE && g.fields.some((f) => f.name === REFRESH_TOKEN_FIELD));
+}
+
+/** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */
+function sessionGrants(model: ProviderModel): StatementStructures {
+  const entries = model.grants.map(
+    (grant) => `  ${propertyKey(grant.grantType)}: { rule: ${grantConstName(grant)}, reobtainable: ${String(grant.reobtainable)} },`,
+  );
+  return {
+    kind: StructureKind.VariableStatement,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: jsDoc("Each grant a session can be opened with, and whether the session may run it again unattended (a held password may; a code may not)."),
+    declarations: [{ name: "SESSION_GRANTS", initializer: `{\n${entries.join("\n")}\n} as const` }],
   };
 }

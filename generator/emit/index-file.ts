@@ -4,7 +4,23 @@ import { createFunctionName, serversConstName } from "./client-file.js";
 import { typeNames } from "./types-file.js";
 
 /** Runtime classes re-exported so callers can use `instanceof` without a second import path. */
-const RUNTIME_VALUES = ["TokenClientConfigError", "TokenError", "TokenResponseError", "UnexpectedStatusError", "NetworkError", "TimeoutError", "AbortedError", "InvalidResponseError"];
+const RUNTIME_VALUES = [
+  "TokenClientConfigError",
+  "TokenError",
+  "TokenResponseError",
+  "UnexpectedStatusError",
+  "NetworkError",
+  "TimeoutError",
+  "AbortedError",
+  "InvalidResponseError",
+  "ReauthenticationRequiredError",
+  "SessionClosedError",
+  "TokenOriginError",
+  "MemoryTokenStore",
+];
+
+/** Runtime types a caller needs to configure and hold a session. */
+const RUNTIME_TYPES = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions"];
 
 /** `index.ts`: the provider's public surface, every name listed. */
 export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
@@ -19,6 +35,7 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
     names.result,
     names.responseError,
     names.error,
+    names.sessionRequest,
   ];
   return {
     statements: [
@@ -26,6 +43,7 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./types.js", namedExports: typeExports },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedExports: ["components", "paths"] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "../runtime/index.js", namedExports: RUNTIME_VALUES },
+      { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: RUNTIME_TYPES },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import { StructureKind, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
+import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import type { GrantModel, ProviderModel, WireSource } from "../model/index.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, unionType, writeDoc } from "./typescript.js";
 
@@ -14,6 +14,7 @@ export function typeNames(model: ProviderModel) {
     result: `${p}TokenResult`,
     responseError: `${p}ResponseError`,
     error: `${p}TokenError`,
+    sessionRequest: `${p}SessionRequest`,
     params: (grant: GrantModel) => `${p}${grant.paramsTypeName}`,
   };
 }
@@ -33,7 +34,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "../runtime/index.js",
-      namedImports: ["CallOptions", "Clock", "FetchLike", "Token", "TokenResponseError", "TokenResult", "TransportError"],
+      namedImports: ["CallOptions", "Clock", "FetchLike", "SessionOptions", "Token", "TokenResponseError", "TokenResult", "TokenSession", "TransportError"],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
     alias(OPERATION, indexed("paths", model.operation.path, "post"), `The token operation as openapi-typescript types it: POST ${model.operation.path}.`, false),
@@ -49,6 +50,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
     alias(names.responseError, responseErrorType(model), responseErrorDoc(model)),
     alias(names.error, `${names.responseError} | TransportError`, "Every way a token request can fail; narrow on `kind`, then on `status`."),
     alias(names.result, `TokenResult<${names.response}, ${names.error}>`, "What every grant method resolves to: `{ ok: true, token }` or `{ ok: false, error }`."),
+    alias(names.sessionRequest, sessionRequestType(model), "What a session is opened with: a grant type and that grant's parameters."),
     alias(names.serverName, literalUnion(model.servers.map((s) => s.name)), serverDoc(model)),
     alias(names.options, optionsType(model), "Options for the client. Credentials stay inside the client and are never logged."),
     clientInterface(model),
@@ -174,7 +176,8 @@ function clientInterface(model: ProviderModel): StatementStructures {
     name: names.client,
     isExported: true,
     docs: jsDoc(`A token client for ${model.title}: one method per grant the spec documents.`),
-    methods: model.grants.map((grant) => {
+    methods: [
+      ...model.grants.map((grant): OptionalKind<MethodSignatureStructure> => {
       return {
         name: grant.methodName,
         docs: jsDoc(`Requests a token with the \`${grant.grantType}\` grant (POST ${model.operation.path}).`, [
@@ -187,10 +190,29 @@ function clientInterface(model: ProviderModel): StatementStructures {
         returnType: `Promise<${names.result}>`,
       };
     }),
+      {
+        name: "session",
+        docs: jsDoc(
+          "Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through `session.fetch` or `session.middleware`.",
+          [{ tagName: "returns", text: "A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed." }],
+        ),
+        parameters: [
+          { name: "request", type: names.sessionRequest },
+          { name: "options", type: "SessionOptions", hasQuestionToken: true },
+        ],
+        returnType: `TokenSession<${names.error}>`,
+      },
+    ],
   };
 }
 
 /** Whether a grant method can be called without params (nothing required, no credential choice). */
 export function paramsOptional(grant: GrantModel): boolean {
   return grant.alternatives.length === 0 && grant.fields.every((f) => !f.required);
+}
+
+/** `{ grant: "password" } & PasswordParams | …`: each grant a session can be opened with. */
+function sessionRequestType(model: ProviderModel): WriterFunction {
+  const names = typeNames(model);
+  return unionType(model.grants.map((grant) => `{ grant: ${JSON.stringify(grant.grantType)} } & ${names.params(grant)}`));
 }

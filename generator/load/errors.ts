@@ -40,4 +40,5 @@ export type SpecErrorCode =
   | "no_token_operation"
   | "ambiguous_token_operation"
   | "unsupported"
+  | "insecure_url"
   | "config";

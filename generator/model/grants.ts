@@ -13,20 +13,27 @@ interface StandardGrant {
   readonly owns: readonly string[];
   /** False where replaying the request is wrong: a code is single-use (RFC 6749 §10.5). */
   readonly replayable: boolean;
+  /**
+   * Whether a session may run the grant again, unattended, for a new token:
+   * client credentials and a held password may; a code, a device code, an
+   * assertion or a refresh token (rotated away after use) may not.
+   */
+  readonly reobtainable: boolean;
   readonly rfc: string;
 }
 
 const STANDARD_GRANTS: Readonly<Record<string, StandardGrant>> = {
-  authorization_code: { required: ["code"], owns: ["code", "redirect_uri", "code_verifier"], replayable: false, rfc: "RFC 6749 §4.1.3, RFC 7636 §4.5" },
-  password: { required: ["username", "password"], owns: ["username", "password"], replayable: true, rfc: "RFC 6749 §4.3.2" },
-  client_credentials: { required: [], owns: [], replayable: true, rfc: "RFC 6749 §4.4.2" },
-  refresh_token: { required: ["refresh_token"], owns: ["refresh_token"], replayable: true, rfc: "RFC 6749 §6" },
-  "urn:ietf:params:oauth:grant-type:device_code": { required: ["device_code"], owns: ["device_code"], replayable: true, rfc: "RFC 8628 §3.4" },
-  "urn:ietf:params:oauth:grant-type:jwt-bearer": { required: ["assertion"], owns: ["assertion"], replayable: true, rfc: "RFC 7523 §2.1" },
+  authorization_code: { required: ["code"], owns: ["code", "redirect_uri", "code_verifier"], replayable: false, reobtainable: false, rfc: "RFC 6749 §4.1.3, RFC 7636 §4.5" },
+  password: { required: ["username", "password"], owns: ["username", "password"], replayable: true, reobtainable: true, rfc: "RFC 6749 §4.3.2" },
+  client_credentials: { required: [], owns: [], replayable: true, reobtainable: true, rfc: "RFC 6749 §4.4.2" },
+  refresh_token: { required: ["refresh_token"], owns: ["refresh_token"], replayable: true, reobtainable: false, rfc: "RFC 6749 §6" },
+  "urn:ietf:params:oauth:grant-type:device_code": { required: ["device_code"], owns: ["device_code"], replayable: true, reobtainable: false, rfc: "RFC 8628 §3.4" },
+  "urn:ietf:params:oauth:grant-type:jwt-bearer": { required: ["assertion"], owns: ["assertion"], replayable: true, reobtainable: false, rfc: "RFC 7523 §2.1" },
   "urn:ietf:params:oauth:grant-type:token-exchange": {
     required: ["subject_token", "subject_token_type"],
     owns: ["subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type"],
     replayable: true,
+    reobtainable: false,
     rfc: "RFC 8693 §2.1",
   },
 };
@@ -209,6 +216,7 @@ function describeGrant(
     fields,
     alternatives,
     replayable: standard?.replayable ?? false,
+    reobtainable: standard?.reobtainable ?? false,
     relaxedRequired,
   };
 }

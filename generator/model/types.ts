@@ -110,6 +110,8 @@ export interface GrantModel {
   readonly alternatives: readonly AlternativeModel[];
   /** RFC 6749 §10.5: an authorization code is single-use, so such requests are never replayed. */
   readonly replayable: boolean;
+  /** Whether a session may run this grant again unattended (client credentials, a held password). */
+  readonly reobtainable: boolean;
   /**
    * Fields the spec's schema marks required that this grant's requests may
    * leave out, because an RFC or the provider config assigns them to another

@@ -1,0 +1,103 @@
+// In-process figures for the token lifecycle, as ratios from one run:
+//  1. cached `getAccessToken()` (awaited) against the floor: an awaited
+//     `Map.get` plus a time compare;
+//  2. a token request through the generated client against a raw `fetch` of
+//     the same request to the same loopback server, interleaved rounds.
+//
+//   node --import tsx bench/session.ts
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAssetClient } from "../generated/asset/index.js";
+
+const CACHED_OPS = 2_000_000;
+const REQUEST_ROUNDS = 7;
+const REQUESTS_PER_ROUND = 400;
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function cachedFigures(): Promise<{ floorNs: number; sessionNs: number }> {
+  const server = await tokenServer();
+  const asset = createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
+  const session = asset.session({ grant: "client_credentials" });
+  await session.getAccessToken();
+  const map = new Map([["key", { accessToken: "x", refreshAt: Date.now() + 3_600_000 }]]);
+  const floor = async () => {
+    const entry = map.get("key");
+    return entry !== undefined && Date.now() < entry.refreshAt ? entry.accessToken : "";
+  };
+  const floorRuns: number[] = [];
+  const sessionRuns: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    let started = process.hrtime.bigint();
+    for (let i = 0; i < CACHED_OPS; i++) await floor();
+    floorRuns.push(Number(process.hrtime.bigint() - started) / CACHED_OPS);
+    started = process.hrtime.bigint();
+    for (let i = 0; i < CACHED_OPS; i++) await session.getAccessToken();
+    sessionRuns.push(Number(process.hrtime.bigint() - started) / CACHED_OPS);
+  }
+  if (server.requests() !== 1) throw new Error(`expected 1 token request, saw ${server.requests()}`);
+  await session.close();
+  await server.close();
+  return { floorNs: median(floorRuns), sessionNs: median(sessionRuns) };
+}
+
+async function requestFigures(): Promise<{ rawMs: number; clientMs: number }> {
+  const server = await tokenServer();
+  const asset = createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
+  const body = new URLSearchParams({ grant_type: "client_credentials", client_id: "bench", client_secret: "bench-secret" }).toString();
+  const raw = async () => {
+    const response = await fetch(`${server.url}/v0/auth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+      body,
+    });
+    const parsed = (await response.json()) as { access_token?: unknown };
+    if (typeof parsed.access_token !== "string") throw new Error("no token");
+  };
+  const viaClient = async () => {
+    const result = await asset.clientCredentials();
+    if (!result.ok) throw new Error(result.error.message);
+  };
+  for (let i = 0; i < 200; i++) await Promise.all([raw(), viaClient()]); // warm-up
+  const rawRuns: number[] = [];
+  const clientRuns: number[] = [];
+  for (let round = 0; round < REQUEST_ROUNDS; round++) {
+    for (const [run, into] of [[raw, rawRuns], [viaClient, clientRuns]] as const) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < REQUESTS_PER_ROUND; i++) await run();
+      into.push(Number(process.hrtime.bigint() - started) / 1e6 / REQUESTS_PER_ROUND);
+    }
+  }
+  await server.close();
+  return { rawMs: median(rawRuns), clientMs: median(clientRuns) };
+}
+
+/** A loopback token server answering every POST with a one-hour token. */
+async function tokenServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      count++;
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ access_token: `token-${count}`, token_type: "Bearer", expires_in: expiresAt }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => count,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+const cached = await cachedFigures();
+const request = await requestFigures();
+console.log(`Token lifecycle, in process (node ${process.version}):
+
+| measure | tokenwright | floor | ratio |
+| --- | --- | --- | --- |
+| cached getAccessToken(), awaited, ns/op | ${cached.sessionNs.toFixed(0)} | ${cached.floorNs.toFixed(0)} (Map.get + time compare) | ${(cached.sessionNs / cached.floorNs).toFixed(2)}x |
+| token request over loopback, ms/request (median of ${REQUEST_ROUNDS} interleaved rounds of ${REQUESTS_PER_ROUND}) | ${request.clientMs.toFixed(3)} | ${request.rawMs.toFixed(3)} (raw fetch of the same request) | ${(request.clientMs / request.rawMs).toFixed(2)}x |`);

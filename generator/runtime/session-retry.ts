@@ -1,0 +1,115 @@
+// Internals of the token session: retry policy for token requests, and the
+// error tests the session decides by. Not part of the public API.
+import { TokenClientConfigError } from "./errors.js";
+import type { TokenError } from "./errors.js";
+import type { RetryOptions } from "./session-types.js";
+import type { TokenResult } from "./types.js";
+
+/** setTimeout fires at once for delays above 2^31 - 1 ms, so no wait is longer. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export const DEFAULT_TRIES = 3;
+export const DEFAULT_BASE_DELAY_MS = 200;
+export const DEFAULT_MAX_DELAY_MS = 10_000;
+/** More attempts than this is a mistake, not a policy. */
+const MAX_TRIES = 100;
+
+export interface RetryPolicy {
+  readonly tries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** A number in [0, 1); `Math.random` outside tests. */
+  readonly random: () => number;
+}
+
+/** Validates `options.retry` and fills in the defaults. */
+export function retryPolicy(options: RetryOptions | undefined, random: () => number = Math.random): RetryPolicy {
+  const tries = options?.tries ?? DEFAULT_TRIES;
+  const baseDelayMs = options?.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
+  const maxDelayMs = options?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  if (!(Number.isInteger(tries) && tries >= 1 && tries <= MAX_TRIES)) {
+    throw new TokenClientConfigError(`retry.tries must be an integer from 1 to ${MAX_TRIES}`);
+  }
+  for (const [name, value] of [
+    ["retry.baseDelayMs", baseDelayMs],
+    ["retry.maxDelayMs", maxDelayMs],
+  ] as const) {
+    if (!(value >= 0 && value <= MAX_TIMER_MS)) {
+      throw new TokenClientConfigError(`${name} must be a number of milliseconds in [0, ${MAX_TIMER_MS}]`);
+    }
+  }
+  return { tries, baseDelayMs, maxDelayMs, random };
+}
+
+function statusOf(error: TokenError): number | undefined {
+  const status: unknown = (error as { readonly status?: unknown }).status;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** An HTTP answer with an error status: a documented one or not. */
+function isHttpAnswer(error: TokenError): boolean {
+  return error.kind === "response" || error.kind === "unexpected_status";
+}
+
+/** Worth another try: no answer (network, timeout), a server error (5xx) or rate limiting (429). */
+export function isTransient(error: TokenError): boolean {
+  if (error.kind === "network" || error.kind === "timeout") return true;
+  if (!isHttpAnswer(error)) return false;
+  const status = statusOf(error);
+  return status !== undefined && (status >= 500 || status === 429);
+}
+
+/** RFC 6749 §5.2 `invalid_grant`: the refresh token (or code) is expired, revoked or used up. */
+export function isInvalidGrant(error: TokenError): boolean {
+  if (!isHttpAnswer(error)) return false;
+  const body: unknown = (error as { readonly body?: unknown }).body;
+  return typeof body === "object" && body !== null && (body as { readonly error?: unknown }).error === "invalid_grant";
+}
+
+function retryAfterOf(error: TokenError): number | undefined {
+  const value: unknown = (error as { readonly retryAfterMs?: unknown }).retryAfterMs;
+  return typeof value === "number" && value >= 0 ? value : undefined;
+}
+
+/**
+ * Runs `attempt` up to `tries` times while it fails transiently, waiting
+ * with full-jitter exponential backoff between attempts (a random wait in
+ * [0, min(maxDelayMs, baseDelayMs * 2^n))), and at least as long as a
+ * Retry-After asks. A Retry-After beyond `maxDelayMs` ends the retries, as
+ * does `signal` firing; the last failure is then returned. Never rejects
+ * unless `attempt` does.
+ */
+export async function withRetries<Raw, E extends TokenError>(
+  attempt: () => Promise<TokenResult<Raw, E>>,
+  policy: RetryPolicy,
+  tries: number,
+  signal: AbortSignal,
+): Promise<TokenResult<Raw, E>> {
+  for (let n = 0; ; n++) {
+    const result = await attempt();
+    if (result.ok || n + 1 >= tries || !isTransient(result.error)) return result;
+    const retryAfterMs = retryAfterOf(result.error);
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return result;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
+    const wait = Math.max(Math.floor(policy.random() * ceiling), retryAfterMs ?? 0);
+    if (!(await sleep(wait, signal))) return result;
+  }
+}
+
+/**
+ * Resolves true after `ms` (capped at 2^31 - 1), or false as soon as
+ * `signal` fires; the timer and the listener are removed either way.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (slept: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(slept);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
