@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
-const run = (script, ...args) => execFileSync(process.execPath, [script, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const run = (...argv) => execFileSync(process.execPath, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 const version = (name) => JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8")).version;
-const sections = [run("bench/generate.mjs"), run("bench/stages.mjs")];
+const sections = [run("bench/generate.mjs"), run("bench/stages.mjs"), run("--import", "tsx", "bench/session.ts")];
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`;
 const versions = ["typescript", "ts-morph", "openapi-typescript", "@apidevtools/swagger-parser"].map((n) => `${n} ${version(n)}`).join(", ");
 const text = [

@@ -82,7 +82,7 @@ export function createCommerceLayerClient(options: CommerceLayerClientOptions): 
         {
           obtain: (call) => requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(ENDPOINT, opened.rule, config, params, call),
           reobtainable: opened.reobtainable,
-          refresh: (refreshToken, call) => requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, { "refresh_token": refreshToken }, call),
+          refresh: (refreshToken, call) => requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, { refresh_token: refreshToken }, call),
           keyParts: ["commercelayer", config.clientId, grant, canonicalJson(params)],
           clock: config.clock ?? Date.now,
           fetch: config.fetch,

@@ -86,7 +86,7 @@ export function createDevportalClient(options: DevportalClientOptions): Devporta
         {
           obtain: (call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, opened.rule, config, params, call),
           reobtainable: opened.reobtainable,
-          refresh: (refreshToken, call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, { "refresh_token": refreshToken }, call),
+          refresh: (refreshToken, call) => requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, { refresh_token: refreshToken }, call),
           keyParts: ["devportal", config.clientId, grant, canonicalJson(params)],
           clock: config.clock ?? Date.now,
           fetch: config.fetch,

@@ -83,7 +83,7 @@ export function createZypeClient(options: ZypeClientOptions): ZypeClient {
         {
           obtain: (call) => requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, opened.rule, config, params, call),
           reobtainable: opened.reobtainable,
-          refresh: (refreshToken, call) => requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, { "refresh_token": refreshToken }, call),
+          refresh: (refreshToken, call) => requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, { refresh_token: refreshToken }, call),
           keyParts: ["zype", config.clientId, grant, canonicalJson(params)],
           clock: config.clock ?? Date.now,
           fetch: config.fetch,

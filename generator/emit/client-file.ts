@@ -108,7 +108,7 @@ function factory(model: ProviderModel): StatementStructures {
               writer.writeLine("reobtainable: opened.reobtainable,");
               if (refresh) {
                 writer.writeLine(
-                  `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh)}, config, { ${JSON.stringify(REFRESH_TOKEN_FIELD)}: refreshToken }, call),`,
+                  `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh)}, config, { ${propertyKey(REFRESH_TOKEN_FIELD)}: refreshToken }, call),`,
                 );
               }
               writer.writeLine(`keyParts: [${JSON.stringify(model.provider)}, config.clientId, grant, canonicalJson(params)],`);

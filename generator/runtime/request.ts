@@ -86,17 +86,16 @@ export async function requestToken<
   try {
     let response: Response;
     try {
-      const sent = Promise.resolve().then(() =>
-        fetchFn(url, { method: "POST", headers, body: encoded.body, redirect: "manual", signal: deadline.signal }),
-      );
-      response = await deadline.race(sent);
+      const init: RequestInit = { method: "POST", headers, body: encoded.body, redirect: "manual", signal: deadline.signal };
+      // The platform fetch honours the signal; an injected one might not, so only it is raced against the deadline.
+      response = config.fetch === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
     } catch (cause) {
       return fail(transportFailure(deadline, timeoutMs, cause));
     }
     const receivedAt = clock();
     let body: BodyText;
     try {
-      body = await readBodyCapped(response, MAX_BODY_BYTES, deadline);
+      body = await readBodyCapped(response, MAX_BODY_BYTES, deadline, config.fetch === undefined);
     } catch (cause) {
       return fail(transportFailure(deadline, timeoutMs, cause));
     }

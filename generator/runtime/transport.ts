@@ -36,21 +36,26 @@ export function startDeadline(timeoutMs: number, callerSignal: AbortSignal | und
     if (callerSignal.aborted) onCallerAbort();
     else callerSignal.addEventListener("abort", onCallerAbort, { once: true });
   }
-  const aborted = new Promise<never>((_, reject) => {
-    const rejectNow = (): void => reject(controller.signal.reason);
-    if (controller.signal.aborted) rejectNow();
-    else controller.signal.addEventListener("abort", rejectNow, { once: true });
-  });
-  // Handled here so a deadline that fires while nobody is racing it is not
-  // reported as an unhandled rejection.
-  aborted.catch(() => undefined);
+  // Made on first use: only an injected fetch, which may ignore the signal, is raced.
+  let aborted: Promise<never> | undefined;
+  const abortedPromise = (): Promise<never> => {
+    aborted ??= new Promise<never>((_, reject) => {
+      const rejectNow = (): void => reject(controller.signal.reason);
+      if (controller.signal.aborted) rejectNow();
+      else controller.signal.addEventListener("abort", rejectNow, { once: true });
+    });
+    // Handled here so a deadline that fires while nobody is racing it is not
+    // reported as an unhandled rejection.
+    aborted.catch(() => undefined);
+    return aborted;
+  };
   return {
     signal: controller.signal,
     firedBy: () => fired,
     race: <T>(promise: Promise<T>): Promise<T> => {
       // A fetch that loses the race may still reject later; that is expected.
       promise.catch(() => undefined);
-      return Promise.race([promise, aborted]);
+      return Promise.race([promise, abortedPromise()]);
     },
     dispose: () => {
       clearTimeout(timer);
@@ -68,12 +73,22 @@ export interface BodyText {
 /**
  * Reads a response body as UTF-8 text, at most `maxBytes` bytes. Past the cap
  * the stream is cancelled and the text read so far is returned as truncated.
- * Rejects when the deadline fires while reading, even if the stream ignores
- * the abort signal.
+ * Rejects when the deadline fires while reading: the abort cancels the
+ * reader, which settles a pending read (Streams §4.3.5), so reads need no
+ * race of their own, which would cost a promise per chunk.
  */
-export async function readBodyCapped(response: Response, maxBytes: number, deadline: Deadline): Promise<BodyText> {
+export async function readBodyCapped(response: Response, maxBytes: number, deadline: Deadline, honoursSignal: boolean): Promise<BodyText> {
   const stream = response.body;
   if (stream === null) return { text: "", truncated: false };
+  // A declared length within the cap reads in one step; the platform fetch
+  // rejects a body that runs past its Content-Length, and the deadline's
+  // signal still aborts it. Fetches that may ignore the signal are raced.
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isInteger(declared) && declared >= 0 && declared <= maxBytes) {
+    const text = honoursSignal ? await response.text() : await deadline.race(response.text());
+    if (deadline.signal.aborted) throw deadline.signal.reason;
+    return { text, truncated: false };
+  }
   const reader = stream.getReader();
   const cancel = (): void => {
     reader.cancel().catch(() => undefined);
@@ -84,7 +99,7 @@ export async function readBodyCapped(response: Response, maxBytes: number, deadl
   let truncated = false;
   try {
     for (;;) {
-      const step = await deadline.race(reader.read());
+      const step = await reader.read();
       if (step.done) break;
       const chunk = step.value;
       if (total + chunk.byteLength > maxBytes) {
@@ -104,12 +119,15 @@ export async function readBodyCapped(response: Response, maxBytes: number, deadl
   return { text: decodeUtf8(chunks, total), truncated };
 }
 
+const utf8 = new TextDecoder("utf-8");
+
 function decodeUtf8(chunks: readonly Uint8Array[], total: number): string {
+  if (chunks.length === 1) return utf8.decode(chunks[0]);
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder("utf-8").decode(bytes);
+  return utf8.decode(bytes);
 }
