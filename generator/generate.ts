@@ -23,6 +23,8 @@ export interface GenerateOptions {
   readonly check: boolean;
   /** Whether this is the project's default run (`specs/` into `generated/`), which `npm run generate` repeats. */
   readonly defaultRun: boolean;
+  /** `--allow-remote`: let specs `$ref` public http(s) documents. */
+  readonly allowRemote?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -61,7 +63,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   const { regenerate } = await import("./pipeline.js");
   const staleProviders = new Set(stale.map((s) => s.name));
   const toBuild = inputs.filter((input) => staleProviders.has(input.provider) || runtimeReason !== undefined);
-  const built = await regenerate(toBuild, runtimeCommand, options.log);
+  const built = await regenerate(toBuild, runtimeCommand, { allowRemote: options.allowRemote === true }, options.log);
 
   const providers: Record<string, ProviderEntry> = {};
   for (const input of inputs) {

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { SpecError, loadProviderConfig, loadSpec, type SpecErrorCode } from "./load/index.js";
+import { SpecError, loadProviderConfig, loadSpec, type RefPolicy, type SpecErrorCode } from "./load/index.js";
 import { buildModel, type ProviderModel } from "./model/index.js";
 import type { ProviderInputs } from "./write/manifest.js";
 
 export interface ModelRequest {
   readonly inputs: readonly ProviderInputs[];
+  readonly policy: RefPolicy;
 }
 
 /** A SpecError as plain data, to cross a thread boundary. */
@@ -23,12 +24,12 @@ export type ModelReply =
   | { readonly ok: false; readonly problems: readonly SpecProblem[] };
 
 /** load -> model for each input; every failing spec is reported, not just the first. */
-export async function modelProviders({ inputs }: ModelRequest): Promise<ModelReply> {
+export async function modelProviders({ inputs, policy }: ModelRequest): Promise<ModelReply> {
   const models: { model: ProviderModel; command: string }[] = [];
   const problems: SpecProblem[] = [];
   for (const input of inputs) {
     try {
-      const spec = await loadSpec(input.spec);
+      const spec = await loadSpec(input.spec, policy);
       const config = input.config !== undefined ? await loadProviderConfig(input.config) : undefined;
       models.push({ model: buildModel({ spec, config, configFile: input.config }), command: input.command });
     } catch (error) {

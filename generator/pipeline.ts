@@ -1,5 +1,5 @@
 import { shareTypeScriptWithOpenapiTypescript } from "./emit/shared-typescript.js";
-import type { SpecError } from "./load/index.js";
+import type { RefPolicy, SpecError } from "./load/index.js";
 import { modelProvidersInBackground, specErrorOf } from "./model-providers.js";
 import { sha256, type ProviderInputs } from "./write/manifest.js";
 import type { OutputFile } from "./write/index.js";
@@ -25,8 +25,8 @@ export class GenerateError extends Error {
  * its TypeScript with openapi-typescript: the two costliest steps overlap and
  * TypeScript loads once.
  */
-export async function regenerate(inputs: readonly ProviderInputs[], runtimeCommand: string, log: (line: string) => void): Promise<Regenerated> {
-  const modelled = modelProvidersInBackground({ inputs });
+export async function regenerate(inputs: readonly ProviderInputs[], runtimeCommand: string, policy: RefPolicy, log: (line: string) => void): Promise<Regenerated> {
+  const modelled = modelProvidersInBackground({ inputs, policy });
   modelled.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
   const { Printer, emitProvider, runtimeFiles, wireTypes } = await import("./emit/index.js");
   // After ts-morph is in: its compiler is the one openapi-typescript will be given.

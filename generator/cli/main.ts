@@ -5,13 +5,15 @@ import { UsageError, generate } from "../generate.js";
 const HELP = `tokenwright: typed OAuth 2.0 token clients from OpenAPI documents
 
 Usage:
-  tokenwright generate [--spec <file>]... [--out <dir>] [--check]
+  tokenwright generate [--spec <file>]... [--out <dir>] [--check] [--allow-remote]
 
 Options:
   --spec <file>   a spec to generate (repeatable); default: every .yaml/.yml/.json in specs/
   --out <dir>     output folder (default: generated)
   --check         write nothing; exit 1 and name what is stale when <dir> differs
                   from what the specs would produce (for CI)
+  --allow-remote  let specs $ref public http(s) documents (never loopback, link-local
+                  or private addresses); by default only files in the spec's folder
   -h, --help      show this help
 
 Exit codes: 0 done or up to date, 1 a spec cannot be generated or output is stale, 2 usage error.
@@ -27,6 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
         spec: { type: "string", multiple: true },
         out: { type: "string" },
         check: { type: "boolean" },
+        "allow-remote": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -52,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
       outDir,
       check: values.check === true,
       defaultRun: values.spec === undefined && values.out === undefined,
+      allowRemote: values["allow-remote"] === true,
       log: (line) => process.stdout.write(`  ${line}\n`),
     });
     if (values.check) {
