@@ -1,5 +1,6 @@
 import { shareTypeScriptWithOpenapiTypescript } from "./emit/shared-typescript.js";
-import type { RefPolicy, SpecError } from "./load/index.js";
+import { SpecError, type RefPolicy } from "./load/index.js";
+import type { ProviderModel } from "./model/index.js";
 import { modelProvidersInBackground, specErrorOf } from "./model-providers.js";
 import { sha256, type ProviderInputs } from "./write/manifest.js";
 import type { OutputFile } from "./write/index.js";
@@ -38,7 +39,7 @@ export async function regenerate(inputs: readonly ProviderInputs[], runtimeComma
   const files: OutputFile[] = [];
   const providers = new Map<string, Record<string, string>>();
   for (const { model, command } of reply.models) {
-    const emitted = emitProvider(model, await wireTypes(model.wireDocument), command, printer);
+    const emitted = emitProvider(model, await wireTypesOrSpecError(model, wireTypes), command, printer);
     files.push(...emitted);
     providers.set(model.provider, Object.fromEntries(emitted.map((f) => [f.path, sha256(f.content)])));
     log(`${model.provider}: ${model.grants.map((g) => g.methodName).join(", ")} (${emitted.length} files)`);
@@ -46,4 +47,18 @@ export async function regenerate(inputs: readonly ProviderInputs[], runtimeComma
   const runtime = runtimeFiles(runtimeCommand);
   files.push(...runtime);
   return { providers, files, runtime: Object.fromEntries(runtime.map((f) => [f.path, sha256(f.content)])) };
+}
+
+/**
+ * openapi-typescript is third-party code reading spec text; anything it
+ * throws becomes an error that names the spec and the operation, so a
+ * hostile document is reported, never a crash of the generator.
+ */
+async function wireTypesOrSpecError(model: ProviderModel, wireTypes: (document: Readonly<Record<string, unknown>>) => Promise<string>): Promise<string> {
+  try {
+    return await wireTypes(model.wireDocument);
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new GenerateError([new SpecError("unsupported", model.source.file, model.operation.pointer, `openapi-typescript cannot type the token operation (${reason.slice(0, 200)})`)]);
+  }
 }

@@ -32,7 +32,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
-      namedImports: ["canonicalJson", "createSession", "requestToken", "resolveBaseUrl", "type ClientConfig", "type GrantRule", "type NamedServer", "type TokenEndpoint"],
+      namedImports: ["TokenClientConfigError", "canonicalJson", "createSession", "requestToken", "resolveBaseUrl", "type ClientConfig", "type GrantRule", "type NamedServer", "type TokenEndpoint"],
     },
     {
       kind: StructureKind.ImportDeclaration,
@@ -101,6 +101,8 @@ function factory(model: ProviderModel): StatementStructures {
         }
         writer.writeLine("session: (sessionRequest, options) => {").indent(() => {
           writer.writeLine("const { grant, ...params } = sessionRequest;");
+          writer.writeLine("// Own properties only: a caller without types could pass any string, such as \"constructor\".");
+          writer.writeLine('if (!Object.hasOwn(SESSION_GRANTS, grant)) throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);');
           writer.writeLine("const opened = SESSION_GRANTS[grant];");
           writer.writeLine(`return createSession<${names.error}>(`).indent(() => {
             writer.writeLine("{").indent(() => {

@@ -38,6 +38,11 @@ const STANDARD_GRANTS: Readonly<Record<string, StandardGrant>> = {
   },
 };
 
+/** The RFC facts for a grant type, read as an own property (grant types come from the spec: "constructor" is not a grant). */
+function standardGrant(grantType: string): StandardGrant | undefined {
+  return Object.hasOwn(STANDARD_GRANTS, grantType) ? STANDARD_GRANTS[grantType] : undefined;
+}
+
 /** RFC 6749 §2.3.1 names for client credentials sent in the body. */
 const CLIENT_ID_FIELD = "client_id";
 const CLIENT_SECRET_FIELD = "client_secret";
@@ -135,7 +140,7 @@ function assignGrants(variants: readonly Variant[], facts: Fact[]): Map<string, 
 }
 
 function fitScore(grantType: string, variant: Variant): number {
-  const own = STANDARD_GRANTS[grantType];
+  const own = standardGrant(grantType);
   let score = 0;
   for (const field of own?.required ?? []) if (variant.shape.properties.has(field)) score += 2;
   for (const [other, grant] of Object.entries(STANDARD_GRANTS)) {
@@ -156,13 +161,13 @@ function describeGrant(
   configFile: string,
   facts: Fact[],
 ): GrantModel {
-  const standard = STANDARD_GRANTS[grantType];
+  const standard = standardGrant(grantType);
   const configured = ownGrantConfig(config, grantType)?.alternatives ?? [];
   const alternativeFields = new Set(configured.flat());
   // Fields another grant in the same flat schema owns, by RFC or by config.
   const ownedElsewhere = new Set<string>();
   for (const sibling of siblings) {
-    for (const field of STANDARD_GRANTS[sibling]?.owns ?? []) ownedElsewhere.add(field);
+    for (const field of standardGrant(sibling)?.owns ?? []) ownedElsewhere.add(field);
     for (const field of (ownGrantConfig(config, sibling)?.alternatives ?? []).flat()) ownedElsewhere.add(field);
   }
   const isClientField = (name: string) => name === CLIENT_ID_FIELD || name === CLIENT_SECRET_FIELD;

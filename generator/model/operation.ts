@@ -34,7 +34,7 @@ export function findTokenOperation(view: SpecView): TokenOperation {
     if (candidate) found.push(candidate);
     else passedOver.push(`POST ${path}`);
   }
-  if (found.length === 1) return found[0]!;
+  if (found.length === 1) return withUsablePath(view, found[0]!);
   if (found.length === 0) {
     const looked = passedOver.length > 0 ? `; POST operations seen: ${passedOver.slice(0, 5).join(", ")}` : "; the document has no POST operations";
     throw new SpecError("no_token_operation", view.file, "/paths", `no token operation: no POST request body has a "${GRANT_FIELD}" field${looked}`);
@@ -80,4 +80,16 @@ export function mediaTypeBase(mediaType: string): string {
 export function isJsonMediaType(mediaType: string): boolean {
   const base = mediaTypeBase(mediaType);
   return base === "application/json" || /^application\/[a-z0-9.+-]*\+json$/.test(base);
+}
+
+/**
+ * The token path becomes part of a request URL and an index into the
+ * generated `paths` type; a `%` that does not start an escape (`%2F`) makes
+ * both fail, so it is refused here with its pointer.
+ */
+function withUsablePath(view: SpecView, token: TokenOperation): TokenOperation {
+  if (/%(?![0-9A-Fa-f]{2})/.test(token.path)) {
+    throw new SpecError("invalid", view.file, token.pathItem.pointer, `the token path ${JSON.stringify(token.path)} has a "%" that does not start a percent-escape`);
+  }
+  return token;
 }

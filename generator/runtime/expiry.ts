@@ -1,3 +1,4 @@
+import { quoteForMessage } from "./errors.js";
 import type { ExpiryRule } from "./types.js";
 
 /** Outcome of reading a token's expiry from a success body. */
@@ -144,7 +145,8 @@ function readCreatedAt(body: Readonly<Record<string, unknown>>, field: string): 
 function describeValue(value: unknown): string {
   if (typeof value === "string") {
     const shown = value.length > MAX_SHOWN_VALUE_CHARS ? `${value.slice(0, MAX_SHOWN_VALUE_CHARS)}…` : value;
-    return JSON.stringify(shown);
+    // The value comes from the server; quoted so that C1 controls in it cannot reach a terminal.
+    return quoteForMessage(shown);
   }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (value === null) return "null";

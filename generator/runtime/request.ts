@@ -4,11 +4,13 @@ import { encodeBody } from "./encode.js";
 import {
   AbortedError,
   InvalidResponseError,
+  MAX_ERROR_TEXT_CHARS,
   NetworkError,
   TimeoutError,
   TokenClientConfigError,
   TokenResponseError,
   UnexpectedStatusError,
+  quoteForMessage,
 } from "./errors.js";
 import type { TransportError } from "./errors.js";
 import { computeExpiresAt } from "./expiry.js";
@@ -21,8 +23,8 @@ import { assertSecureUrl, joinUrl } from "./url.js";
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Largest response body read, in bytes (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Largest text kept on an {@link UnexpectedStatusError} for a non-JSON body. */
-export const MAX_ERROR_TEXT_CHARS = 4096;
+/** Largest text kept on an {@link UnexpectedStatusError} for a non-JSON body (the error's constructor cuts it). */
+export { MAX_ERROR_TEXT_CHARS };
 /** setTimeout fires at once for delays above 2^31 - 1 ms. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -137,7 +139,8 @@ function interpret<Raw, Documented extends TokenResponseError<number, unknown>>(
     // The body is not validated against the documented schema.
     return fail(new TokenResponseError(status, json.value, retryAfterMs) as Documented);
   }
-  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : capText(body.text), retryAfterMs));
+  // The error cuts and cleans the body (errors.ts, sanitizeErrorBody).
+  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : body.text, retryAfterMs));
 }
 
 /** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from receipt; undefined when absent or unreadable. */
@@ -242,11 +245,8 @@ function mayBeJson(contentType: string | null): boolean {
   return essence === "" || essence === "application/json" || JSON_SUFFIX_TYPE.test(essence);
 }
 
+/** The media type as the server sent it, quoted so that header bytes read as C1 controls (latin1) stay inert. */
 function describeContentType(contentType: string | null): string {
   const essence = (contentType ?? "").split(";")[0]?.trim() ?? "";
-  return JSON.stringify(essence.slice(0, 64));
-}
-
-function capText(text: string): string {
-  return text.length > MAX_ERROR_TEXT_CHARS ? text.slice(0, MAX_ERROR_TEXT_CHARS) : text;
+  return quoteForMessage(essence.slice(0, 64));
 }

@@ -121,7 +121,13 @@ export function authorizedFetch(
   send: Send,
 ): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
   return async (input, init) => {
-    const request = new Request(input, init);
+    let request: Request;
+    try {
+      request = new Request(input, init);
+    } catch {
+      // The platform's message quotes the URL, which may carry credentials (user:password@).
+      throw new TypeError("session.fetch: the request cannot be built from this URL and options; the URL is not repeated here because it may carry credentials");
+    }
     checkOrigin(request.url, allowed);
     const first = await source.current();
     if (!first.ok) throw first.error;

@@ -83,8 +83,13 @@ export async function readBodyCapped(response: Response, maxBytes: number, deadl
   // A declared length within the cap reads in one step; the platform fetch
   // rejects a body that runs past its Content-Length, and the deadline's
   // signal still aborts it. Fetches that may ignore the signal are raced.
+  // Content-Length counts the bytes on the wire: with a Content-Encoding the
+  // decoded body can be a thousand times larger (a gzip bomb), so only an
+  // unencoded body may skip the capped reader.
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (Number.isInteger(declared) && declared >= 0 && declared <= maxBytes) {
+  const encoding = (response.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  const unencoded = encoding === "" || encoding === "identity";
+  if (unencoded && Number.isInteger(declared) && declared >= 0 && declared <= maxBytes) {
     const text = honoursSignal ? await response.text() : await deadline.race(response.text());
     if (deadline.signal.aborted) throw deadline.signal.reason;
     return { text, truncated: false };
