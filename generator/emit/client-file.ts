@@ -2,7 +2,7 @@ import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceF
 import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import { paramsOptional, typeNames } from "./types-file.js";
-import { jsDoc, literal, propertyKey } from "./typescript.js";
+import { jsDoc, literal, objectLiteralKey, propertyKey } from "./typescript.js";
 
 /** `ASSET_SERVERS`: the exported list of named servers. */
 export function serversConstName(model: ProviderModel): string {
@@ -141,7 +141,7 @@ function refreshGrant(model: ProviderModel): GrantModel | undefined {
 /** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */
 function sessionGrants(model: ProviderModel): StatementStructures {
   const entries = model.grants.map(
-    (grant) => `  ${propertyKey(grant.grantType)}: { rule: ${grantConstName(grant)}, reobtainable: ${String(grant.reobtainable)} },`,
+    (grant) => `  ${objectLiteralKey(grant.grantType)}: { rule: ${grantConstName(grant)}, reobtainable: ${String(grant.reobtainable)} },`,
   );
   return {
     kind: StructureKind.VariableStatement,

@@ -2,9 +2,35 @@ import { StructureKind, type MethodSignatureStructure, type OptionalKind, type S
 import type { GrantModel, ProviderModel, WireSource } from "../model/index.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, unionType, writeDoc } from "./typescript.js";
 
+/**
+ * Names the generated files import from the runtime or declare locally. A
+ * provider's exported names must not equal any of them (a spec saved as
+ * `token.json` would otherwise export a second `TokenResponseError`).
+ */
+const TAKEN_NAMES = new Set([
+  "AbortedError", "CallOptions", "ClientConfig", "Clock", "Defined", "FetchLike", "GrantRule", "InvalidResponseError",
+  "MemoryTokenStore", "NamedServer", "NetworkError", "ReauthenticationRequiredError", "RequestBody", "RetryOptions",
+  "SessionClosedError", "SessionOptions", "StoredToken", "TimeoutError", "Token", "TokenClientConfigError", "TokenEndpoint",
+  "TokenError", "TokenOperation", "TokenOriginError", "TokenResponseError", "TokenResult", "TokenSession", "TokenStore",
+  "TransportError", "UnexpectedStatusError", "components", "paths",
+]);
+
 /** Names the types file exports, shared with the client and index emitters. */
 export function typeNames(model: ProviderModel) {
-  const p = model.typePrefix;
+  let p = model.typePrefix;
+  while (namesWithPrefix(p, model).some((name) => TAKEN_NAMES.has(name))) p = `${p}Provider`;
+  return namesFor(p);
+}
+
+function namesWithPrefix(p: string, model: ProviderModel): string[] {
+  const names = namesFor(p);
+  return [
+    names.client, names.options, names.serverName, names.response, names.token, names.result,
+    names.responseError, names.error, names.sessionRequest, ...model.grants.map((g) => names.params(g)),
+  ];
+}
+
+function namesFor(p: string) {
   return {
     client: `${p}Client`,
     options: `${p}ClientOptions`,

@@ -11,6 +11,15 @@ export function propertyKey(name: string): string {
   return IDENTIFIER.test(name) ? name : JSON.stringify(name);
 }
 
+/**
+ * A key for an object literal (a value, not a type): as {@link propertyKey},
+ * but `__proto__` is computed, since a literal `__proto__:` sets the
+ * prototype instead of adding a member.
+ */
+export function objectLiteralKey(name: string): string {
+  return name === "__proto__" ? `[${JSON.stringify(name)}]` : propertyKey(name);
+}
+
 /** `Base["name"]`: an indexed access type with a safely quoted key. */
 export function indexed(base: string, ...keys: (string | number)[]): string {
   return base + keys.map((key) => `[${typeof key === "number" ? key : JSON.stringify(key)}]`).join("");
@@ -99,8 +108,7 @@ export function literal(value: unknown, indent = ""): string {
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return "{}";
-  const key = (name: string) => (name === "__proto__" ? `[${JSON.stringify(name)}]` : propertyKey(name));
-  return `{\n${entries.map(([name, v]) => `${inner}${key(name)}: ${literal(v, inner)},`).join("\n")}\n${indent}}`;
+  return `{\n${entries.map(([name, v]) => `${inner}${objectLiteralKey(name)}: ${literal(v, inner)},`).join("\n")}\n${indent}}`;
 }
 
 /** A union written one member per line, each led by `|`, indented under the declaration. */

@@ -4,8 +4,8 @@ import { isIP } from "node:net";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SpecError } from "./errors.js";
-import { childKind, isExtension, type NodeKind } from "./extensions.js";
-import { toPointer } from "./pointer.js";
+import { childKind, isExtension } from "./extensions.js";
+import { MAX_NESTING, pointerOf, type Frame } from "./refs.js";
 
 /** What a spec may reference outside itself. */
 export interface RefPolicy {
@@ -29,7 +29,7 @@ const REMOTE_TIMEOUT_MS = 10_000;
  * the document unchanged when it has no external refs.
  */
 export async function bundleExternalRefs(displayFile: string, specPath: string | undefined, document: unknown, policy: RefPolicy): Promise<unknown> {
-  const external = externalRefs(document);
+  const external = externalRefs(displayFile, document);
   if (external.length === 0) return document;
   if (specPath === undefined) {
     const first = external[0]!;
@@ -64,21 +64,23 @@ export async function bundleExternalRefs(displayFile: string, specPath: string |
   }
 }
 
-function externalRefs(document: unknown): { ref: string; pointer: string }[] {
+function externalRefs(file: string, document: unknown): { ref: string; pointer: string }[] {
   const found: { ref: string; pointer: string }[] = [];
-  const stack: { node: unknown; path: (string | number)[]; kind: NodeKind }[] = [{ node: document, path: [], kind: "object" }];
+  const stack: Frame[] = [{ node: document, parent: undefined, key: undefined, kind: "object", depth: 0 }];
   while (stack.length > 0) {
-    const { node, path, kind } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { node, kind, depth } = frame;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > MAX_NESTING) throw new SpecError("unsupported", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
     if (Array.isArray(node)) {
-      node.forEach((child, index) => stack.push({ node: child, path: [...path, index], kind: "object" }));
+      node.forEach((child, index) => stack.push({ node: child, parent: frame, key: index, kind: "object", depth: depth + 1 }));
       continue;
     }
-    if (typeof node !== "object" || node === null) continue;
-    const key = path[path.length - 1];
+    const key = frame.key;
     for (const [member, child] of Object.entries(node)) {
       if (isExtension(kind, member)) continue;
-      if (member === "$ref" && kind === "object" && typeof child === "string" && !child.startsWith("#")) found.push({ ref: child, pointer: toPointer(path) });
-      else stack.push({ node: child, path: [...path, member], kind: childKind(kind, member, typeof key === "string" ? key : undefined) });
+      if (member === "$ref" && kind === "object" && typeof child === "string" && !child.startsWith("#")) found.push({ ref: child, pointer: pointerOf(frame) });
+      else stack.push({ node: child, parent: frame, key: member, kind: childKind(kind, member, typeof key === "string" ? key : undefined), depth: depth + 1 });
     }
   }
   return found;

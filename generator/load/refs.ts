@@ -10,21 +10,44 @@ import { localRefToPointer, lookupPointer, toPointer } from "./pointer.js";
  * followed; an `x-` name in a map of names (a property, a component) is checked.
  */
 export function checkRefs(file: string, document: unknown): void {
-  const stack: { node: unknown; path: (string | number)[]; kind: NodeKind }[] = [{ node: document, path: [], kind: "object" }];
+  // Paths are parent links, turned into a pointer only when one is reported:
+  // copying the path at every node would make deep documents cost depth².
+  const stack: Frame[] = [{ node: document, parent: undefined, key: undefined, kind: "object", depth: 0 }];
   while (stack.length > 0) {
-    const { node, path, kind } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { node, kind, depth } = frame;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > MAX_NESTING) {
+      throw new SpecError("unsupported", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
+    }
     if (Array.isArray(node)) {
-      node.forEach((child, index) => stack.push({ node: child, path: [...path, index], kind: "object" }));
+      node.forEach((child, index) => stack.push({ node: child, parent: frame, key: index, kind: "object", depth: depth + 1 }));
       continue;
     }
-    if (typeof node !== "object" || node === null) continue;
-    const key = path[path.length - 1];
+    const key = frame.key;
     for (const [member, child] of Object.entries(node)) {
       if (isExtension(kind, member)) continue;
-      if (member === "$ref" && kind === "object" && typeof child === "string") checkOneRef(file, document, toPointer(path), child);
-      else stack.push({ node: child, path: [...path, member], kind: childKind(kind, member, typeof key === "string" ? key : undefined) });
+      if (member === "$ref" && kind === "object" && typeof child === "string") checkOneRef(file, document, pointerOf(frame), child);
+      else stack.push({ node: child, parent: frame, key: member, kind: childKind(kind, member, typeof key === "string" ? key : undefined), depth: depth + 1 });
     }
   }
+}
+
+/** Deeper than this, a document is refused before any recursive validator can overflow the stack. */
+export const MAX_NESTING = 512;
+
+export interface Frame {
+  readonly node: unknown;
+  readonly parent: Frame | undefined;
+  readonly key: string | number | undefined;
+  readonly kind: NodeKind;
+  readonly depth: number;
+}
+
+export function pointerOf(frame: Frame): string {
+  const segments: (string | number)[] = [];
+  for (let at: Frame | undefined = frame; at?.key !== undefined; at = at.parent) segments.push(at.key);
+  return toPointer(segments.reverse());
 }
 
 function checkOneRef(file: string, document: unknown, at: string, ref: string): void {

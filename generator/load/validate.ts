@@ -43,7 +43,14 @@ export function openApiVersionOf(file: string, document: unknown): OpenApiVersio
  */
 export async function validateDocument(file: string, document: object, version: OpenApiVersion): Promise<void> {
   const validate = metaSchemaValidator(version);
-  if (!validate(document)) {
+  let valid: boolean;
+  try {
+    valid = validate(document) as boolean;
+  } catch (error) {
+    if (error instanceof RangeError) throw new SpecError("unsupported", file, "", "the document is nested too deeply to validate");
+    throw error;
+  }
+  if (!valid) {
     const error = mostSpecific(validate.errors ?? []);
     const pointer = error?.instancePath ?? "";
     throw new SpecError("invalid", file, pointer, `not a valid OpenAPI ${version} document: ${describe(error)}`);
@@ -56,6 +63,7 @@ export async function validateDocument(file: string, document: object, version: 
       resolve: { external: false },
     });
   } catch (error) {
+    if (error instanceof RangeError) throw new SpecError("unsupported", file, "", "the document is nested too deeply to validate");
     const message = error instanceof Error ? error.message : String(error);
     throw new SpecError("invalid", file, "", message.replace(/\s+/g, " ").trim());
   }

@@ -2,7 +2,7 @@ import { SpecError, type ProviderConfig } from "../load/index.js";
 import type { ClientAuthRule } from "../runtime/types.js";
 import { GRANT_FIELD, type TokenOperation } from "./operation.js";
 import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
-import { methodNameFor, pascalCase, uniqueNames } from "./names.js";
+import { methodNameFor, pascalCase, uniqueMethodNames } from "./names.js";
 import type { AlternativeModel, ClientOptionsModel, Fact, FieldModel, GrantModel, WireSource } from "./types.js";
 
 /** What the RFCs say each standard grant's request carries. */
@@ -69,7 +69,7 @@ export function buildGrants(view: SpecView, token: TokenOperation, config: Provi
       throw new SpecError("config", configFile, `/grants/${configured.replace(/~/g, "~0").replace(/\//g, "~1")}`, `the spec has no ${JSON.stringify(configured)} grant; its grants are ${[...assigned.keys()].join(", ")}`);
     }
   }
-  const methodNames = uniqueNames([...assigned.keys()].map(methodNameFor), "");
+  const methodNames = uniqueMethodNames([...assigned.keys()].map(methodNameFor));
   const grants = [...assigned.entries()].map(([grantType, variant], index) => {
     const siblings = variant.grantTypes.filter((other) => other !== grantType && assigned.get(other) === variant);
     return describeGrant(view, grantType, variant, siblings, methodNames[index]!, basicDeclared, config, configFile, facts);

@@ -55,6 +55,6 @@ export function buildModel({ spec, config, configFile }: ModelInput): ProviderMo
     success: buildSuccess(view, token, facts),
     errors: buildErrors(view, token, facts),
     facts,
-    wireDocument: sliceForWireTypes(spec.document as Record<string, unknown>, token.path),
+    wireDocument: sliceForWireTypes(spec.document as Record<string, unknown>, token.path, spec.file),
   };
 }

@@ -1,11 +1,34 @@
 /** Naming rules shared by the model: every name a user sees is decided here. */
 
+/**
+ * Names a client cannot use for a grant method: its own `session`, `then`
+ * (which would make the client awaitable, so `await`ing or returning it from
+ * an async function would call it), and Object.prototype's members.
+ */
+const RESERVED_METHOD_NAMES = new Set(["session", "then", ...Object.getOwnPropertyNames(Object.prototype)]);
+
 /** `client_credentials` -> `clientCredentials`; URN grants use their last segment (`jwt-bearer` -> `jwtBearer`). */
 export function methodNameFor(grantType: string): string {
   const lastSegment = grantType.includes(":") ? grantType.slice(grantType.lastIndexOf(":") + 1) : grantType;
   const camel = camelCase(lastSegment);
   if (camel === "") return "grant";
+  if (RESERVED_METHOD_NAMES.has(camel)) return `${camel}Grant`;
   return /^[0-9]/.test(camel) ? `grant${pascalCase(camel)}` : camel;
+}
+
+/**
+ * Unique method names, also ignoring case: each becomes an UPPER_CASE
+ * constant in the generated client, where `tokenExchange` and
+ * `tokenEXCHANGE` would collide.
+ */
+export function uniqueMethodNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    let unique = name;
+    for (let n = 2; seen.has(unique.toLowerCase()); n++) unique = `${name}${n}`;
+    seen.add(unique.toLowerCase());
+    return unique;
+  });
 }
 
 export function camelCase(text: string): string {

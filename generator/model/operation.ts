@@ -91,5 +91,33 @@ function withUsablePath(view: SpecView, token: TokenOperation): TokenOperation {
   if (/%(?![0-9A-Fa-f]{2})/.test(token.path)) {
     throw new SpecError("invalid", view.file, token.pathItem.pointer, `the token path ${JSON.stringify(token.path)} has a "%" that does not start a percent-escape`);
   }
+  // openapi-typescript builds JSON-pointer refs from these keys and percent-decodes them; a "%" in any
+  // of them makes it throw. Refused here, with a pointer, rather than failing inside it.
+  const operation = isJson(token.operation.node) ? token.operation.node : {};
+  const keyed: [string, string][] = [[token.path, token.pathItem.pointer]];
+  if (typeof operation["operationId"] === "string") keyed.push([operation["operationId"], `${token.operation.pointer}/operationId`]);
+  for (const [key, pointer] of mediaTypeKeys(view, token)) keyed.push([key, pointer]);
+  for (const [key, pointer] of keyed) {
+    if (key.includes("%")) {
+      throw new SpecError("unsupported", view.file, pointer, `${JSON.stringify(key)} contains "%", which the wire types (openapi-typescript) cannot carry`);
+    }
+  }
   return token;
+}
+
+/** The request and response media type keys of the token operation, with their pointers. */
+function mediaTypeKeys(view: SpecView, token: TokenOperation): [string, string][] {
+  const out: [string, string][] = [];
+  const body = view.objectAt(token.operation, "requestBody");
+  const content = body && view.objectAt(body, "content");
+  if (content && isJson(content.node)) for (const key of Object.keys(content.node)) out.push([key, `${content.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`]);
+  const responses = view.objectAt(token.operation, "responses");
+  for (const status of Object.keys(responses?.node ?? {})) {
+    const response = responses && view.objectAt(responses, status);
+    const responseContent = response && view.objectAt(response, "content");
+    if (responseContent && isJson(responseContent.node)) {
+      for (const key of Object.keys(responseContent.node)) out.push([key, `${responseContent.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`]);
+    }
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { fromPointer, localRefToPointer, lookupPointer, toPointer } from "../load/index.js";
+import { SpecError, fromPointer, localRefToPointer, lookupPointer, toPointer } from "../load/index.js";
 import { pascalCase } from "./names.js";
 import { isJson, type Json } from "./schema.js";
 
@@ -14,7 +14,7 @@ import { isJson, type Json } from "./schema.js";
  * exist; such schemas are hoisted into `components/schemas` under a name
  * derived from their location, and the ref is rewritten to point there.
  */
-export function sliceForWireTypes(document: Json, tokenPath: string): Json {
+export function sliceForWireTypes(document: Json, tokenPath: string, file = ""): Json {
   const paths = isJson(document["paths"]) ? document["paths"] : {};
   const pathItem = isJson(paths[tokenPath]) ? paths[tokenPath] : {};
   const keptItem: Json = {};
@@ -90,7 +90,55 @@ export function sliceForWireTypes(document: Json, tokenPath: string): Json {
     paths: { [tokenPath]: keptItem },
   };
   if (components.size > 0) slice["components"] = sorted(components);
+  refuseUnionCycles(file, components.get("schemas"));
   return slice;
+}
+
+/**
+ * A schema that reaches itself only through `$ref`, `oneOf`, `anyOf` or
+ * `allOf` (never through `properties` or `items`) describes no finite value,
+ * and its TypeScript alias would refer to itself (TS2502); it is refused with
+ * its pointer. Cycles through properties or items are ordinary and allowed.
+ */
+function refuseUnionCycles(file: string, schemas: ReadonlyMap<string, unknown> | undefined): void {
+  if (!schemas) return;
+  const COMPOSITION = ["oneOf", "anyOf", "allOf"];
+  const targets = (node: unknown): string[] => {
+    const out: string[] = [];
+    const visit = (value: unknown, depth: number): void => {
+      if (!isJson(value) || depth > 64) return;
+      const ref = value["$ref"];
+      const name = typeof ref === "string" ? /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1] : undefined;
+      if (name !== undefined) out.push(decodeURIComponentSafe(name).replace(/~1/g, "/").replace(/~0/g, "~"));
+      for (const keyword of COMPOSITION) {
+        const members = value[keyword];
+        if (Array.isArray(members)) for (const member of members) visit(member, depth + 1);
+      }
+    };
+    visit(node, 0);
+    return out;
+  };
+  for (const start of schemas.keys()) {
+    const seen = new Set<string>();
+    const pending = targets(schemas.get(start));
+    while (pending.length > 0) {
+      const name = pending.pop()!;
+      if (name === start) {
+        throw new SpecError("unsupported", file, toPointer(["components", "schemas", start]), `schema ${JSON.stringify(start)} is made only of itself (through $ref/oneOf/anyOf/allOf), so it has no finite type`);
+      }
+      if (seen.has(name) || !schemas.has(name)) continue;
+      seen.add(name);
+      pending.push(...targets(schemas.get(name)));
+    }
+  }
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Component order follows the names, not discovery order, so output is stable. */
