@@ -223,7 +223,7 @@ describe("a spec tokenwright has never seen, against a real OAuth 2.0 server", (
     const sentExpiresIn = (result.token.raw as { expires_in?: unknown }).expires_in;
     expect([LIFETIME_SECONDS - 1, LIFETIME_SECONDS]).toContain(sentExpiresIn);
     expect(result.token.expiresAt).toBe(NOW + Number(sentExpiresIn) * 1000);
-    expect(result.token.raw).toMatchObject({ access_token: result.token.accessToken, expires_in: LIFETIME_SECONDS });
+    expect(result.token.raw).toMatchObject({ access_token: result.token.accessToken, expires_in: sentExpiresIn });
     // RFC 6749 §2.3.1 / §4.4.2: credentials in the Authorization header, grant and scope in the form body.
     const sentAuth = recorded.authorization.at(-1) ?? "";
     expect(sentAuth.startsWith("Basic ")).toBe(true);
