@@ -4,8 +4,7 @@ import { isIP } from "node:net";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SpecError } from "./errors.js";
-import { childKind, isExtension } from "./extensions.js";
-import { MAX_NESTING, pointerOf, type Frame } from "./refs.js";
+import { forEachRef, pointerOf } from "./refs.js";
 
 /** What a spec may reference outside itself. */
 export interface RefPolicy {
@@ -66,23 +65,9 @@ export async function bundleExternalRefs(displayFile: string, specPath: string |
 
 function externalRefs(file: string, document: unknown): { ref: string; pointer: string }[] {
   const found: { ref: string; pointer: string }[] = [];
-  const stack: Frame[] = [{ node: document, parent: undefined, key: undefined, kind: "object", depth: 0 }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const { node, kind, depth } = frame;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > MAX_NESTING) throw new SpecError("unsupported", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
-    if (Array.isArray(node)) {
-      node.forEach((child, index) => stack.push({ node: child, parent: frame, key: index, kind: "object", depth: depth + 1 }));
-      continue;
-    }
-    const key = frame.key;
-    for (const [member, child] of Object.entries(node)) {
-      if (isExtension(kind, member)) continue;
-      if (member === "$ref" && kind === "object" && typeof child === "string" && !child.startsWith("#")) found.push({ ref: child, pointer: pointerOf(frame) });
-      else stack.push({ node: child, parent: frame, key: member, kind: childKind(kind, member, typeof key === "string" ? key : undefined), depth: depth + 1 });
-    }
-  }
+  forEachRef(file, document, (ref, holder) => {
+    if (!ref.startsWith("#")) found.push({ ref, pointer: pointerOf(holder) });
+  });
   return found;
 }
 

@@ -10,8 +10,16 @@ import { localRefToPointer, lookupPointer, toPointer } from "./pointer.js";
  * followed; an `x-` name in a map of names (a property, a component) is checked.
  */
 export function checkRefs(file: string, document: unknown): void {
-  // Paths are parent links, turned into a pointer only when one is reported:
-  // copying the path at every node would make deep documents cost depth².
+  forEachRef(file, document, (ref, frame) => checkOneRef(file, document, pointerOf(frame), ref));
+}
+
+/**
+ * Calls `visit` for every `$ref` string in the document, skipping
+ * Specification Extensions, iteratively and at most {@link MAX_NESTING}
+ * levels deep. Paths are parent links, turned into a pointer only when one is
+ * reported: copying the path at every node would make deep documents cost depth².
+ */
+export function forEachRef(file: string, document: unknown, visit: (ref: string, holder: Frame) => void): void {
   const stack: Frame[] = [{ node: document, parent: undefined, key: undefined, kind: "object", depth: 0 }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
@@ -27,7 +35,7 @@ export function checkRefs(file: string, document: unknown): void {
     const key = frame.key;
     for (const [member, child] of Object.entries(node)) {
       if (isExtension(kind, member)) continue;
-      if (member === "$ref" && kind === "object" && typeof child === "string") checkOneRef(file, document, pointerOf(frame), child);
+      if (member === "$ref" && kind === "object" && typeof child === "string") visit(child, frame);
       else stack.push({ node: child, parent: frame, key: member, kind: childKind(kind, member, typeof key === "string" ? key : undefined), depth: depth + 1 });
     }
   }
