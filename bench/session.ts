@@ -7,6 +7,8 @@
 //   node --import tsx bench/session.ts
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { OAuth2Client } from "@badgateway/oauth2-client";
+import * as oauth from "oauth4webapi";
 import { createAssetClient } from "../generated/asset/index.js";
 
 const CACHED_OPS = 2_000_000;
@@ -40,7 +42,7 @@ async function cachedFigures(): Promise<{ floorNs: number; sessionNs: number }> 
   return { floorNs: median(floorRuns), sessionNs: median(sessionRuns) };
 }
 
-async function requestFigures(): Promise<{ rawMs: number; rawTimeoutMs: number; clientMs: number }> {
+async function requestFigures(): Promise<{ rawMs: number; rawTimeoutMs: number; clientMs: number; oauth4webapiMs: number; badgatewayMs: number }> {
   const server = await tokenServer();
   const asset = createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
   // What a hand-written client does per request: encode the form, POST it, parse the JSON.
@@ -70,6 +72,21 @@ async function requestFigures(): Promise<{ rawMs: number; rawTimeoutMs: number; 
       clearTimeout(timer);
     }
   };
+  // The token libraries a team might pick instead, on the same request (client_secret_post).
+  const authorizationServer: oauth.AuthorizationServer = { issuer: server.url, token_endpoint: `${server.url}/v0/auth/token` };
+  const oauthClient: oauth.Client = { client_id: "bench" };
+  const viaOauth4webapi = async () => {
+    const response = await oauth.clientCredentialsGrantRequest(authorizationServer, oauthClient, oauth.ClientSecretPost("bench-secret"), new URLSearchParams(), {
+      [oauth.allowInsecureRequests]: true, // loopback http
+    });
+    const token = await oauth.processClientCredentialsResponse(authorizationServer, oauthClient, response);
+    if (typeof token.access_token !== "string") throw new Error("no token");
+  };
+  const badgateway = new OAuth2Client({ server: server.url, tokenEndpoint: "/v0/auth/token", clientId: "bench", clientSecret: "bench-secret", authenticationMethod: "client_secret_post" });
+  const viaBadgateway = async () => {
+    const token = await badgateway.clientCredentials();
+    if (typeof token.accessToken !== "string") throw new Error("no token");
+  };
   const viaClient = async () => {
     const result = await asset.clientCredentials();
     if (!result.ok) throw new Error(result.error.message);
@@ -78,13 +95,23 @@ async function requestFigures(): Promise<{ rawMs: number; rawTimeoutMs: number; 
     await raw();
     await rawWithTimeout();
     await viaClient();
+    await viaOauth4webapi();
+    await viaBadgateway();
   }
   // One request of each at a time, order flipped every iteration, so drift on a
   // shared machine falls on both sides; medians of the per-request times.
   const rawRuns: number[] = [];
   const rawTimeoutRuns: number[] = [];
   const clientRuns: number[] = [];
-  const cases = [[raw, rawRuns], [rawWithTimeout, rawTimeoutRuns], [viaClient, clientRuns]] as const;
+  const oauth4webapiRuns: number[] = [];
+  const badgatewayRuns: number[] = [];
+  const cases = [
+    [raw, rawRuns],
+    [rawWithTimeout, rawTimeoutRuns],
+    [viaClient, clientRuns],
+    [viaOauth4webapi, oauth4webapiRuns],
+    [viaBadgateway, badgatewayRuns],
+  ] as const;
   for (let i = 0; i < REQUEST_SAMPLES; i++) {
     const order = i % 2 === 0 ? cases : [...cases].reverse();
     for (const [run, into] of order) {
@@ -94,7 +121,13 @@ async function requestFigures(): Promise<{ rawMs: number; rawTimeoutMs: number; 
     }
   }
   await server.close();
-  return { rawMs: median(rawRuns), rawTimeoutMs: median(rawTimeoutRuns), clientMs: median(clientRuns) };
+  return {
+    rawMs: median(rawRuns),
+    rawTimeoutMs: median(rawTimeoutRuns),
+    clientMs: median(clientRuns),
+    oauth4webapiMs: median(oauth4webapiRuns),
+    badgatewayMs: median(badgatewayRuns),
+  };
 }
 
 /** A loopback token server answering every POST with a one-hour token. */
@@ -127,5 +160,7 @@ console.log(`Token lifecycle, in process (node ${process.version}):
 | cached getAccessToken(), awaited, ns/op | ${cached.sessionNs.toFixed(0)} | ${cached.floorNs.toFixed(0)} (Map.get + time compare) | ${(cached.sessionNs / cached.floorNs).toFixed(2)}x |
 | token request over loopback, ms/request (median of ${REQUEST_SAMPLES} alternated requests each) | ${request.clientMs.toFixed(3)} | ${request.rawMs.toFixed(3)} (raw fetch of the same request) | ${(request.clientMs / request.rawMs).toFixed(2)}x |
 | the same, floor with a 10 s timeout signal (what a safe client adds) | ${request.clientMs.toFixed(3)} | ${request.rawTimeoutMs.toFixed(3)} (raw fetch + AbortController timeout) | ${(request.clientMs / request.rawTimeoutMs).toFixed(2)}x |
+| peer: oauth4webapi client_credentials, same request | ${request.oauth4webapiMs.toFixed(3)} | ${request.rawMs.toFixed(3)} (raw fetch) | ${(request.oauth4webapiMs / request.rawMs).toFixed(2)}x |
+| peer: @badgateway/oauth2-client clientCredentials, same request | ${request.badgatewayMs.toFixed(3)} | ${request.rawMs.toFixed(3)} (raw fetch) | ${(request.badgatewayMs / request.rawMs).toFixed(2)}x |
 
 The client's timeout covers the body as well as the headers, and it needs an abort signal; on Node 20 the signal alone costs a raw fetch ${((request.rawTimeoutMs / request.rawMs - 1) * 100).toFixed(0)}% here.`);
