@@ -2,9 +2,6 @@ import Handlebars from "handlebars";
 import { docText } from "./doc-text.js";
 import { readTemplate } from "./templates.js";
 
-/** What the banner suggests when the default run (`specs/` -> `generated/`) produced the file. */
-export const DEFAULT_REGENERATE_COMMAND = "npm run generate";
-
 let compiled: Handlebars.TemplateDelegate | undefined;
 
 /** The do-not-edit banner every generated file starts with, as `//` comment lines. */

@@ -8,7 +8,6 @@ import { typesFile } from "./types-file.js";
 
 export { runtimeFiles } from "./runtime-files.js";
 export { wireTypes } from "./wire.js";
-export { DEFAULT_REGENERATE_COMMAND } from "./banner.js";
 
 /** One output file, path relative to the output folder with forward slashes. */
 export interface EmittedFile {
