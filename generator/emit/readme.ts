@@ -73,7 +73,7 @@ function describeClientAuth(grant: GrantModel): string {
   switch (auth.kind) {
     case "basic":
       return "HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1)";
-    case "body":
+    case "fields":
       return `\`${md(auth.idField)}\`${auth.secretField ? ` and \`${md(auth.secretField)}\`` : ""} in the body`;
     case "none":
       return "none";

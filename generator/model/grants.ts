@@ -208,7 +208,7 @@ function describeGrant(
     return false;
   });
   const clientAuth = clientAuthFor(variant.shape, basicDeclared);
-  facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}`, source: "spec", evidence: clientAuth.kind === "body" ? variant.schema.pointer : "security" });
+  facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}`, source: "spec", evidence: clientAuth.kind === "fields" ? variant.schema.pointer : "security" });
   const variantDescription = isJson(variant.schema.node) && typeof variant.schema.node["description"] === "string" ? variant.schema.node["description"] : undefined;
   return {
     grantType,
@@ -245,7 +245,7 @@ function fieldModel(view: SpecView, name: string, schema: Located, requiredBySha
 /** Body credentials when the variant has `client_id`; else HTTP Basic when the operation declares it. */
 function clientAuthFor(shape: ObjectShape, basicDeclared: boolean): ClientAuthRule {
   if (shape.properties.has(CLIENT_ID_FIELD)) {
-    return { kind: "body", idField: CLIENT_ID_FIELD, ...(shape.properties.has(CLIENT_SECRET_FIELD) ? { secretField: CLIENT_SECRET_FIELD } : {}) };
+    return { kind: "fields", idField: CLIENT_ID_FIELD, ...(shape.properties.has(CLIENT_SECRET_FIELD) ? { secretField: CLIENT_SECRET_FIELD } : {}) };
   }
   return basicDeclared ? { kind: "basic" } : { kind: "none" };
 }
@@ -275,7 +275,7 @@ function clientOptions(grants: readonly GrantModel[], variants: readonly Variant
   const secretRequired =
     grants.some((g) => g.clientAuth.kind === "basic") ||
     variants.some((v) => v.shape.required.has(CLIENT_SECRET_FIELD) && v.shape.properties.has(CLIENT_ID_FIELD));
-  const secretUsed = grants.some((g) => g.clientAuth.kind === "basic" || (g.clientAuth.kind === "body" && g.clientAuth.secretField !== undefined));
+  const secretUsed = grants.some((g) => g.clientAuth.kind === "basic" || (g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined));
   return {
     clientId: sendsId ? "required" : "absent",
     clientSecret: secretRequired ? "required" : secretUsed ? "optional" : "absent",

@@ -36,7 +36,7 @@ export type MutableHeaders = Record<string, string>;
  *
  * - `basic`: sets `Authorization: Basic …` (§2.3.1); an unset secret is sent
  *   as the empty string.
- * - `body`: sets the body field `idField` to the client id and, only when a
+ * - `fields`: sets the field `idField` to the client id and, only when a
  *   secret is configured, `secretField` to the secret (§2.3.1 "including the
  *   client credentials in the request-body"). These overwrite same-named
  *   fields already present: credentials come from the client config only.
@@ -52,7 +52,7 @@ export function applyClientAuth(
     case "basic":
       headers["Authorization"] = basicAuthorization(config.clientId, config.clientSecret ?? "");
       return;
-    case "body":
+    case "fields":
       fields[rule.idField] = config.clientId;
       if (rule.secretField !== undefined && config.clientSecret !== undefined) {
         fields[rule.secretField] = config.clientSecret;

@@ -4,58 +4,112 @@
  * the provider, so every quirk a client honours is visible in that literal.
  */
 export interface TokenEndpoint {
-  /** Path of the token operation relative to the server URL, e.g. `/oauth/token`. */
+  /**
+   * Path of the token operation relative to the server URL, e.g.
+   * `/oauth/token`. May hold `{name}` templates (OpenAPI path parameters),
+   * filled from the params that {@link TokenEndpoint.parameters} marks `path`.
+   */
   readonly path: string;
-  /** How the request body is encoded: RFC 6749 §4 form encoding, or JSON. */
-  readonly encoding: "form" | "json";
-  /** Statuses the spec documents as success (usually `[200]`). */
-  readonly successStatuses: readonly number[];
-  /** Statuses the spec documents as errors, each with a typed body. */
-  readonly errorStatuses: readonly number[];
+  /** HTTP method; `POST` unless the spec says otherwise (RFC 6749 §3.2 requires POST). */
+  readonly method?: "POST" | "GET";
+  /**
+   * How the request body is encoded: RFC 6749 §4 form encoding, JSON, or
+   * `none` when every field travels outside the body (query, headers, path).
+   */
+  readonly encoding: "form" | "json" | "none";
+  /** Fields that travel outside the body, by wire name; all others go in the body. */
+  readonly parameters?: Readonly<Record<string, ParameterLocation>>;
+  /** Fields whose array value is sent as one space-delimited string (RFC 6749 §3.3 `scope`). */
+  readonly spaceDelimited?: readonly string[];
+  /** Statuses the spec documents as success (usually `[200]`); may hold a range key such as `"2XX"`. */
+  readonly successStatuses: readonly StatusKey[];
+  /** Statuses the spec documents as errors with a typed body; may hold `"4XX"`-style ranges and `"default"`. */
+  readonly errorStatuses: readonly StatusKey[];
   /** Where the normalised token's fields live in the success body. */
   readonly tokenFields: TokenFieldNames;
   /** How the success body expresses when the token expires. */
   readonly expiry: ExpiryRule;
+  /**
+   * How a success body is encoded: JSON (RFC 6749 §5.1, the default), or a
+   * form-encoded body as some older servers send (read into string values).
+   */
+  readonly responseEncoding?: "json" | "form";
+  /**
+   * A provider that reports errors with a success status (`{"ok": false}`
+   * with HTTP 200): a success-status body whose member at `field` equals
+   * `equals` is an error, returned as a `TokenResponseError` with the real
+   * status, never as a token.
+   */
+  readonly errorInSuccess?: { readonly field: FieldPath; readonly equals: string | number | boolean | null };
+  /**
+   * OpenID Connect Discovery 1.0: when set, the token endpoint is not
+   * `path` but the `token_endpoint` of the discovery document at this path
+   * (relative to the server URL, like `path`), read once per client.
+   */
+  readonly discovery?: string;
 }
 
-/** Names of the success-body properties that carry each normalised token field. */
+/** Where a field travels when it is not in the body (OpenAPI Parameter Object `in`). */
+export type ParameterLocation = "query" | "header" | "path";
+
+/** An OpenAPI Responses key: one status, a range such as `"4XX"`, or `"default"` (any other status). */
+export type StatusKey = number | "1XX" | "2XX" | "3XX" | "4XX" | "5XX" | "default";
+
+/**
+ * Where a value lives in a JSON body: a top-level property name, or the
+ * property names leading to it in nested objects (`["data", "token"]`).
+ */
+export type FieldPath = string | readonly string[];
+
+/** Names (or paths) of the success-body members that carry each normalised token field. */
 export interface TokenFieldNames {
-  readonly accessToken: string;
-  readonly tokenType?: string;
-  readonly refreshToken?: string;
-  readonly scope?: string;
+  readonly accessToken: FieldPath;
+  readonly tokenType?: FieldPath;
+  readonly refreshToken?: FieldPath;
+  readonly scope?: FieldPath;
 }
 
 /**
- * How a success body says when the access token expires.
+ * How a success body says when the access token expires. Numbers may arrive
+ * as numeric strings (`"3599"`), which are read as the number they spell.
  * - `relative`: seconds from receipt (RFC 6749 §5.1 `expires_in`).
  * - `absolute`: a unix time, in seconds or milliseconds.
  * - `created-plus-relative`: `expires_in` seconds counted from a `created_at` unix time.
  * - `none`: the provider never says; the token is valid until a 401 says otherwise.
  */
 export type ExpiryRule =
-  | { readonly kind: "relative"; readonly field: string }
-  | { readonly kind: "absolute"; readonly field: string; readonly unit: "s" | "ms" }
-  | { readonly kind: "created-plus-relative"; readonly createdField: string; readonly field: string }
+  | { readonly kind: "relative"; readonly field: FieldPath }
+  | { readonly kind: "absolute"; readonly field: FieldPath; readonly unit: "s" | "ms" }
+  | { readonly kind: "created-plus-relative"; readonly createdField: FieldPath; readonly field: FieldPath }
   | { readonly kind: "none" };
 
 /**
  * How a grant authenticates the client (RFC 6749 §2.3).
  * - `basic`: `Authorization: Basic` with form-encoded id and secret (§2.3.1).
- * - `body`: the id (and secret, when configured) as body fields named by the spec.
+ * - `fields`: the id (and secret, when configured) as request fields named by
+ *   the spec: in the body (§2.3.1), or in the query or headers when the
+ *   endpoint's `parameters` place them there.
+ * - `discovered`: whatever the OpenID Connect discovery document's
+ *   `token_endpoint_auth_methods_supported` allows: `client_secret_basic`
+ *   (also the default when the list is absent), else `client_secret_post`
+ *   (`client_id`/`client_secret` body fields), else `none`.
  * - `none`: the request carries no client credentials.
  */
 export type ClientAuthRule =
   | { readonly kind: "basic" }
-  | { readonly kind: "body"; readonly idField: string; readonly secretField?: string }
+  | { readonly kind: "fields"; readonly idField: string; readonly secretField?: string }
+  | { readonly kind: "discovered" }
   | { readonly kind: "none" };
 
 /** One grant the endpoint accepts. */
 export interface GrantRule {
   /** The value sent as the grant type, e.g. `client_credentials`. */
   readonly grantType: string;
-  /** The body field that carries it, usually `grant_type`. */
-  readonly grantField: string;
+  /**
+   * The field that carries it, usually `grant_type`; absent for a custom
+   * token operation that takes no grant type (the grant is implied).
+   */
+  readonly grantField?: string;
   readonly clientAuth: ClientAuthRule;
 }
 

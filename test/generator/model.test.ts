@@ -243,21 +243,21 @@ describe("client authentication", () => {
     {
       name: "client_id and a required client_secret in the body",
       document: tokenSpec({ body: withClientFields("required") }),
-      auth: { kind: "body", idField: "client_id", secretField: "client_secret" },
+      auth: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       clientId: "required",
       clientSecret: "required",
     },
     {
       name: "client_id and an optional client_secret in the body",
       document: tokenSpec({ body: withClientFields("optional") }),
-      auth: { kind: "body", idField: "client_id", secretField: "client_secret" },
+      auth: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       clientId: "required",
       clientSecret: "optional",
     },
     {
       name: "client_id alone in the body (public client)",
       document: tokenSpec({ body: withClientFields("absent") }),
-      auth: { kind: "body", idField: "client_id" },
+      auth: { kind: "fields", idField: "client_id" },
       clientId: "required",
       clientSecret: "absent",
     },
@@ -313,7 +313,7 @@ describe("client authentication", () => {
     {
       name: "client_id in the body wins over a declared basic scheme",
       document: tokenSpec({ body: withClientFields("optional"), operation: { security: [{ clientBasic: [] }] }, components: BASIC_SCHEMES }),
-      auth: { kind: "body", idField: "client_id", secretField: "client_secret" },
+      auth: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       clientId: "required",
       clientSecret: "optional",
     },
@@ -343,7 +343,7 @@ describe("allOf request bodies", () => {
       }),
     );
     expect(model.grants.map((g) => g.grantType)).toEqual(["password"]);
-    expect(model.grants[0]!.clientAuth).toEqual({ kind: "body", idField: "client_id", secretField: "client_secret" });
+    expect(model.grants[0]!.clientAuth).toEqual({ kind: "fields", idField: "client_id", secretField: "client_secret" });
     expect(model.client).toEqual({ clientId: "required", clientSecret: "required" });
     expect(required(model.grants[0]!.fields)).toEqual(["username", "password"]);
   });

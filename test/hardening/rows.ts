@@ -48,12 +48,12 @@ export const VARIANTS: readonly Variant[] = [
   { name: "basic, form", grant: { grantType: "password", grantField: "grant_type", clientAuth: { kind: "basic" } }, encoding: "form" },
   {
     name: "body, form",
-    grant: { grantType: "password", grantField: "grant_type", clientAuth: { kind: "body", idField: "client_id", secretField: "client_secret" } },
+    grant: { grantType: "password", grantField: "grant_type", clientAuth: { kind: "fields", idField: "client_id", secretField: "client_secret" } },
     encoding: "form",
   },
   {
     name: "body, json",
-    grant: { grantType: "password", grantField: "grant_type", clientAuth: { kind: "body", idField: "client_id", secretField: "client_secret" } },
+    grant: { grantType: "password", grantField: "grant_type", clientAuth: { kind: "fields", idField: "client_id", secretField: "client_secret" } },
     encoding: "json",
   },
 ];

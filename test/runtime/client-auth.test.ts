@@ -61,21 +61,21 @@ describe("applyClientAuth", () => {
     },
     {
       name: "body with secret",
-      rule: { kind: "body", idField: "client_id", secretField: "client_secret" },
+      rule: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       config: withSecret,
       wantFields: { grant_type: "x", client_id: "cid", client_secret: "csecret" },
       wantHeaders: {},
     },
     {
       name: "body without configured secret omits the secret field",
-      rule: { kind: "body", idField: "client_id", secretField: "client_secret" },
+      rule: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       config: noSecret,
       wantFields: { grant_type: "x", client_id: "cid" },
       wantHeaders: {},
     },
     {
       name: "body with id only",
-      rule: { kind: "body", idField: "clientId" },
+      rule: { kind: "fields", idField: "clientId" },
       config: withSecret,
       wantFields: { grant_type: "x", clientId: "cid" },
       wantHeaders: {},
@@ -91,7 +91,7 @@ describe("applyClientAuth", () => {
 
   it("body credentials overwrite same-named params", () => {
     const fields: Record<string, unknown> = { client_id: "spoofed", client_secret: "spoofed" };
-    applyClientAuth({ kind: "body", idField: "client_id", secretField: "client_secret" }, withSecret, fields, {});
+    applyClientAuth({ kind: "fields", idField: "client_id", secretField: "client_secret" }, withSecret, fields, {});
     expect(fields).toEqual({ client_id: "cid", client_secret: "csecret" });
   });
 });

@@ -25,7 +25,7 @@ export const basicGrant: GrantRule = { grantType: "client_credentials", grantFie
 export const bodyPasswordGrant: GrantRule = {
   grantType: "password",
   grantField: "grant_type",
-  clientAuth: { kind: "body", idField: "client_id", secretField: "client_secret" },
+  clientAuth: { kind: "fields", idField: "client_id", secretField: "client_secret" },
 };
 
 /** Starts loopback servers that are closed after each test. */
