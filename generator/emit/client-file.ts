@@ -21,12 +21,18 @@ export function createFunctionName(model: ProviderModel): string {
 export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
   const names = typeNames(model);
   const endpoint: TokenEndpoint = {
-    path: model.operation.path,
+    path: model.operation.requestPath,
+    ...(model.operation.method === "get" ? { method: "GET" as const } : {}),
     encoding: model.request.encoding,
+    ...(model.request.parameters !== undefined ? { parameters: model.request.parameters } : {}),
+    ...(model.request.spaceDelimited !== undefined ? { spaceDelimited: model.request.spaceDelimited } : {}),
     successStatuses: model.success.statuses,
     errorStatuses: model.errors.filter((e) => e.mediaType !== undefined).map((e) => e.status),
     tokenFields: model.success.tokenFields,
     expiry: model.success.expiry,
+    ...(model.success.responseEncoding !== undefined ? { responseEncoding: model.success.responseEncoding } : {}),
+    ...(model.success.errorInSuccess !== undefined ? { errorInSuccess: model.success.errorInSuccess } : {}),
+    ...(model.operation.discovery !== undefined ? { discovery: model.operation.discovery } : {}),
   };
   const statements: StatementStructures[] = [
     {
@@ -54,7 +60,7 @@ function grantConstName(grant: GrantModel): string {
 }
 
 function grantRule(grant: GrantModel): GrantRule {
-  return { grantType: grant.grantType, grantField: grant.grantField, clientAuth: grant.clientAuth };
+  return { grantType: grant.grantType, ...(grant.grantField !== undefined ? { grantField: grant.grantField } : {}), clientAuth: grant.clientAuth };
 }
 
 function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {
@@ -110,7 +116,7 @@ function factory(model: ProviderModel): StatementStructures {
               writer.writeLine("reobtainable: opened.reobtainable,");
               if (refresh) {
                 writer.writeLine(
-                  `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh)}, config, { ${propertyKey(REFRESH_TOKEN_FIELD)}: refreshToken }, call),`,
+                  `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
                 );
               }
               writer.writeLine(`keyParts: [${JSON.stringify(model.provider)}, config.clientId, grant, canonicalJson(params)],`);
@@ -129,13 +135,13 @@ function factory(model: ProviderModel): StatementStructures {
   };
 }
 
-/** RFC 6749 §6: the refresh grant's type and the field that carries the token. */
-const REFRESH_TOKEN_GRANT_TYPE = "refresh_token";
-const REFRESH_TOKEN_FIELD = "refresh_token";
-
-/** The provider's refresh_token grant, when it has one that takes the token in the RFC's field. */
-function refreshGrant(model: ProviderModel): GrantModel | undefined {
-  return model.grants.find((g) => g.grantType === REFRESH_TOKEN_GRANT_TYPE && g.fields.some((f) => f.name === REFRESH_TOKEN_FIELD));
+/** The provider's refresh_token grant (RFC 6749 §6), when it has one with a field for the token. */
+function refreshGrant(model: ProviderModel): { grant: GrantModel; field: string } | undefined {
+  for (const grant of model.grants) {
+    const field = grant.refreshTokenField;
+    if (field !== undefined && grant.fields.some((f) => f.name === field)) return { grant, field };
+  }
+  return undefined;
 }
 
 /** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */

@@ -1,5 +1,5 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
-import type { GrantModel, ProviderModel, WireSource } from "../model/index.js";
+import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, unionType, writeDoc } from "./typescript.js";
 
 /**
@@ -26,7 +26,7 @@ function namesWithPrefix(p: string, model: ProviderModel): string[] {
   const names = namesFor(p);
   return [
     names.client, names.options, names.serverName, names.response, names.token, names.result,
-    names.responseError, names.error, names.sessionRequest, ...model.grants.map((g) => names.params(g)),
+    names.responseError, names.error, names.sessionRequest, names.scope, ...model.grants.map((g) => names.params(g)),
   ];
 }
 
@@ -41,6 +41,7 @@ function namesFor(p: string) {
     responseError: `${p}ResponseError`,
     error: `${p}TokenError`,
     sessionRequest: `${p}SessionRequest`,
+    scope: `${p}Scope`,
     params: (grant: GrantModel) => `${p}${grant.paramsTypeName}`,
   };
 }
@@ -63,15 +64,16 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       namedImports: ["CallOptions", "Clock", "FetchLike", "SessionOptions", "Token", "TokenResponseError", "TokenResult", "TokenSession", "TransportError"],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
-    alias(OPERATION, indexed("paths", model.operation.path, "post"), `The token operation as openapi-typescript types it: POST ${model.operation.path}.`, false),
-    ...(model.grants.some((g) => g.wire.kind !== "component")
+    alias(OPERATION, indexed("paths", model.operation.path, model.operation.method), `The token operation as openapi-typescript types it: ${model.operation.method.toUpperCase()} ${model.operation.path}.`, false),
+    ...(model.request.mediaType !== undefined && model.grants.some((g) => g.wire.kind !== "component" && g.wire.kind !== "no-body")
       ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
       : []),
+    ...scopeAlias(model),
     ...(model.grants.some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
       ? [alias("Defined", "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
       : []),
     ...model.grants.flatMap((grant) => grantParams(model, grant)),
-    alias(names.response, indexed(OPERATION, "responses", model.success.typedStatus, "content", model.success.mediaType), `The success body (status ${model.success.typedStatus}) as the spec documents it.`),
+    alias(names.response, indexed(OPERATION, "responses", model.success.typedKey, "content", model.success.mediaType), `The success body (status ${model.success.typedKey}) as the spec documents it.`),
     alias(names.token, `Token<${names.response}>`, "A token, normalised: `expiresAt` is epoch milliseconds, whatever the provider sends."),
     alias(names.responseError, responseErrorType(model), responseErrorDoc(model)),
     alias(names.error, `${names.responseError} | TransportError`, "Every way a token request can fail; narrow on `kind`, then on `status`."),
@@ -106,7 +108,29 @@ function alias(name: string, type: string | WriterFunction, doc: string | undefi
   };
 }
 
-/** The wire type a grant's fields are read from. */
+/** `XScope`: the scopes the spec's OAuth2 flows name, open to any other string. */
+function scopeAlias(model: ProviderModel): (StatementStructures | WriterFunction)[] {
+  const known = [...new Set(model.grants.flatMap((g) => g.fields.flatMap((f) => f.knownValues ?? [])))];
+  if (known.length === 0) return [];
+  return [alias(typeNames(model).scope, `${literalUnion(known)} | (string & {})`, "Scopes the spec's OAuth2 flows name; any other string is accepted too. Several are sent space-delimited (RFC 6749 §3.3).")];
+}
+
+/** The wire type of a field: the grant's body type, or the operation's parameters of its location. */
+function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): { source: string; override?: string } {
+  if (field.knownValues !== undefined) {
+    const scope = typeNames(model).scope;
+    return { source: "", override: `${scope} | readonly ${scope}[]` };
+  }
+  if (field.in !== undefined) return { source: `NonNullable<${OPERATION}["parameters"][${JSON.stringify(field.in)}]>` };
+  return { source: wireBody(grant) };
+}
+
+function signature(model: ProviderModel, grant: GrantModel, field: FieldModel) {
+  const { source, override } = fieldType(model, grant, field);
+  return fieldSignature(field, source, override);
+}
+
+/** The wire type a grant's body fields are read from. */
 function wireBody(grant: GrantModel): string {
   const source: WireSource = grant.wire;
   switch (source.kind) {
@@ -116,6 +140,8 @@ function wireBody(grant: GrantModel): string {
       return indexed("components", "schemas", source.name);
     case "request-body-variant":
       return `Extract<${REQUEST_BODY}, { ${JSON.stringify(grant.grantField)}: ${JSON.stringify(grant.grantType)} }>`;
+    case "no-body":
+      return "never";
     default: {
       const unreachable: never = source;
       throw new Error(`unknown wire source ${JSON.stringify(unreachable)}`);
@@ -124,13 +150,12 @@ function wireBody(grant: GrantModel): string {
 }
 
 function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructures | WriterFunction)[] {
-  const body = wireBody(grant);
-  const shared = grant.fields.map((field) => fieldSignature(field, body));
+  const shared = grant.fields.map((field) => signature(model, grant, field));
   const doc = `Parameters of the \`${grant.grantType}\` grant.${grant.description ? `\n\n${grant.description}` : ""}\nClient credentials come from the client options and are not repeated here.`;
   if (grant.alternatives.length === 0) return [alias(typeNames(model).params(grant), objectType(shared), doc)];
   const allAlternativeFields = grant.alternatives.flatMap((a) => a.fields.map((f) => f.name));
   const alternatives = grant.alternatives.map((alternative) => {
-    const own = alternative.fields.map((field) => fieldSignature(field, body));
+    const own = alternative.fields.map((field) => signature(model, grant, field));
     const others = allAlternativeFields.filter((name) => !alternative.fields.some((f) => f.name === name)).map(excludedSignature);
     return objectType([...own, ...others]);
   });
@@ -147,13 +172,14 @@ function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructu
 
 function responseErrorType(model: ProviderModel): WriterFunction {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
-  return unionType(typed.map((e) => `TokenResponseError<${e.status}, ${indexed(OPERATION, "responses", e.status, "content", e.mediaType!)}>`));
+  // A range key or `default` covers many statuses: its errors carry `number`.
+  return unionType(typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", e.key, "content", e.mediaType!)}>`));
 }
 
 function responseErrorDoc(model: ProviderModel): string {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
   if (typed.length === 0) return "The spec documents no error statuses with a body: every error answer is `unexpected_status`.";
-  const lines = typed.map((e) => `- ${e.status}${e.description ? `: ${e.description}` : ""}`);
+  const lines = typed.map((e) => `- ${e.key}${e.description ? `: ${e.description}` : ""}`);
   return `Error answers the spec documents, each with its typed body:\n${lines.join("\n")}`;
 }
 
@@ -206,7 +232,7 @@ function clientInterface(model: ProviderModel): StatementStructures {
       ...model.grants.map((grant): OptionalKind<MethodSignatureStructure> => {
       return {
         name: grant.methodName,
-        docs: jsDoc(`Requests a token with the \`${grant.grantType}\` grant (POST ${model.operation.path}).`, [
+        docs: jsDoc(`Requests a token with the \`${grant.grantType}\` grant (${model.operation.method.toUpperCase()} ${model.operation.requestPath}).`, [
           { tagName: "returns", text: "`{ ok: true, token }`, or `{ ok: false, error }`; never rejects." },
         ]),
         parameters: [

@@ -39,8 +39,8 @@ export function jsDoc(description: string | undefined, tags: readonly { tagName:
 }
 
 /** A params property: typed by indexing the wire body, so the spec's own types flow through. */
-export function fieldSignature(field: FieldModel, wireBody: string): OptionalKind<PropertySignatureStructure> {
-  const wireType = indexed(wireBody, field.name);
+export function fieldSignature(field: FieldModel, wireBody: string, typeOverride?: string): OptionalKind<PropertySignatureStructure> {
+  const wireType = typeOverride ?? indexed(wireBody, field.name);
   const tags: { tagName: string; text?: string }[] = [];
   if (field.documentedDefault !== undefined) tags.push({ tagName: "default", text: `${docValue(field.documentedDefault)} (applied by the server; never sent for you)` });
   if (field.deprecated) tags.push({ tagName: "deprecated" });

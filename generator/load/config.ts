@@ -10,9 +10,48 @@ import { toPointer } from "./pointer.js";
 export interface ProviderConfig {
   /** Human name; its words become the type prefix (`Commerce Layer` -> `CommerceLayer`). */
   readonly displayName?: string;
-  /** Per grant type: mutually exclusive credential sets, e.g. `[["username","password"],["linked_device_id","pin"]]`. */
-  readonly grants?: Readonly<Record<string, { readonly alternatives?: readonly (readonly string[])[] }>>;
+  /**
+   * The token operation as `"<METHOD> <path key>"` (`"POST /oauth2/token"`),
+   * when the spec has several candidates or a custom operation without `grant_type`.
+   */
+  readonly tokenOperation?: string;
+  /**
+   * How every grant authenticates the client, when the spec does not say:
+   * `basic` (RFC 6749 §2.3.1 header), `fields` (`client_id`/`client_secret`
+   * request fields, in the body or wherever the spec puts them) or `none`.
+   */
+  readonly clientAuth?: "basic" | "fields" | "none";
+  /** Per grant type: what the spec cannot express. */
+  readonly grants?: Readonly<Record<string, GrantConfig>>;
+  /** Where the token's members are in the success body, and how it is encoded. */
+  readonly response?: ResponseConfig;
+  /** How the success body says when the token expires, when inference gets it wrong. */
+  readonly expiry?: ExpiryConfig;
 }
+
+export interface GrantConfig {
+  /** Mutually exclusive credential sets, e.g. `[["username","password"],["linked_device_id","pin"]]`. */
+  readonly alternatives?: readonly (readonly string[])[];
+  /** Fields the schema marks required that this grant does not send (a schema that over-requires). */
+  readonly relaxRequired?: readonly string[];
+}
+
+export interface ResponseConfig {
+  /** Dotted paths into the success body (`"data.token"`). */
+  readonly accessToken?: string;
+  readonly tokenType?: string;
+  readonly refreshToken?: string;
+  readonly scope?: string;
+  /** `form` for a server that answers `application/x-www-form-urlencoded`. */
+  readonly encoding?: "json" | "form";
+  /** A body with this member equal to this value is an error even with a success status (`{"ok": false}`). */
+  readonly errorWhen?: { readonly field: string; readonly equals: string | number | boolean | null };
+}
+
+export type ExpiryConfig =
+  | { readonly kind: "relative"; readonly field: string }
+  | { readonly kind: "absolute"; readonly field: string; readonly unit: "s" | "ms" }
+  | { readonly kind: "none" };
 
 
 /** Reads a provider config if the file exists; a malformed one is a located error. */
@@ -33,36 +72,87 @@ export async function loadProviderConfig(file: string): Promise<ProviderConfig |
   return checkConfig(file, value);
 }
 
+type Path = (string | number)[];
+
 function checkConfig(file: string, value: unknown): ProviderConfig {
-  const fail = (path: (string | number)[], detail: string): never => {
+  const fail = (path: Path, detail: string): never => {
     throw new SpecError("config", file, toPointer(path), detail);
   };
-  if (!isRecord(value)) return fail([], "a provider config is a JSON object");
-  const known = new Set(["$schema", "displayName", "grants"]);
-  for (const key of Object.keys(value)) if (!known.has(key)) fail([key], `unknown setting ${JSON.stringify(key)}`);
-  const config: { displayName?: string; grants?: Record<string, { alternatives?: string[][] }> } = {};
-  const grantEntries: [string, { alternatives?: string[][] }][] = [];
-  const displayName = value["displayName"];
+  const object = (path: Path, node: unknown, known: readonly string[]): Record<string, unknown> => {
+    if (!isRecord(node)) return fail(path, "must be a JSON object");
+    for (const key of Object.keys(node)) if (!known.includes(key)) fail([...path, key], `unknown setting ${JSON.stringify(key)}; known: ${known.join(", ")}`);
+    return node;
+  };
+  const oneOf = <T extends string>(path: Path, node: unknown, allowed: readonly T[]): T => {
+    if (typeof node !== "string" || !(allowed as readonly string[]).includes(node)) return fail(path, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+    return node as T;
+  };
+  const fieldPath = (path: Path, node: unknown): string => {
+    if (typeof node !== "string" || !/^[^.]+(\.[^.]+)*$/.test(node)) return fail(path, "must be a property name or a dotted path such as \"data.token\"");
+    return node;
+  };
+  const root = object([], value, ["$schema", "displayName", "tokenOperation", "clientAuth", "grants", "response", "expiry"]);
+  const config: {
+    -readonly [K in keyof ProviderConfig]: ProviderConfig[K];
+  } = {};
+  const displayName = root["displayName"];
   if (displayName !== undefined) {
     if (typeof displayName !== "string" || !/[A-Za-z]/.test(displayName)) fail(["displayName"], "must be a string with letters");
     config.displayName = displayName as string;
   }
-  const grants = value["grants"];
+  const tokenOperation = root["tokenOperation"];
+  if (tokenOperation !== undefined) {
+    if (typeof tokenOperation !== "string" || !/^(POST|GET) \/\S*$/.test(tokenOperation)) fail(["tokenOperation"], "must be \"POST /path\" or \"GET /path\", the path exactly as the spec's paths key");
+    config.tokenOperation = tokenOperation as string;
+  }
+  if (root["clientAuth"] !== undefined) config.clientAuth = oneOf(["clientAuth"], root["clientAuth"], ["basic", "fields", "none"] as const);
+  const grants = root["grants"];
   if (grants !== undefined) {
     if (!isRecord(grants)) return fail(["grants"], "must be an object keyed by grant type");
+    const entries: [string, GrantConfig][] = [];
     for (const [grantType, grant] of Object.entries(grants)) {
-      if (!isRecord(grant)) return fail(["grants", grantType], "must be an object");
-      const alternatives = grant["alternatives"];
-      if (alternatives === undefined) { grantEntries.push([grantType, {}]); continue; }
-      const valid =
-        Array.isArray(alternatives) &&
-        alternatives.length >= 2 &&
-        alternatives.every((set) => Array.isArray(set) && set.length > 0 && set.every((f) => typeof f === "string"));
-      if (!valid) fail(["grants", grantType, "alternatives"], "must list at least two non-empty arrays of field names");
-      grantEntries.push([grantType, { alternatives: alternatives as string[][] }]);
+      const node = object(["grants", grantType], grant, ["alternatives", "relaxRequired"]);
+      const entry: { alternatives?: string[][]; relaxRequired?: string[] } = {};
+      const alternatives = node["alternatives"];
+      if (alternatives !== undefined) {
+        const valid =
+          Array.isArray(alternatives) &&
+          alternatives.length >= 2 &&
+          alternatives.every((set) => Array.isArray(set) && set.length > 0 && set.every((f) => typeof f === "string"));
+        if (!valid) fail(["grants", grantType, "alternatives"], "must list at least two non-empty arrays of field names");
+        entry.alternatives = alternatives as string[][];
+      }
+      const relax = node["relaxRequired"];
+      if (relax !== undefined) {
+        if (!Array.isArray(relax) || !relax.every((f) => typeof f === "string")) fail(["grants", grantType, "relaxRequired"], "must be an array of field names");
+        entry.relaxRequired = relax as string[];
+      }
+      entries.push([grantType, entry]);
     }
     // fromEntries keeps a grant type spelled "__proto__" as data.
-    config.grants = Object.fromEntries(grantEntries);
+    config.grants = Object.fromEntries(entries);
+  }
+  if (root["response"] !== undefined) {
+    const node = object(["response"], root["response"], ["accessToken", "tokenType", "refreshToken", "scope", "encoding", "errorWhen"]);
+    const response: { -readonly [K in keyof ResponseConfig]: ResponseConfig[K] } = {};
+    for (const key of ["accessToken", "tokenType", "refreshToken", "scope"] as const) {
+      if (node[key] !== undefined) response[key] = fieldPath(["response", key], node[key]);
+    }
+    if (node["encoding"] !== undefined) response.encoding = oneOf(["response", "encoding"], node["encoding"], ["json", "form"] as const);
+    if (node["errorWhen"] !== undefined) {
+      const when = object(["response", "errorWhen"], node["errorWhen"], ["field", "equals"]);
+      const equals = when["equals"];
+      if (!(equals === null || ["string", "number", "boolean"].includes(typeof equals))) fail(["response", "errorWhen", "equals"], "must be a string, number, boolean or null");
+      response.errorWhen = { field: fieldPath(["response", "errorWhen", "field"], when["field"]), equals: equals as string | number | boolean | null };
+    }
+    config.response = response;
+  }
+  if (root["expiry"] !== undefined) {
+    const node = object(["expiry"], root["expiry"], ["kind", "field", "unit"]);
+    const kind = oneOf(["expiry", "kind"], node["kind"], ["relative", "absolute", "none"] as const);
+    if (kind === "none") config.expiry = { kind };
+    else if (kind === "relative") config.expiry = { kind, field: fieldPath(["expiry", "field"], node["field"]) };
+    else config.expiry = { kind, field: fieldPath(["expiry", "field"], node["field"]), unit: oneOf(["expiry", "unit"], node["unit"], ["s", "ms"] as const) };
   }
   return config;
 }

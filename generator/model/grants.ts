@@ -1,8 +1,9 @@
-import { SpecError, type ProviderConfig } from "../load/index.js";
+import { SpecError, type GrantConfig, type ProviderConfig } from "../load/index.js";
 import type { ClientAuthRule } from "../runtime/types.js";
-import { GRANT_FIELD, type TokenOperation } from "./operation.js";
-import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
+import { GRANT_FIELD, type TokenOperation, type TokenParameter } from "./operation.js";
+import { isJson, type Located, type ObjectShape, type PropertyShape, type SpecView } from "./schema.js";
 import { methodNameFor, pascalCase, uniqueMethodNames } from "./names.js";
+import { spellingKey, spellingOf } from "./spelling.js";
 import type { AlternativeModel, ClientOptionsModel, Fact, FieldModel, GrantModel, WireSource } from "./types.js";
 
 /** What the RFCs say each standard grant's request carries. */
@@ -43,15 +44,19 @@ function standardGrant(grantType: string): StandardGrant | undefined {
   return Object.hasOwn(STANDARD_GRANTS, grantType) ? STANDARD_GRANTS[grantType] : undefined;
 }
 
-/** RFC 6749 §2.3.1 names for client credentials sent in the body. */
+/** RFC 6749 §2.3.1 names for client credentials sent as request fields. */
 const CLIENT_ID_FIELD = "client_id";
 const CLIENT_SECRET_FIELD = "client_secret";
+const REFRESH_TOKEN_FIELD = "refresh_token";
 
 interface Variant {
   readonly schema: Located;
+  /** Body properties merged with the operation's parameters (each parameter keeps its location). */
   readonly shape: ObjectShape;
   readonly wire: WireSource;
   readonly grantTypes: readonly string[];
+  /** The field carrying the grant type, as the spec spells it; absent when the operation implies its grant. */
+  readonly grantField: string | undefined;
 }
 
 export interface GrantsResult {
@@ -59,9 +64,17 @@ export interface GrantsResult {
   readonly client: ClientOptionsModel;
 }
 
+/** What the model knows beyond the operation: from a synthesised operation. */
+export interface GrantExtras {
+  /** Known scopes per grant type (OAuth2 flow `scopes`). */
+  readonly scopes?: Readonly<Record<string, readonly string[]>>;
+  /** OpenID Connect: client authentication follows the discovery document. */
+  readonly discovered?: boolean;
+}
+
 /** Describes every grant the token operation accepts. */
-export function buildGrants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): GrantsResult {
-  const variants = readVariants(view, token, facts);
+export function buildGrants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[], extras: GrantExtras = {}): GrantsResult {
+  const variants = readVariants(view, token, config, configFile, facts);
   const assigned = assignGrants(variants, facts);
   const basicDeclared = declaresBasicAuth(view, token, facts);
   for (const configured of Object.keys(config?.grants ?? {})) {
@@ -72,32 +85,78 @@ export function buildGrants(view: SpecView, token: TokenOperation, config: Provi
   const methodNames = uniqueMethodNames([...assigned.keys()].map(methodNameFor));
   const grants = [...assigned.entries()].map(([grantType, variant], index) => {
     const siblings = variant.grantTypes.filter((other) => other !== grantType && assigned.get(other) === variant);
-    return describeGrant(view, grantType, variant, siblings, methodNames[index]!, basicDeclared, config, configFile, facts);
+    return describeGrant(view, token, grantType, variant, siblings, methodNames[index]!, basicDeclared, config, configFile, facts, extras);
   });
   return { grants, client: clientOptions(grants, variants) };
 }
 
-function readVariants(view: SpecView, token: TokenOperation, facts: Fact[]): Variant[] {
-  const members = view.variants(token.bodySchema);
+/** Where each parameter travels, by name (body fields are not listed). */
+const parameterLocations = new WeakMap<PropertyShape, TokenParameter["in"]>();
+
+/** The body schema's properties plus the operation's query, header and path parameters. */
+function withParameters(shape: ObjectShape, parameters: readonly TokenParameter[]): ObjectShape {
+  if (parameters.length === 0) return shape;
+  const properties = new Map(shape.properties);
+  const required = new Set(shape.required);
+  for (const parameter of parameters) {
+    if (properties.has(parameter.name)) continue;
+    const property: PropertyShape = { schema: parameter.schema };
+    parameterLocations.set(property, parameter.in);
+    properties.set(parameter.name, property);
+    if (parameter.required) required.add(parameter.name);
+  }
+  return { properties, required };
+}
+
+function readVariants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): Variant[] {
+  const members = token.body ? view.variants(token.body.schema) : [];
   const variants: Variant[] = [];
   members.forEach((schema, index) => {
-    const shape = view.objectShape(schema);
-    const grantProperty = shape.properties.get(GRANT_FIELD);
-    if (!grantProperty) return;
+    const shape = withParameters(view.objectShape(schema), token.parameters);
+    const grantField = spellingOf(view.objectShape(schema).properties.keys(), GRANT_FIELD);
+    if (grantField === undefined) return;
+    if (grantField !== GRANT_FIELD) {
+      facts.push({ topic: "fields", statement: `${grantField} is ${GRANT_FIELD} spelt another way`, source: "inferred", evidence: shape.properties.get(grantField)!.schema.pointer });
+    }
     const wire: WireSource =
       schema.componentName !== undefined ? { kind: "component", name: schema.componentName } : members.length === 1 ? { kind: "request-body" } : { kind: "request-body-variant", index };
-    variants.push({ schema, shape, wire, grantTypes: grantTypesOf(view, schema, shape, grantProperty.schema, facts) });
+    variants.push({ schema, shape, wire, grantField, grantTypes: grantTypesOf(view, schema, shape, shape.properties.get(grantField)!.schema, facts, config, configFile) });
   });
-  return variants;
+  if (variants.length > 0) return variants;
+  // No body variant carries grant_type: a query parameter may, or the operation implies its grant.
+  const schema: Located = token.body?.schema ?? token.operation;
+  const shape = withParameters(token.body ? view.objectShape(token.body.schema) : { properties: new Map(), required: new Set() }, token.parameters);
+  const wire: WireSource = !token.body ? { kind: "no-body" } : schema.componentName !== undefined ? { kind: "component", name: schema.componentName } : { kind: "request-body" };
+  const grantParameter = spellingOf(token.parameters.filter((p) => p.in === "query").map((p) => p.name), GRANT_FIELD);
+  if (grantParameter !== undefined) {
+    return [{ schema, shape, wire, grantField: grantParameter, grantTypes: grantTypesOf(view, schema, shape, shape.properties.get(grantParameter)!.schema, facts, config, configFile) }];
+  }
+  const configured = Object.keys(config?.grants ?? {});
+  if (configured.length !== 1) {
+    throw new SpecError(
+      configured.length === 0 ? "unsupported" : "config",
+      configured.length === 0 ? view.file : configFile,
+      configured.length === 0 ? token.operation.pointer : "/grants",
+      `the token operation ${token.method.toUpperCase()} ${token.path} takes no ${GRANT_FIELD}, so the grant it issues must be named in the provider config as exactly one entry under "grants" (e.g. {"grants": {"client_credentials": {}}})`,
+    );
+  }
+  facts.push({ topic: "grants", statement: `${configured[0]} is implied: the operation takes no ${GRANT_FIELD}`, source: "config", evidence: `${configFile}#/grants` });
+  return [{ schema, shape, wire, grantField: undefined, grantTypes: configured }];
 }
 
 /** The grant types one request variant accepts: its enum or const, else inferred. */
-function grantTypesOf(view: SpecView, variant: Located, shape: ObjectShape, grantSchema: Located, facts: Fact[]): string[] {
+function grantTypesOf(view: SpecView, variant: Located, shape: ObjectShape, grantSchema: Located, facts: Fact[], config: ProviderConfig | undefined, configFile: string): string[] {
   const described = view.describe(grantSchema);
   const enumerated = (described.enumValues ?? []).filter((value): value is string => typeof value === "string");
   if (enumerated.length > 0) {
     facts.push({ topic: "grants", statement: `grant types ${enumerated.join(", ")}`, source: "spec", evidence: grantSchema.pointer });
     return enumerated;
+  }
+  // A free-form grant type field: the provider config may list the values it takes.
+  const configured = Object.keys(config?.grants ?? {});
+  if (configured.length > 0) {
+    facts.push({ topic: "grants", statement: `grant types ${configured.join(", ")} (the field has no enum)`, source: "config", evidence: `${configFile}#/grants` });
+    return configured;
   }
   const hinted = [described.documentedDefault, ...described.examples].find((value): value is string => typeof value === "string" && value !== "");
   if (hinted !== undefined) {
@@ -141,17 +200,25 @@ function assignGrants(variants: readonly Variant[], facts: Fact[]): Map<string, 
 
 function fitScore(grantType: string, variant: Variant): number {
   const own = standardGrant(grantType);
+  const has = (field: string) => spellingOf(variant.shape.properties.keys(), field) !== undefined;
   let score = 0;
-  for (const field of own?.required ?? []) if (variant.shape.properties.has(field)) score += 2;
+  for (const field of own?.required ?? []) if (has(field)) score += 2;
   for (const [other, grant] of Object.entries(STANDARD_GRANTS)) {
     if (other === grantType) continue;
-    for (const field of grant.owns) if (variant.shape.properties.has(field) && !own?.owns.includes(field)) score -= 1;
+    for (const field of grant.owns) if (has(field) && !own?.owns.includes(field)) score -= 1;
   }
   return score;
 }
 
+/** Whether `name` is one of `rfcNames` in any spelling (`RefreshToken` is `refresh_token`). */
+function spelledIn(rfcNames: readonly string[] | undefined, name: string): boolean {
+  const key = spellingKey(name);
+  return (rfcNames ?? []).some((rfc) => spellingKey(rfc) === key);
+}
+
 function describeGrant(
   view: SpecView,
+  token: TokenOperation,
   grantType: string,
   variant: Variant,
   siblings: readonly string[],
@@ -160,26 +227,44 @@ function describeGrant(
   config: ProviderConfig | undefined,
   configFile: string,
   facts: Fact[],
+  extras: GrantExtras,
 ): GrantModel {
   const standard = standardGrant(grantType);
-  const configured = ownGrantConfig(config, grantType)?.alternatives ?? [];
+  const grantConfig = ownGrantConfig(config, grantType);
+  const configured = grantConfig?.alternatives ?? [];
   const alternativeFields = new Set(configured.flat());
+  const relaxByConfig = new Set(grantConfig?.relaxRequired ?? []);
+  for (const [index, name] of [...relaxByConfig].entries()) {
+    if (!variant.shape.required.has(name)) {
+      throw new SpecError("config", configFile, `/grants/${grantType}/relaxRequired/${index}`, `${JSON.stringify(name)} is not a required field of the ${grantType} request`);
+    }
+  }
   // Fields another grant in the same flat schema owns, by RFC or by config.
   const ownedElsewhere = new Set<string>();
   for (const sibling of siblings) {
-    for (const field of standardGrant(sibling)?.owns ?? []) ownedElsewhere.add(field);
+    for (const field of variant.shape.properties.keys()) if (spelledIn(standardGrant(sibling)?.owns, field)) ownedElsewhere.add(field);
     for (const field of (ownGrantConfig(config, sibling)?.alternatives ?? []).flat()) ownedElsewhere.add(field);
   }
-  const isClientField = (name: string) => name === CLIENT_ID_FIELD || name === CLIENT_SECRET_FIELD;
+  const names = [...variant.shape.properties.keys()];
+  const idField = spellingOf(names, CLIENT_ID_FIELD);
+  const secretField = spellingOf(names, CLIENT_SECRET_FIELD);
+  const isClientField = (name: string) => name === idField || name === secretField;
   const fields: FieldModel[] = [];
   for (const [name, property] of variant.shape.properties) {
-    if (name === GRANT_FIELD || isClientField(name) || alternativeFields.has(name)) continue;
-    if (ownedElsewhere.has(name) && !standard?.owns.includes(name)) continue;
-    const rfcRequired = standard?.required.includes(name) ?? false;
+    if (name === variant.grantField || isClientField(name) || alternativeFields.has(name)) continue;
+    if (ownedElsewhere.has(name) && !spelledIn(standard?.owns, name)) continue;
+    const rfcRequired = spelledIn(standard?.required, name);
     if (rfcRequired && !variant.shape.required.has(name)) {
       facts.push({ topic: `grant ${grantType}`, statement: `${name} is required (${standard!.rfc}) although the schema does not say so`, source: "inferred", evidence: property.schema.pointer });
     }
-    fields.push(fieldModel(view, name, property.schema, variant.shape.required.has(name) || rfcRequired));
+    const required = !relaxByConfig.has(name) && (variant.shape.required.has(name) || rfcRequired);
+    const location = parameterLocations.get(property);
+    const known = spellingKey(name) === "scope" ? extras.scopes?.[grantType] : undefined;
+    fields.push({
+      ...fieldModel(view, name, property.schema, required),
+      ...(location !== undefined ? { in: location } : {}),
+      ...(known !== undefined && known.length > 0 ? { knownValues: known, spaceDelimited: true } : {}),
+    });
   }
   const alternatives: AlternativeModel[] = configured.map((set, setIndex) => ({
     label: pascalCase(set.join(" ")),
@@ -195,24 +280,31 @@ function describeGrant(
     facts.push({ topic: `grant ${grantType}`, statement: `credentials are one of: ${configured.map((s) => s.join("+")).join(" | ")}`, source: "config", evidence: `${configFile}#/grants/${grantType}/alternatives` });
   }
   const relaxedRequired = [...variant.shape.required].filter((name) => {
-    if (name === GRANT_FIELD || isClientField(name)) return false;
+    if (name === variant.grantField || isClientField(name)) return false;
+    if (relaxByConfig.has(name)) {
+      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but this grant does not send it`, source: "config", evidence: `${configFile}#/grants/${grantType}/relaxRequired` });
+      return true;
+    }
     const inEveryAlternative = configured.length > 0 && configured.every((set) => set.includes(name));
     if (alternativeFields.has(name) && !inEveryAlternative) {
       facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but sent only with the credential set that contains it`, source: "config", evidence: `${configFile}#/grants/${grantType}/alternatives` });
       return true;
     }
-    if (!alternativeFields.has(name) && ownedElsewhere.has(name) && !standard?.owns.includes(name)) {
+    if (!alternativeFields.has(name) && ownedElsewhere.has(name) && !spelledIn(standard?.owns, name)) {
       facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but belongs to another grant, so this grant does not send it`, source: "inferred", evidence: variant.schema.pointer });
       return true;
     }
     return false;
   });
-  const clientAuth = clientAuthFor(variant.shape, basicDeclared);
-  facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}`, source: "spec", evidence: clientAuth.kind === "fields" ? variant.schema.pointer : "security" });
+  const { rule: clientAuth, source } = clientAuthFor({ idField, secretField, basic: basicDeclared || token.authorizationHeader, config, configFile, extras });
+  const where = clientAuth.kind === "fields" ? ` (${[idField, secretField].filter(Boolean).join(", ")}${parameterLocations.get(variant.shape.properties.get(idField!)!) ? ` in the ${parameterLocations.get(variant.shape.properties.get(idField!)!)}` : ""})` : "";
+  facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}${where}`, source, evidence: source === "config" ? `${configFile}#/clientAuth` : clientAuth.kind === "fields" ? variant.schema.pointer : "security" });
   const variantDescription = isJson(variant.schema.node) && typeof variant.schema.node["description"] === "string" ? variant.schema.node["description"] : undefined;
+  const refreshTokenField = grantType === REFRESH_TOKEN_FIELD ? spellingOf(names, REFRESH_TOKEN_FIELD) ?? REFRESH_TOKEN_FIELD : undefined;
   return {
     grantType,
-    grantField: GRANT_FIELD,
+    ...(variant.grantField !== undefined ? { grantField: variant.grantField } : {}),
+    ...(refreshTokenField !== undefined ? { refreshTokenField } : {}),
     methodName,
     paramsTypeName: `${pascalCase(methodName)}Params`,
     ...(variantDescription !== undefined ? { description: variantDescription } : {}),
@@ -242,12 +334,42 @@ function fieldModel(view: SpecView, name: string, schema: Located, requiredBySha
   };
 }
 
-/** Body credentials when the variant has `client_id`; else HTTP Basic when the operation declares it. */
-function clientAuthFor(shape: ObjectShape, basicDeclared: boolean): ClientAuthRule {
-  if (shape.properties.has(CLIENT_ID_FIELD)) {
-    return { kind: "fields", idField: CLIENT_ID_FIELD, ...(shape.properties.has(CLIENT_SECRET_FIELD) ? { secretField: CLIENT_SECRET_FIELD } : {}) };
+interface ClientAuthInput {
+  readonly idField: string | undefined;
+  readonly secretField: string | undefined;
+  readonly basic: boolean;
+  readonly config: ProviderConfig | undefined;
+  readonly configFile: string;
+  readonly extras: GrantExtras;
+}
+
+/**
+ * The provider config's word first; then an OpenID Connect discovery
+ * document; then request fields when the request has `client_id` (in any
+ * spelling, in the body or a parameter); else HTTP Basic when the operation
+ * declares it (a `basic` security scheme or an `Authorization` header parameter).
+ */
+function clientAuthFor({ idField, secretField, basic, config, configFile, extras }: ClientAuthInput): { rule: ClientAuthRule; source: Fact["source"] } {
+  const fields = (): ClientAuthRule => ({ kind: "fields", idField: idField!, ...(secretField !== undefined ? { secretField } : {}) });
+  const stated = config?.clientAuth;
+  switch (stated) {
+    case "basic":
+      return { rule: { kind: "basic" }, source: "config" };
+    case "none":
+      return { rule: { kind: "none" }, source: "config" };
+    case "fields":
+      if (idField === undefined) throw new SpecError("config", configFile, "/clientAuth", `"fields" needs a ${CLIENT_ID_FIELD} field in the request, and this one has none`);
+      return { rule: fields(), source: "config" };
+    case undefined:
+      break;
+    default: {
+      const unknown: never = stated;
+      throw new Error(`unknown clientAuth ${String(unknown)}`);
+    }
   }
-  return basicDeclared ? { kind: "basic" } : { kind: "none" };
+  if (extras.discovered === true) return { rule: { kind: "discovered" }, source: "spec" };
+  if (idField !== undefined) return { rule: fields(), source: "spec" };
+  return { rule: basic ? { kind: "basic" } : { kind: "none" }, source: "spec" };
 }
 
 /** Whether the operation's effective security (OpenAPI 3.0 §4.7.10 `security`) includes an `http`/`basic` scheme. */
@@ -274,8 +396,8 @@ function clientOptions(grants: readonly GrantModel[], variants: readonly Variant
   const sendsId = grants.some((g) => g.clientAuth.kind !== "none");
   const secretRequired =
     grants.some((g) => g.clientAuth.kind === "basic") ||
-    variants.some((v) => v.shape.required.has(CLIENT_SECRET_FIELD) && v.shape.properties.has(CLIENT_ID_FIELD));
-  const secretUsed = grants.some((g) => g.clientAuth.kind === "basic" || (g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined));
+    grants.some((g) => g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined && variants.some((v) => v.shape.required.has(g.clientAuth.kind === "fields" ? g.clientAuth.secretField ?? "" : "")));
+  const secretUsed = grants.some((g) => g.clientAuth.kind === "basic" || g.clientAuth.kind === "discovered" || (g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined));
   return {
     clientId: sendsId ? "required" : "absent",
     clientSecret: secretRequired ? "required" : secretUsed ? "optional" : "absent",
@@ -283,7 +405,7 @@ function clientOptions(grants: readonly GrantModel[], variants: readonly Variant
 }
 
 /** A grant's config, read as an own property only (grant types come from the spec). */
-function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): { readonly alternatives?: readonly (readonly string[])[] } | undefined {
+function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): GrantConfig | undefined {
   const grants = config?.grants;
   return grants && Object.prototype.hasOwnProperty.call(grants, grantType) ? grants[grantType] : undefined;
 }

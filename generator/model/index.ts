@@ -1,12 +1,14 @@
-import type { LoadedSpec, ProviderConfig } from "../load/index.js";
+import { SpecError, type LoadedSpec, type ProviderConfig } from "../load/index.js";
+import type { ParameterLocation } from "../runtime/types.js";
 import { buildGrants } from "./grants.js";
 import { providerIdFor, typePrefixFor } from "./names.js";
-import { findTokenOperation } from "./operation.js";
+import { findTokenOperation, takeOperation, type TokenOperation } from "./operation.js";
 import { buildErrors, buildSuccess } from "./response.js";
 import { SpecView, isJson } from "./schema.js";
 import { serversFor } from "./servers.js";
 import { sliceForWireTypes } from "./slice.js";
-import type { Fact, ProviderModel } from "./types.js";
+import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
+import type { CandidateModel, Fact, ProviderModel } from "./types.js";
 
 export type * from "./types.js";
 export { providerIdFor } from "./names.js";
@@ -19,12 +21,20 @@ export interface ModelInput {
 }
 
 /** Builds the provider model: everything the emitters need, as plain data. */
-export function buildModel({ spec, config, configFile }: ModelInput): ProviderModel {
-  const view = new SpecView(spec.file, spec.document as Record<string, unknown>);
+export function buildModel({ spec, config, configFile = "" }: ModelInput): ProviderModel {
   const facts: Fact[] = [];
-  const token = findTokenOperation(view);
-  facts.push({ topic: "operation", statement: `POST ${token.path}, ${token.mediaType}`, source: "spec", evidence: token.operation.pointer });
-  const { grants, client } = buildGrants(view, token, config, configFile ?? "", facts);
+  const found = locateTokenOperation(new SpecView(spec.file, spec.document as Record<string, unknown>), config, configFile, facts);
+  const { view, token, synthesis, candidates } = found;
+  facts.unshift({
+    topic: "operation",
+    statement: `${token.method.toUpperCase()} ${token.path}${token.body ? `, ${token.body.mediaType}` : ", no body"} (${token.reason})`,
+    source: synthesis ? "inferred" : config?.tokenOperation !== undefined ? "config" : "spec",
+    evidence: synthesis ? "/components/securitySchemes" : token.operation.pointer,
+  });
+  const { grants, client } = buildGrants(view, token, config, configFile, facts, {
+    ...(synthesis ? { scopes: synthesis.scopes } : {}),
+    ...(synthesis?.discovery !== undefined ? { discovered: true } : {}),
+  });
   const info = isJson(spec.document["info"]) ? spec.document["info"] : {};
   const operation = isJson(token.operation.node) ? token.operation.node : {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);
@@ -34,27 +44,76 @@ export function buildModel({ spec, config, configFile }: ModelInput): ProviderMo
   const operationId = text(operation["operationId"]);
   const summary = text(operation["summary"]);
   const operationDescription = text(operation["description"]);
+  const parameters: Record<string, ParameterLocation> = {};
+  for (const parameter of token.parameters) parameters[parameter.name] = parameter.in;
+  const spaceDelimited = [...new Set(grants.flatMap((g) => g.fields.filter((f) => f.spaceDelimited === true).map((f) => f.name)))];
   return {
     provider,
     typePrefix: typePrefixFor(config?.displayName ?? provider),
     title,
     ...(description !== undefined ? { description } : {}),
-    source: { file: spec.file, sha256: spec.sha256, openapi: String(spec.document["openapi"]), ...(configFile ? { configFile } : {}) },
+    source: {
+      file: spec.file,
+      sha256: spec.sha256,
+      openapi: String(spec.document["openapi"]),
+      ...(configFile ? { configFile } : {}),
+    },
     operation: {
       path: token.path,
-      method: "post",
+      requestPath: token.requestPath,
+      method: token.method,
       pointer: token.operation.pointer,
       ...(operationId !== undefined ? { operationId } : {}),
       ...(summary !== undefined ? { summary } : {}),
       ...(operationDescription !== undefined ? { description: operationDescription } : {}),
+      ...(synthesis ? { synthesisedFrom: synthesis.from } : {}),
+      ...(synthesis?.discovery !== undefined ? { discovery: synthesis.discovery } : {}),
     },
     servers: serversFor(view, token, facts),
-    request: { mediaType: token.mediaType, encoding: token.encoding, bodyRequired: token.bodyRequired },
+    request: {
+      ...(token.body ? { mediaType: token.body.mediaType } : {}),
+      encoding: token.body?.encoding ?? "none",
+      bodyRequired: token.body?.required ?? false,
+      ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+      ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
+    },
     grants,
     client,
-    success: buildSuccess(view, token, facts),
+    success: buildSuccess(view, token, config, configFile, facts),
     errors: buildErrors(view, token, facts),
     facts,
-    wireDocument: sliceForWireTypes(spec.document as Record<string, unknown>, token.path, spec.file),
+    candidates,
+    wireDocument: sliceForWireTypes(view.document, token.path, spec.file),
+  };
+}
+
+interface Located {
+  readonly view: SpecView;
+  readonly token: TokenOperation;
+  readonly synthesis: Synthesis | undefined;
+  readonly candidates: CandidateModel[];
+}
+
+/** The spec's token operation, or one synthesised from its security schemes when it documents none. */
+function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): Located {
+  const search = findTokenOperation(view, config, configFile);
+  if (search.token) return { view, token: search.token, synthesis: undefined, candidates: [...search.candidates] };
+  const synthesis = synthesiseTokenOperation(view, config, facts);
+  if (!synthesis) {
+    const seen = search.candidates.map((c) => `${c.operation} (${c.reason})`);
+    throw new SpecError(
+      "no_token_operation",
+      view.file,
+      "/paths",
+      `no token operation: no POST request carries "grant_type", no OAuth2 flow or openIdConnect scheme names a token endpoint${seen.length > 0 ? `; passed over: ${seen.slice(0, 5).join("; ")}` : ""}. A custom token operation can be named in the provider config as "tokenOperation"`,
+    );
+  }
+  const synthesised = new SpecView(view.file, synthesis.document);
+  const reason = `synthesised from ${synthesis.from}: the spec documents no token operation`;
+  return {
+    view: synthesised,
+    token: takeOperation(synthesised, synthesis.label, reason),
+    synthesis,
+    candidates: [{ operation: synthesis.label, pointer: "/components/securitySchemes", chosen: true, reason }, ...search.candidates],
   };
 }

@@ -1,5 +1,7 @@
-import { SpecError } from "../load/index.js";
+import { SpecError, type ProviderConfig } from "../load/index.js";
 import { isJson, type Located, type SpecView } from "./schema.js";
+import { effectiveServerUrls, resolveUrl, tokenFlows } from "./security.js";
+import { spellingOf } from "./spelling.js";
 
 /** The field whose presence marks a token request (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6). */
 export const GRANT_FIELD = "grant_type";
@@ -7,47 +9,241 @@ export const GRANT_FIELD = "grant_type";
 /** Form first: RFC 6749 §3.2 specifies form encoding; JSON is the common deviation. */
 const FORM = "application/x-www-form-urlencoded";
 
-export interface TokenOperation {
-  readonly path: string;
-  readonly operation: Located;
-  readonly pathItem: Located;
+/** Header parameters the runtime sets itself: documented ones are not asked of the caller. */
+const TRANSPORT_HEADERS = new Set(["content-type", "accept", "content-length", "host"]);
+
+export type HttpMethod = "post" | "get";
+const METHODS: readonly HttpMethod[] = ["post", "get"];
+
+/** A parameter of the token operation (OpenAPI 3.0 §4.7.12), path-item and operation levels merged. */
+export interface TokenParameter {
+  readonly name: string;
+  readonly in: "query" | "header" | "path";
+  readonly required: boolean;
+  readonly schema: Located;
+  readonly description?: string;
+}
+
+export interface TokenBody {
+  /** Media type key exactly as in the spec. */
   readonly mediaType: string;
   readonly encoding: "form" | "json";
-  readonly bodySchema: Located;
-  readonly bodyRequired: boolean;
+  readonly schema: Located;
+  readonly required: boolean;
+}
+
+export interface TokenOperation {
+  /** The paths key exactly as in the spec (indexes the wire types). */
+  readonly path: string;
+  /** The path sent on the wire: the key without a `#fragment` (Box documents `/oauth2/token#refresh`). */
+  readonly requestPath: string;
+  readonly method: HttpMethod;
+  readonly operation: Located;
+  readonly pathItem: Located;
+  /** Absent when the operation takes no body (credentials in headers or the query). */
+  readonly body?: TokenBody;
+  readonly parameters: readonly TokenParameter[];
+  /** An `Authorization` header parameter is documented: the spec's way of saying HTTP Basic client auth. */
+  readonly authorizationHeader: boolean;
+  /** Why this operation was taken. */
+  readonly reason: string;
+}
+
+/** An operation the search looked at, for `tokenwright explain`. */
+export interface OperationCandidate {
+  /** `"POST /oauth2/token"`. */
+  readonly operation: string;
+  readonly pointer: string;
+  readonly chosen: boolean;
+  readonly reason: string;
+}
+
+export interface TokenSearch {
+  /** Undefined when no path qualifies: the caller may synthesise one from the security schemes. */
+  readonly token: TokenOperation | undefined;
+  readonly candidates: readonly OperationCandidate[];
+}
+
+interface Seen {
+  readonly path: string;
+  readonly method: HttpMethod;
+  readonly pathItem: Located;
+  readonly operation: Located;
+  readonly label: string;
 }
 
 /**
- * Finds the token operation: a POST whose request body carries `grant_type`
- * in some variant (OpenAPI 3.0 §4.7.10 Operation, §4.7.13 Request Body).
+ * Finds the token operation among all paths (OpenAPI 3.0 §4.7.8 Paths): the
+ * operation the provider config names, else a POST whose body carries
+ * `grant_type` (in any spelling) or whose URL is an OAuth2 flow's
+ * `tokenUrl`. Operations that only look like one (a `GET .../token/{token}`
+ * token-info endpoint) are listed with the reason they were passed over.
  */
-export function findTokenOperation(view: SpecView): TokenOperation {
-  const paths = view.objectAt({ node: view.document, pointer: "" }, "paths");
-  const found: TokenOperation[] = [];
-  const passedOver: string[] = [];
-  for (const path of Object.keys(paths?.node ?? {})) {
-    if (path.startsWith("x-") || !paths) continue;
-    const pathItem = view.objectAt(paths, path);
-    const operation = pathItem && view.objectAt(pathItem, "post");
-    if (!pathItem || !operation) continue;
-    const candidate = tokenRequestOf(view, path, pathItem, operation);
-    if (candidate) found.push(candidate);
-    else passedOver.push(`POST ${path}`);
+export function findTokenOperation(view: SpecView, config: ProviderConfig | undefined, configFile: string): TokenSearch {
+  const seen = operationsOf(view);
+  if (config?.tokenOperation !== undefined) return named(view, seen, config.tokenOperation, configFile);
+  const tokenUrls = tokenUrlsByScheme(view);
+  const accepted: { seen: Seen; reason: string }[] = [];
+  const candidates: OperationCandidate[] = [];
+  for (const op of seen) {
+    const reason = tokenEvidence(view, op, tokenUrls);
+    if (reason !== undefined) accepted.push({ seen: op, reason });
+    else if (/token|oauth|auth/i.test(op.path)) candidates.push({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: passedOverReason(view, op) });
   }
-  if (found.length === 1) return withUsablePath(view, found[0]!);
-  if (found.length === 0) {
-    const looked = passedOver.length > 0 ? `; POST operations seen: ${passedOver.slice(0, 5).join(", ")}` : "; the document has no POST operations";
-    throw new SpecError("no_token_operation", view.file, "/paths", `no token operation: no POST request body has a "${GRANT_FIELD}" field${looked}`);
+  if (accepted.length === 0) return { token: undefined, candidates };
+  const endpoints = new Map<string, { seen: Seen; reason: string }[]>();
+  for (const entry of accepted) {
+    const key = `${entry.seen.method} ${requestPathOf(entry.seen.path)}`;
+    endpoints.set(key, [...(endpoints.get(key) ?? []), entry]);
   }
-  throw new SpecError(
-    "ambiguous_token_operation",
-    view.file,
-    "/paths",
-    `more than one token operation: ${found.map((f) => `POST ${f.path}`).join(", ")}`,
-  );
+  if (endpoints.size > 1) {
+    const list = accepted.map((a) => `${a.seen.label} (${a.reason})`).join("; ");
+    throw new SpecError(
+      "ambiguous_token_operation",
+      view.file,
+      "/paths",
+      `more than one token operation: ${list}. Name one in the provider config as "tokenOperation": "${accepted[0]!.seen.label}"`,
+    );
+  }
+  const same = [...endpoints.values()][0]!;
+  // One endpoint documented under several keys: the key that is the real path wins.
+  const chosen = same.find((entry) => entry.seen.path === requestPathOf(entry.seen.path)) ?? same[0]!;
+  for (const entry of same) {
+    if (entry === chosen) continue;
+    candidates.push({ operation: entry.seen.label, pointer: entry.seen.operation.pointer, chosen: false, reason: `the same endpoint as ${chosen.seen.label}, documented again under another paths key` });
+  }
+  candidates.unshift({ operation: chosen.seen.label, pointer: chosen.seen.operation.pointer, chosen: true, reason: chosen.reason });
+  return { token: readOperation(view, chosen.seen, chosen.reason), candidates };
 }
 
-function tokenRequestOf(view: SpecView, path: string, pathItem: Located, operation: Located): TokenOperation | undefined {
+/** Reads the operation `label` (`"POST /token"`) known to exist, e.g. one just synthesised. */
+export function takeOperation(view: SpecView, label: string, reason: string): TokenOperation {
+  const match = operationsOf(view).find((op) => op.label === label);
+  if (!match) throw new Error(`no operation ${label}`);
+  return readOperation(view, match, reason);
+}
+
+/** The token operation the provider config names (`"POST /accesstoken/get"`). */
+function named(view: SpecView, seen: readonly Seen[], wanted: string, configFile: string): TokenSearch {
+  const match = seen.find((op) => op.label === wanted);
+  if (!match) {
+    const likely = seen.filter((op) => /token|oauth|auth/i.test(op.path)).map((op) => op.label);
+    throw new SpecError("config", configFile, "/tokenOperation", `the spec has no operation ${JSON.stringify(wanted)}${likely.length > 0 ? `; token-like operations: ${likely.slice(0, 8).join(", ")}` : ""}`);
+  }
+  const reason = "named by the provider config";
+  return {
+    token: readOperation(view, match, reason),
+    candidates: [{ operation: match.label, pointer: match.operation.pointer, chosen: true, reason }],
+  };
+}
+
+function operationsOf(view: SpecView): Seen[] {
+  const paths = view.objectAt({ node: view.document, pointer: "" }, "paths");
+  if (!paths || !isJson(paths.node)) return [];
+  const out: Seen[] = [];
+  for (const path of Object.keys(paths.node)) {
+    if (path.startsWith("x-")) continue;
+    const pathItem = view.objectAt(paths, path);
+    if (!pathItem) continue;
+    for (const method of METHODS) {
+      const operation = view.objectAt(pathItem, method);
+      if (operation && isJson(operation.node)) out.push({ path, method, pathItem, operation, label: `${method.toUpperCase()} ${path}` });
+    }
+  }
+  return out;
+}
+
+/** `/oauth2/token#refresh` -> `/oauth2/token`: a fragment is never sent (RFC 3986 §3.5). */
+export function requestPathOf(path: string): string {
+  const hash = path.indexOf("#");
+  return hash === -1 ? path : path.slice(0, hash);
+}
+
+/** Why an operation is a token operation, or undefined when it is not. */
+function tokenEvidence(view: SpecView, op: Seen, tokenUrls: ReadonlyMap<string, string>): string | undefined {
+  const grant = grantFieldIn(view, op);
+  if (grant !== undefined && op.method === "post") return grant;
+  if (op.method !== "post") return undefined;
+  for (const url of operationUrls(view, op)) {
+    const scheme = tokenUrls.get(url);
+    if (scheme !== undefined) return `its URL is the tokenUrl of security scheme ${JSON.stringify(scheme)}`;
+  }
+  return undefined;
+}
+
+function passedOverReason(view: SpecView, op: Seen): string {
+  if (op.method === "get") {
+    const reads = /\{[^}]*\}/.test(op.path) ? "; with a path parameter it reads a token rather than issuing one" : "";
+    return `a GET: token requests are POSTs (RFC 6749 §3.2)${reads}`;
+  }
+  return `its request has no ${GRANT_FIELD} field and its URL is no OAuth2 flow's tokenUrl`;
+}
+
+/** Where the operation carries `grant_type`, described, or undefined. */
+function grantFieldIn(view: SpecView, op: Seen): string | undefined {
+  const body = readBody(view, op.operation);
+  if (body) {
+    for (const variant of view.variants(body.schema)) {
+      const name = spellingOf(view.objectShape(variant).properties.keys(), GRANT_FIELD);
+      if (name !== undefined) return name === GRANT_FIELD ? `its request body has a ${GRANT_FIELD} field` : `its request body has ${name}, a spelling of ${GRANT_FIELD}`;
+    }
+  }
+  const query = readParameters(view, op).parameters.filter((p) => p.in === "query").map((p) => p.name);
+  const name = spellingOf(query, GRANT_FIELD);
+  return name === undefined ? undefined : `it has a ${name} query parameter`;
+}
+
+/** Every absolute URL the operation is served at (one per server). */
+function operationUrls(view: SpecView, op: Seen): string[] {
+  const servers = effectiveServerUrls(view, [op.operation.node, op.pathItem.node]);
+  const path = requestPathOf(op.path);
+  const urls: string[] = [];
+  for (const server of servers.length > 0 ? servers : [undefined]) {
+    const joined = server === undefined ? undefined : resolveUrl(`${server.replace(/\/+$/, "")}${path}`, undefined);
+    if (joined) urls.push(normaliseUrl(joined));
+  }
+  return urls;
+}
+
+/** Each flow's tokenUrl, resolved against the document's servers, mapped to its scheme name. */
+function tokenUrlsByScheme(view: SpecView): Map<string, string> {
+  const servers = effectiveServerUrls(view, []);
+  const out = new Map<string, string>();
+  for (const flow of tokenFlows(view)) {
+    for (const server of servers.length > 0 ? servers : [undefined]) {
+      const url = resolveUrl(flow.tokenUrl, server);
+      if (url && !out.has(normaliseUrl(url))) out.set(normaliseUrl(url), flow.scheme);
+    }
+  }
+  return out;
+}
+
+function normaliseUrl(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function readOperation(view: SpecView, op: Seen, reason: string): TokenOperation {
+  const body = readBody(view, op.operation);
+  const hasBody = isJson(op.operation.node) && op.operation.node["requestBody"] !== undefined;
+  if (hasBody && !body) {
+    throw new SpecError("unsupported", view.file, `${op.operation.pointer}/requestBody`, "the token request body is neither form-encoded nor JSON");
+  }
+  const { parameters, authorizationHeader } = readParameters(view, op);
+  const token: TokenOperation = {
+    path: op.path,
+    requestPath: requestPathOf(op.path),
+    method: op.method,
+    operation: op.operation,
+    pathItem: op.pathItem,
+    ...(body ? { body } : {}),
+    parameters,
+    authorizationHeader,
+    reason,
+  };
+  return withUsablePath(view, token);
+}
+
+function readBody(view: SpecView, operation: Located): TokenBody | undefined {
   const body = view.objectAt(operation, "requestBody");
   const content = body && view.objectAt(body, "content");
   if (!body || !content || !isJson(content.node)) return undefined;
@@ -59,18 +255,45 @@ function tokenRequestOf(view: SpecView, path: string, pathItem: Located, operati
   const media = view.objectAt(content, mediaType);
   const schemaNode = media && isJson(media.node) ? media.node["schema"] : undefined;
   if (!media || schemaNode === undefined) return undefined;
-  const bodySchema = view.deref({ node: schemaNode, pointer: `${media.pointer}/schema` });
-  const carriesGrant = view.variants(bodySchema).some((variant) => view.objectShape(variant).properties.has(GRANT_FIELD));
-  if (!carriesGrant) return undefined;
+  const schema = view.deref({ node: schemaNode, pointer: `${media.pointer}/schema` });
   return {
-    path,
-    pathItem,
-    operation,
     mediaType,
     encoding: mediaType === form ? "form" : "json",
-    bodySchema: { ...bodySchema, pointer: `${media.pointer}/schema` },
-    bodyRequired: isJson(body.node) && body.node["required"] === true,
+    schema: { ...schema, pointer: `${media.pointer}/schema` },
+    required: isJson(body.node) && body.node["required"] === true,
   };
+}
+
+/** Path-item parameters overridden by the operation's own (same name and location). */
+function readParameters(view: SpecView, op: Seen): { parameters: TokenParameter[]; authorizationHeader: boolean } {
+  const merged = new Map<string, TokenParameter>();
+  let authorizationHeader = false;
+  for (const owner of [op.pathItem, op.operation]) {
+    const node = isJson(owner.node) ? owner.node["parameters"] : undefined;
+    if (!Array.isArray(node)) continue;
+    node.forEach((entry: unknown, index) => {
+      const parameter = view.deref({ node: entry, pointer: `${owner.pointer}/parameters/${index}` });
+      if (!isJson(parameter.node)) return;
+      const name = parameter.node["name"];
+      const location = parameter.node["in"];
+      if (typeof name !== "string" || (location !== "query" && location !== "header" && location !== "path")) return;
+      if (location === "header" && name.toLowerCase() === "authorization") {
+        authorizationHeader = true;
+        return;
+      }
+      if (location === "header" && TRANSPORT_HEADERS.has(name.toLowerCase())) return;
+      const schemaNode = parameter.node["schema"];
+      const description = typeof parameter.node["description"] === "string" && parameter.node["description"] !== "" ? parameter.node["description"] : undefined;
+      merged.set(`${location} ${location === "header" ? name.toLowerCase() : name}`, {
+        name,
+        in: location,
+        required: location === "path" || parameter.node["required"] === true,
+        schema: schemaNode === undefined ? { node: {}, pointer: parameter.pointer } : view.deref({ node: schemaNode, pointer: `${parameter.pointer}/schema` }),
+        ...(description !== undefined ? { description } : {}),
+      });
+    });
+  }
+  return { parameters: [...merged.values()], authorizationHeader };
 }
 
 export function mediaTypeBase(mediaType: string): string {
@@ -108,15 +331,16 @@ function withUsablePath(view: SpecView, token: TokenOperation): TokenOperation {
 /** The request and response media type keys of the token operation, with their pointers. */
 function mediaTypeKeys(view: SpecView, token: TokenOperation): [string, string][] {
   const out: [string, string][] = [];
+  const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
   const body = view.objectAt(token.operation, "requestBody");
   const content = body && view.objectAt(body, "content");
-  if (content && isJson(content.node)) for (const key of Object.keys(content.node)) out.push([key, `${content.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`]);
+  if (content && isJson(content.node)) for (const key of Object.keys(content.node)) out.push([key, `${content.pointer}/${escape(key)}`]);
   const responses = view.objectAt(token.operation, "responses");
   for (const status of Object.keys(responses?.node ?? {})) {
     const response = responses && view.objectAt(responses, status);
     const responseContent = response && view.objectAt(response, "content");
     if (responseContent && isJson(responseContent.node)) {
-      for (const key of Object.keys(responseContent.node)) out.push([key, `${responseContent.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`]);
+      for (const key of Object.keys(responseContent.node)) out.push([key, `${responseContent.pointer}/${escape(key)}`]);
     }
   }
   return out;

@@ -1,7 +1,8 @@
-import { SpecError } from "../load/index.js";
-import type { ExpiryRule, TokenFieldNames } from "../runtime/types.js";
-import { isJsonMediaType, type TokenOperation } from "./operation.js";
+import { SpecError, type ProviderConfig } from "../load/index.js";
+import type { ExpiryRule, FieldPath, StatusKey, TokenFieldNames } from "../runtime/types.js";
+import { isJsonMediaType, mediaTypeBase, type TokenOperation } from "./operation.js";
 import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
+import { spellingOf } from "./spelling.js";
 import type { ErrorStatusModel, Fact, SuccessModel } from "./types.js";
 
 /** RFC 6749 §5.1 names of the successful response's members. */
@@ -19,60 +20,152 @@ const CREATED_FIELDS = ["created_at"];
 const PLAUSIBLE_UNIX_SECONDS = 1e9;
 const PLAUSIBLE_UNIX_MILLISECONDS = 1e12;
 
+/** `"200"` -> 200, `"2XX"`/`"2xx"` -> `"2XX"`, `"default"`; undefined for anything else (OpenAPI 3.0 §4.7.16). */
+export function statusKeyOf(key: string): StatusKey | undefined {
+  if (/^[1-5]\d\d$/.test(key)) return Number(key);
+  if (/^[1-5]XX$/i.test(key)) return key.toUpperCase() as StatusKey;
+  return key === "default" ? "default" : undefined;
+}
+
+function isSuccessKey(status: StatusKey): boolean {
+  return status === "2XX" || (typeof status === "number" && status >= 200 && status <= 299);
+}
+
 /** Reads the documented success response and what it says about expiry. */
-export function buildSuccess(view: SpecView, token: TokenOperation, facts: Fact[]): SuccessModel {
+export function buildSuccess(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): SuccessModel {
   const responses = view.objectAt(token.operation, "responses");
-  const statuses: number[] = [];
-  let typed: { status: number; mediaType: string; schema: Located } | undefined;
+  const statuses: StatusKey[] = [];
+  const formResponse = config?.response?.encoding === "form";
+  let typed: { status: StatusKey; key: string; mediaType: string; schema: Located } | undefined;
   for (const key of Object.keys(responses?.node ?? {}).sort()) {
-    const status = Number(key);
-    if (!/^2\d\d$/.test(key) || !responses) continue;
+    const status = statusKeyOf(key);
+    if (status === undefined || !isSuccessKey(status) || !responses) continue;
     statuses.push(status);
-    const json = jsonContent(view, responses, key);
-    if (json && !typed) typed = { status, ...json };
+    const json = jsonContent(view, responses, key, formResponse);
+    if (json && !typed) typed = { status, key, ...json };
   }
   if (!typed) {
     throw new SpecError("unsupported", view.file, `${token.operation.pointer}/responses`, "no 2xx response with a JSON schema: the token response cannot be typed");
   }
   const shape = unionShape(view, typed.schema);
-  if (!shape.properties.has(ACCESS_TOKEN)) {
-    throw new SpecError("unsupported", view.file, typed.schema.pointer, `the success response has no "${ACCESS_TOKEN}" property`);
-  }
-  const tokenFields: TokenFieldNames = {
-    accessToken: ACCESS_TOKEN,
-    ...(shape.properties.has(TOKEN_TYPE) ? { tokenType: TOKEN_TYPE } : {}),
-    ...(shape.properties.has(REFRESH_TOKEN) ? { refreshToken: REFRESH_TOKEN } : {}),
-    ...(shape.properties.has(SCOPE) ? { scope: SCOPE } : {}),
+  const stated = config?.response;
+  const member = (rfcName: string, configured: string | undefined, topic: string): FieldPath | undefined => {
+    if (configured !== undefined) {
+      const path = fieldPathOf(configured);
+      checkPath(view, typed!.schema, path, configFile, `/response/${topic}`);
+      facts.push({ topic: "response", statement: `${topic} is at ${configured}`, source: "config", evidence: `${configFile}#/response/${topic}` });
+      return path;
+    }
+    const name = spellingOf(shape.properties.keys(), rfcName);
+    if (name !== undefined && name !== rfcName) {
+      facts.push({ topic: "response", statement: `${name} is ${rfcName} spelt another way`, source: "inferred", evidence: shape.properties.get(name)!.schema.pointer });
+    }
+    return name;
   };
-  facts.push({ topic: "success", statement: `status ${typed.status}, ${typed.mediaType}`, source: "spec", evidence: typed.schema.pointer });
-  return { statuses, typedStatus: typed.status, mediaType: typed.mediaType, tokenFields, expiry: expiryRule(view, shape, facts) };
+  const accessToken = member(ACCESS_TOKEN, stated?.accessToken, "accessToken");
+  if (accessToken === undefined) {
+    throw new SpecError("unsupported", view.file, typed.schema.pointer, `the success response has no "${ACCESS_TOKEN}" property (in any spelling); if the token is elsewhere, state its path in the provider config as "response": {"accessToken": "..."}`);
+  }
+  const tokenType = member(TOKEN_TYPE, stated?.tokenType, "tokenType");
+  const refreshToken = member(REFRESH_TOKEN, stated?.refreshToken, "refreshToken");
+  const scope = member(SCOPE, stated?.scope, "scope");
+  const tokenFields: TokenFieldNames = {
+    accessToken,
+    ...(tokenType !== undefined ? { tokenType } : {}),
+    ...(refreshToken !== undefined ? { refreshToken } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+  };
+  facts.push({ topic: "success", statement: `status ${typed.key}, ${typed.mediaType}`, source: "spec", evidence: typed.schema.pointer });
+  const errorWhen = stated?.errorWhen;
+  if (errorWhen) {
+    facts.push({ topic: "errors", statement: `a success body whose ${errorWhen.field} is ${JSON.stringify(errorWhen.equals)} is an error`, source: "config", evidence: `${configFile}#/response/errorWhen` });
+  }
+  return {
+    statuses,
+    typedStatus: typed.status,
+    typedKey: typed.key,
+    mediaType: typed.mediaType,
+    tokenFields,
+    expiry: config?.expiry ? configuredExpiry(config, configFile, facts) : expiryRule(view, shape, facts),
+    ...(formResponse ? { responseEncoding: "form" as const } : {}),
+    ...(errorWhen ? { errorInSuccess: { field: fieldPathOf(errorWhen.field), equals: errorWhen.equals } } : {}),
+  };
 }
 
-/** Documented error statuses (3.0 §4.7.16 Responses); range keys and `default` come later. */
+/** `"data.token"` -> `["data", "token"]`; a plain name stays a string. */
+function fieldPathOf(dotted: string): FieldPath {
+  return dotted.includes(".") ? dotted.split(".") : dotted;
+}
+
+/** A configured path must exist in the schema, unless the schema leaves room for undocumented members. */
+function checkPath(view: SpecView, schema: Located, path: FieldPath, configFile: string, pointer: string): void {
+  let current: Located[] = [schema];
+  for (const segment of typeof path === "string" ? [path] : path) {
+    const next: Located[] = [];
+    let open = false;
+    for (const located of current) {
+      for (const variant of view.variants(located)) {
+        const property = view.objectShape(variant).properties.get(segment);
+        if (property) next.push(view.deref(property.schema));
+        else if (!isJson(variant.node) || variant.node["additionalProperties"] !== false) open = true;
+      }
+    }
+    if (next.length === 0 && !open) {
+      throw new SpecError("config", configFile, pointer, `the success response schema has no ${JSON.stringify(segment)} member`);
+    }
+    if (next.length === 0) return;
+    current = next;
+  }
+}
+
+function configuredExpiry(config: ProviderConfig, configFile: string, facts: Fact[]): ExpiryRule {
+  const stated = config.expiry!;
+  const evidence = `${configFile}#/expiry`;
+  switch (stated.kind) {
+    case "none":
+      facts.push({ topic: "expiry", statement: "the response carries no expiry: a token is kept until a 401", source: "config", evidence });
+      return { kind: "none" };
+    case "relative":
+      facts.push({ topic: "expiry", statement: `${stated.field} is seconds from receipt`, source: "config", evidence });
+      return { kind: "relative", field: fieldPathOf(stated.field) };
+    case "absolute":
+      facts.push({ topic: "expiry", statement: `${stated.field} is an absolute unix time in ${stated.unit === "s" ? "seconds" : "milliseconds"}`, source: "config", evidence });
+      return { kind: "absolute", field: fieldPathOf(stated.field), unit: stated.unit };
+    default: {
+      const unknown: never = stated;
+      throw new Error(`unknown expiry ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Documented error statuses (3.0 §4.7.16 Responses): single statuses, range keys (`4XX`) and `default`. */
 export function buildErrors(view: SpecView, token: TokenOperation, facts: Fact[]): ErrorStatusModel[] {
   const responses = view.objectAt(token.operation, "responses");
   const errors: ErrorStatusModel[] = [];
   for (const key of Object.keys(responses?.node ?? {}).sort()) {
-    if (!responses || !/^[3-5]\d\d$/.test(key)) {
-      if (responses && !/^2\d\d$/.test(key)) {
-        facts.push({ topic: "errors", statement: `response key ${JSON.stringify(key)} is not a single status; such answers surface as unexpected_status`, source: "spec", evidence: `${responses.pointer}/${key}` });
-      }
-      continue;
-    }
+    const status = statusKeyOf(key);
+    if (!responses || status === undefined || isSuccessKey(status)) continue;
+    if (status === "1XX" || (typeof status === "number" && status < 300)) continue;
     const response = view.objectAt(responses, key);
     const description = response && isJson(response.node) && typeof response.node["description"] === "string" && response.node["description"] !== "" ? response.node["description"] : undefined;
-    const json = jsonContent(view, responses, key);
-    errors.push({ status: Number(key), ...(description !== undefined ? { description } : {}), ...(json ? { mediaType: json.mediaType } : {}) });
+    const json = jsonContent(view, responses, key, false);
+    errors.push({ status, key, ...(description !== undefined ? { description } : {}), ...(json ? { mediaType: json.mediaType } : {}) });
   }
-  if (errors.length > 0) facts.push({ topic: "errors", statement: `documented statuses ${errors.map((e) => e.status).join(", ")}`, source: "spec", evidence: `${token.operation.pointer}/responses` });
+  if (errors.length > 0) facts.push({ topic: "errors", statement: `documented statuses ${errors.map((e) => e.key).join(", ")}`, source: "spec", evidence: `${token.operation.pointer}/responses` });
   return errors;
 }
 
-function jsonContent(view: SpecView, responses: Located, key: string): { mediaType: string; schema: Located } | undefined {
+/**
+ * The JSON body of a response: a JSON media type, or `*\/*` (which a JSON
+ * answer satisfies; the runtime still checks the content type it gets).
+ * With `anyMedia`, any media type with a schema (a form-encoded answer).
+ */
+function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: boolean): { mediaType: string; schema: Located } | undefined {
   const response = view.objectAt(responses, key);
   const content = response && view.objectAt(response, "content");
   if (!content || !isJson(content.node)) return undefined;
-  const mediaType = Object.keys(content.node).find(isJsonMediaType);
+  const keys = Object.keys(content.node);
+  const mediaType = keys.find(isJsonMediaType) ?? keys.find((m) => mediaTypeBase(m) === "*/*") ?? (anyMedia ? keys[0] : undefined);
   const media = mediaType === undefined ? undefined : view.objectAt(content, mediaType);
   if (!media || mediaType === undefined || !isJson(media.node) || media.node["schema"] === undefined) return undefined;
   return { mediaType, schema: view.deref({ node: media.node["schema"], pointer: `${media.pointer}/schema` }) };
@@ -96,24 +189,27 @@ function unionShape(view: SpecView, schema: Located): ObjectShape {
  * a unix time; the field's description and examples decide.
  */
 function expiryRule(view: SpecView, shape: ObjectShape, facts: Fact[]): ExpiryRule {
-  const expiresIn = shape.properties.get(EXPIRES_IN);
-  if (expiresIn) {
+  const spelt = (rfcName: string) => spellingOf(shape.properties.keys(), rfcName);
+  const expiresInName = spelt(EXPIRES_IN);
+  const expiresIn = expiresInName === undefined ? undefined : shape.properties.get(expiresInName);
+  if (expiresIn && expiresInName !== undefined) {
     const absolute = absoluteEvidence(view, expiresIn.schema);
     if (absolute) {
-      facts.push({ topic: "expiry", statement: `${EXPIRES_IN} is an absolute unix time in ${absolute.unit === "s" ? "seconds" : "milliseconds"} (${absolute.why})`, source: "inferred", evidence: expiresIn.schema.pointer });
-      return { kind: "absolute", field: EXPIRES_IN, unit: absolute.unit };
+      facts.push({ topic: "expiry", statement: `${expiresInName} is an absolute unix time in ${absolute.unit === "s" ? "seconds" : "milliseconds"} (${absolute.why})`, source: "inferred", evidence: expiresIn.schema.pointer });
+      return { kind: "absolute", field: expiresInName, unit: absolute.unit };
     }
-    const created = CREATED_FIELDS.find((name) => shape.properties.has(name));
+    const created = CREATED_FIELDS.map(spelt).find((name) => name !== undefined);
     if (created !== undefined) {
-      facts.push({ topic: "expiry", statement: `${EXPIRES_IN} seconds counted from ${created}`, source: "inferred", evidence: shape.properties.get(created)!.schema.pointer });
-      return { kind: "created-plus-relative", createdField: created, field: EXPIRES_IN };
+      facts.push({ topic: "expiry", statement: `${expiresInName} seconds counted from ${created}`, source: "inferred", evidence: shape.properties.get(created)!.schema.pointer });
+      return { kind: "created-plus-relative", createdField: created, field: expiresInName };
     }
-    facts.push({ topic: "expiry", statement: `${EXPIRES_IN} is seconds from receipt (RFC 6749 §5.1)`, source: "spec", evidence: expiresIn.schema.pointer });
-    return { kind: "relative", field: EXPIRES_IN };
+    facts.push({ topic: "expiry", statement: `${expiresInName} is seconds from receipt (RFC 6749 §5.1)`, source: "spec", evidence: expiresIn.schema.pointer });
+    return { kind: "relative", field: expiresInName };
   }
-  for (const name of ABSOLUTE_EXPIRY_FIELDS) {
-    const property = shape.properties.get(name);
-    if (!property) continue;
+  for (const rfcName of ABSOLUTE_EXPIRY_FIELDS) {
+    const name = spelt(rfcName);
+    const property = name === undefined ? undefined : shape.properties.get(name);
+    if (!property || name === undefined) continue;
     const unit = absoluteEvidence(view, property.schema)?.unit ?? "s";
     facts.push({ topic: "expiry", statement: `${name} is an absolute unix time in ${unit === "s" ? "seconds" : "milliseconds"}`, source: "inferred", evidence: property.schema.pointer });
     return { kind: "absolute", field: name, unit };

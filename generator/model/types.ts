@@ -1,4 +1,4 @@
-import type { ClientAuthRule, ExpiryRule, TokenFieldNames } from "../runtime/types.js";
+import type { ClientAuthRule, ExpiryRule, FieldPath, ParameterLocation, StatusKey, TokenFieldNames } from "../runtime/types.js";
 
 /**
  * The intermediate representation: a plain, JSON-serialisable description of
@@ -22,6 +22,8 @@ export interface ProviderModel {
   readonly errors: readonly ErrorStatusModel[];
   /** Where each decision came from, for READMEs and `explain`. */
   readonly facts: readonly Fact[];
+  /** The operations the search looked at, the chosen one first, each with why. */
+  readonly candidates: readonly CandidateModel[];
   /** The token operation's slice of the spec, for openapi-typescript (plain JSON). */
   readonly wireDocument: Readonly<Record<string, unknown>>;
 }
@@ -38,7 +40,13 @@ export interface SourceModel {
 export interface OperationModel {
   /** Path key exactly as in the spec: indexes the generated `paths` type. */
   readonly path: string;
-  readonly method: "post";
+  /** The path sent on the wire: the key without any `#fragment`; may hold `{param}` templates. */
+  readonly requestPath: string;
+  readonly method: "post" | "get";
+  /** Set when the spec documents no token operation and this one was written from its security schemes: what from. */
+  readonly synthesisedFrom?: string;
+  /** OpenID Connect: the discovery document's path; the token endpoint is read from it at run time. */
+  readonly discovery?: string;
   /** JSON pointer of the operation in the spec. */
   readonly pointer: string;
   readonly operationId?: string;
@@ -54,11 +62,15 @@ export interface ServerModel {
 }
 
 export interface RequestModel {
-  /** Media type key exactly as in the spec. */
-  readonly mediaType: string;
-  readonly encoding: "form" | "json";
+  /** Media type key exactly as in the spec; absent when the operation takes no body. */
+  readonly mediaType?: string;
+  readonly encoding: "form" | "json" | "none";
   /** Whether the spec marks the request body required (affects the wire type). */
   readonly bodyRequired: boolean;
+  /** Fields that are query, header or path parameters, by wire name (the runtime's `parameters`). */
+  readonly parameters?: Readonly<Record<string, ParameterLocation>>;
+  /** Fields whose arrays are sent space-delimited. */
+  readonly spaceDelimited?: readonly string[];
 }
 
 /**
@@ -70,11 +82,19 @@ export type WireSource =
   | { readonly kind: "request-body" }
   | { readonly kind: "component"; readonly name: string }
   /** An inline member of a `oneOf` body: reached with `Extract` on its grant type. */
-  | { readonly kind: "request-body-variant"; readonly index: number };
+  | { readonly kind: "request-body-variant"; readonly index: number }
+  /** The operation takes no body: every field is a parameter. */
+  | { readonly kind: "no-body" };
 
 export interface FieldModel {
   /** The wire name, kept as the spec spells it. */
   readonly name: string;
+  /** Where it travels when it is a parameter rather than a body field. */
+  readonly in?: ParameterLocation;
+  /** Values the spec names (OAuth2 flow scopes) that the type offers while accepting any string. */
+  readonly knownValues?: readonly string[];
+  /** An array value is sent as one space-delimited string (RFC 6749 §3.3 `scope`). */
+  readonly spaceDelimited?: boolean;
   readonly required: boolean;
   readonly description?: string;
   /** The documented default: documentation only, never sent on the user's behalf. */
@@ -95,8 +115,10 @@ export interface AlternativeModel {
 export interface GrantModel {
   /** The grant type value sent on the wire. */
   readonly grantType: string;
-  /** The body field carrying it, usually `grant_type`. */
-  readonly grantField: string;
+  /** The field carrying it, usually `grant_type`; absent for a custom operation that implies its one grant. */
+  readonly grantField?: string;
+  /** For the refresh grant: the field the refresh token goes in, as the spec spells it (`refresh_token`, `RefreshToken`). */
+  readonly refreshTokenField?: string;
   /** Client method name: `clientCredentials`. */
   readonly methodName: string;
   /** Params type name without the provider prefix: `ClientCredentialsParams`. */
@@ -129,23 +151,41 @@ export interface ClientOptionsModel {
 }
 
 export interface SuccessModel {
-  /** Documented success statuses, ascending. */
-  readonly statuses: readonly number[];
+  /** Documented success statuses (or a `2XX` range), ascending. */
+  readonly statuses: readonly StatusKey[];
   /** The success status whose body type is `raw` (the first with JSON content). */
-  readonly typedStatus: number;
+  readonly typedStatus: StatusKey;
+  /** Its responses key exactly as in the spec (indexes the wire types). */
+  readonly typedKey: string;
   readonly mediaType: string;
   readonly tokenFields: TokenFieldNames;
   readonly expiry: ExpiryRule;
+  /** Set when the success body is form-encoded (provider config). */
+  readonly responseEncoding?: "form";
+  /** A success-status body that is really an error (provider config). */
+  readonly errorInSuccess?: { readonly field: FieldPath; readonly equals: string | number | boolean | null };
 }
 
 export interface ErrorStatusModel {
-  readonly status: number;
+  /** A status, a range key (`4XX`) or `default`. */
+  readonly status: StatusKey;
+  /** The responses key exactly as in the spec (indexes the wire types). */
+  readonly key: string;
   readonly description?: string;
   /** The JSON media type key of the body, absent when the spec gives no JSON body. */
   readonly mediaType?: string;
 }
 
 export type FactSource = "spec" | "inferred" | "config";
+
+/** An operation the token search looked at. */
+export interface CandidateModel {
+  /** `"POST /oauth2/token"`. */
+  readonly operation: string;
+  readonly pointer: string;
+  readonly chosen: boolean;
+  readonly reason: string;
+}
 
 /** One decision the model made, with where it came from. */
 export interface Fact {
