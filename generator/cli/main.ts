@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { UsageError, generate } from "../generate.js";
+import { SpecError } from "../load/index.js";
 
 const HELP = `tokenwright: typed OAuth 2.0 token clients from OpenAPI documents
 
 Usage:
   tokenwright generate [--spec <file>]... [--out <dir>] [--check] [--allow-remote]
+  tokenwright explain <spec> [--json] [--allow-remote]
 
 Options:
   --spec <file>   a spec to generate (repeatable); default: every .yaml/.yml/.json in specs/
@@ -14,6 +16,7 @@ Options:
                   from what the specs would produce (for CI)
   --allow-remote  let specs $ref public http(s) documents (never loopback, link-local
                   or private addresses); by default only files in the spec's folder
+  --json          explain: print the model as JSON, for tools
   -h, --help      show this help
 
 Exit codes: 0 done or up to date, 1 a spec cannot be generated or output is stale, 2 usage error.
@@ -30,6 +33,7 @@ async function main(argv: readonly string[]): Promise<number> {
         out: { type: "string" },
         check: { type: "boolean" },
         "allow-remote": { type: "boolean" },
+        json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -43,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [command = "generate", ...extra] = positionals;
+  if (command === "explain") return explainCommand(extra, values.json === true, values["allow-remote"] === true);
   if (command !== "generate" || extra.length > 0) {
     process.stderr.write(`tokenwright: unknown command ${JSON.stringify([command, ...extra].join(" "))}\n\n${HELP}`);
     return 2;
@@ -79,6 +84,25 @@ async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
     throw error;
+  }
+}
+
+/** `tokenwright explain <spec>`: the model, for a person or (`--json`) a tool. Loads no TypeScript. */
+async function explainCommand(args: readonly string[], json: boolean, allowRemote: boolean): Promise<number> {
+  if (args.length !== 1) {
+    process.stderr.write(`tokenwright: explain takes exactly one spec file\n\n${HELP}`);
+    return 2;
+  }
+  const { explainSpec, explanationText } = await import("./explain.js");
+  try {
+    const model = await explainSpec(args[0]!, allowRemote);
+    process.stdout.write(json ? `${JSON.stringify(model, null, 2)}\n` : explanationText(model));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, file: error.file, pointer: error.pointer, detail: error.detail } }, null, 2)}\n`);
+    process.stderr.write(`tokenwright: cannot explain ${args[0]}: ${error.message}\n`);
+    return 1;
   }
 }
 

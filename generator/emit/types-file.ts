@@ -73,7 +73,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       ? [alias("Defined", "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
       : []),
     ...model.grants.flatMap((grant) => grantParams(model, grant)),
-    alias(names.response, indexed(OPERATION, "responses", model.success.typedKey, "content", model.success.mediaType), `The success body (status ${model.success.typedKey}) as the spec documents it.`),
+    alias(names.response, indexed(OPERATION, "responses", responseIndex(model.success.typedKey), "content", model.success.mediaType), `The success body (status ${model.success.typedKey}) as the spec documents it.`),
     alias(names.token, `Token<${names.response}>`, "A token, normalised: `expiresAt` is epoch milliseconds, whatever the provider sends."),
     alias(names.responseError, responseErrorType(model), responseErrorDoc(model)),
     alias(names.error, `${names.responseError} | TransportError`, "Every way a token request can fail; narrow on `kind`, then on `status`."),
@@ -130,6 +130,11 @@ function signature(model: ProviderModel, grant: GrantModel, field: FieldModel) {
   return fieldSignature(field, source, override);
 }
 
+/** A responses key as openapi-typescript keys it: statuses are numbers, `4XX` and `default` strings. */
+function responseIndex(key: string): string | number {
+  return /^\d+$/.test(key) ? Number(key) : key;
+}
+
 /** The wire type a grant's body fields are read from. */
 function wireBody(grant: GrantModel): string {
   const source: WireSource = grant.wire;
@@ -173,7 +178,7 @@ function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructu
 function responseErrorType(model: ProviderModel): WriterFunction {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
   // A range key or `default` covers many statuses: its errors carry `number`.
-  return unionType(typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", e.key, "content", e.mediaType!)}>`));
+  return unionType(typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", responseIndex(e.key), "content", e.mediaType!)}>`));
 }
 
 function responseErrorDoc(model: ProviderModel): string {

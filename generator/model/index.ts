@@ -83,7 +83,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     errors: buildErrors(view, token, facts),
     facts,
     candidates,
-    wireDocument: sliceForWireTypes(view.document, token.path, spec.file),
+    wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
   };
 }
 

@@ -4,7 +4,7 @@ import { isJson, type Json } from "./schema.js";
 
 /**
  * The smallest valid document that still types the token operation: the
- * token path (with only its POST) and every component it reaches through
+ * token path (with only the token operation) and every component it reaches through
  * `$ref`s, copied. openapi-typescript reads this instead of the whole spec, so
  * a 2 MB whole-API document costs about as much as a small one, and names in
  * the generated `paths`/`components` types stay the spec's own.
@@ -14,11 +14,11 @@ import { isJson, type Json } from "./schema.js";
  * exist; such schemas are hoisted into `components/schemas` under a name
  * derived from their location, and the ref is rewritten to point there.
  */
-export function sliceForWireTypes(document: Json, tokenPath: string, file = ""): Json {
+export function sliceForWireTypes(document: Json, tokenPath: string, file = "", method: "post" | "get" = "post"): Json {
   const paths = isJson(document["paths"]) ? document["paths"] : {};
   const pathItem = isJson(paths[tokenPath]) ? paths[tokenPath] : {};
   const keptItem: Json = {};
-  for (const key of ["post", "parameters", "servers", "summary", "description"]) {
+  for (const key of [method, "parameters", "servers", "summary", "description"]) {
     if (pathItem[key] !== undefined) keptItem[key] = structuredClone(pathItem[key]);
   }
   // Maps, not objects: component names are the spec's, and "__proto__" is a legal one.

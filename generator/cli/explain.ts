@@ -1,0 +1,105 @@
+import { existsSync } from "node:fs";
+import { loadProviderConfig, loadSpec } from "../load/index.js";
+import { buildModel, type ProviderModel } from "../model/index.js";
+import type { ClientAuthRule, ExpiryRule, FieldPath } from "../runtime/types.js";
+import { configFileFor } from "../generate.js";
+
+/** The model of one spec, as `tokenwright explain` reports it: everything but the wire slice. */
+export type Explanation = Omit<ProviderModel, "wireDocument">;
+
+/** Loads and models one spec (and its provider config, when there is one). Throws SpecError. */
+export async function explainSpec(spec: string, allowRemote: boolean): Promise<Explanation> {
+  const loaded = await loadSpec(spec, { allowRemote });
+  const configFile = configFileFor(spec);
+  const hasConfig = existsSync(configFile);
+  const config = hasConfig ? await loadProviderConfig(configFile) : undefined;
+  const { wireDocument: _slice, ...model } = buildModel({ spec: loaded, config, configFile: hasConfig ? configFile : undefined });
+  return model;
+}
+
+/** The model for a person: what was found, how each grant is sent, and where each fact came from. */
+export function explanationText(model: Explanation): string {
+  const lines: string[] = [];
+  const add = (line = "") => lines.push(line);
+  add(`${model.title} (${model.source.file}${model.source.configFile ? `, config ${model.source.configFile}` : ""})`);
+  add(`OpenAPI ${model.source.openapi}, sha256 ${model.source.sha256}`);
+  add();
+  add("Token operation");
+  for (const candidate of model.candidates) {
+    add(`  ${candidate.chosen ? "chosen " : "passed "} ${candidate.operation}: ${candidate.reason}`);
+  }
+  if (model.operation.synthesisedFrom !== undefined) add(`  synthesised from ${model.operation.synthesisedFrom}`);
+  if (model.operation.discovery !== undefined) add(`  token endpoint read at run time from ${model.operation.discovery} (OpenID Connect Discovery)`);
+  add(`  sent as ${model.operation.method.toUpperCase()} ${model.operation.requestPath}`);
+  add();
+  add(`Request: ${model.request.mediaType !== undefined ? `${model.request.mediaType} (${model.request.encoding})` : "no body"}`);
+  add(`Client options: clientId ${model.client.clientId}, clientSecret ${model.client.clientSecret}`);
+  add();
+  add("Servers");
+  if (model.servers.length === 0) add("  none: callers pass baseUrl");
+  for (const server of model.servers) add(`  ${server.name.padEnd(12)} ${server.url}`);
+  add();
+  add("Grants");
+  for (const grant of model.grants) {
+    add(`  ${grant.grantType}: client.${grant.methodName}()${grant.grantField !== undefined ? `, ${grant.grantField}=${grant.grantType}` : ", no grant type field"}`);
+    add(`    client authentication: ${clientAuthText(grant.clientAuth, model)}`);
+    add(`    ${grant.replayable ? "retried on network errors and 5xx" : "never replayed (single-use)"}; ${grant.reobtainable ? "a session may run it again unattended" : "a session cannot run it again unattended"}`);
+    for (const field of grant.fields) {
+      add(`    ${field.required ? "required" : "optional"} ${field.name}${field.in !== undefined ? ` (${field.in} parameter)` : ""}${field.knownValues ? ` one or more of ${field.knownValues.join(" ")}` : ""}`);
+    }
+    for (const alternative of grant.alternatives) add(`    or-set  ${alternative.fields.map((f) => f.name).join(" + ")}`);
+    if (grant.relaxedRequired.length > 0) add(`    not sent although the schema requires them: ${grant.relaxedRequired.join(", ")}`);
+  }
+  add();
+  const fields = model.success.tokenFields;
+  add(`Success: ${model.success.statuses.join(", ")}; typed body ${model.success.typedKey} ${model.success.mediaType}${model.success.responseEncoding === "form" ? " (read as a form-encoded body)" : ""}`);
+  add(`  accessToken <- ${pathText(fields.accessToken)}${fields.tokenType !== undefined ? `, tokenType <- ${pathText(fields.tokenType)}` : ""}${fields.refreshToken !== undefined ? `, refreshToken <- ${pathText(fields.refreshToken)}` : ""}${fields.scope !== undefined ? `, scope <- ${pathText(fields.scope)}` : ""}`);
+  add(`  expiry: ${expiryText(model.success.expiry)}`);
+  if (model.success.errorInSuccess) add(`  a body whose ${pathText(model.success.errorInSuccess.field)} is ${JSON.stringify(model.success.errorInSuccess.equals)} is an error`);
+  add();
+  add(`Errors: ${model.errors.length === 0 ? "none documented (every error status is unexpected_status)" : model.errors.map((e) => `${e.key}${e.mediaType !== undefined ? " (typed)" : ""}`).join(", ")}`);
+  add();
+  add("Facts");
+  for (const fact of model.facts) add(`  [${fact.source}]${" ".repeat(8 - fact.source.length)} ${fact.topic}: ${fact.statement}${fact.evidence !== "" ? `  <${fact.evidence}>` : ""}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function pathText(path: FieldPath): string {
+  return typeof path === "string" ? path : path.join(".");
+}
+
+function clientAuthText(rule: ClientAuthRule, model: Explanation): string {
+  switch (rule.kind) {
+    case "basic":
+      return "HTTP Basic (RFC 6749 §2.3.1)";
+    case "fields": {
+      const where = model.request.parameters?.[rule.idField] ?? "body";
+      return `fields ${rule.idField}${rule.secretField !== undefined ? ` + ${rule.secretField}` : ""} (${where})`;
+    }
+    case "discovered":
+      return "from the discovery document's token_endpoint_auth_methods_supported";
+    case "none":
+      return "none";
+    default: {
+      const unknown: never = rule;
+      throw new Error(`unknown client auth ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function expiryText(rule: ExpiryRule): string {
+  switch (rule.kind) {
+    case "relative":
+      return `${pathText(rule.field)} seconds from receipt`;
+    case "absolute":
+      return `${pathText(rule.field)} is a unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}`;
+    case "created-plus-relative":
+      return `${pathText(rule.createdField)} plus ${pathText(rule.field)} seconds`;
+    case "none":
+      return "none documented: kept until a 401";
+    default: {
+      const unknown: never = rule;
+      throw new Error(`unknown expiry ${JSON.stringify(unknown)}`);
+    }
+  }
+}
