@@ -101,11 +101,13 @@ function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined
   const synthesis = synthesiseTokenOperation(view, config, facts);
   if (!synthesis) {
     const seen = search.candidates.map((c) => `${c.operation} (${c.reason})`);
+    const looked =
+      seen.length > 0 ? `; passed over: ${seen.slice(0, 5).join("; ")}` : search.posts.length > 0 ? `; POST operations seen: ${search.posts.slice(0, 5).join(", ")}` : "; the document has no POST operations";
     throw new SpecError(
       "no_token_operation",
       view.file,
       "/paths",
-      `no token operation: no POST request carries "grant_type", no OAuth2 flow or openIdConnect scheme names a token endpoint${seen.length > 0 ? `; passed over: ${seen.slice(0, 5).join("; ")}` : ""}. A custom token operation can be named in the provider config as "tokenOperation"`,
+      `no token operation: no POST request carries "grant_type", no OAuth2 flow or openIdConnect scheme names a token endpoint${looked}. A custom token operation can be named in the provider config as "tokenOperation"`,
     );
   }
   const synthesised = new SpecView(view.file, synthesis.document);

@@ -62,6 +62,8 @@ export interface TokenSearch {
   /** Undefined when no path qualifies: the caller may synthesise one from the security schemes. */
   readonly token: TokenOperation | undefined;
   readonly candidates: readonly OperationCandidate[];
+  /** Every POST in the document (labels), for the message when none qualifies. */
+  readonly posts: readonly string[];
 }
 
 interface Seen {
@@ -90,7 +92,8 @@ export function findTokenOperation(view: SpecView, config: ProviderConfig | unde
     if (reason !== undefined) accepted.push({ seen: op, reason });
     else if (/token|oauth|auth/i.test(op.path)) candidates.push({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: passedOverReason(view, op) });
   }
-  if (accepted.length === 0) return { token: undefined, candidates };
+  const posts = seen.filter((op) => op.method === "post").map((op) => op.label);
+  if (accepted.length === 0) return { token: undefined, candidates, posts };
   const endpoints = new Map<string, { seen: Seen; reason: string }[]>();
   for (const entry of accepted) {
     const key = `${entry.seen.method} ${requestPathOf(entry.seen.path)}`;
@@ -113,7 +116,7 @@ export function findTokenOperation(view: SpecView, config: ProviderConfig | unde
     candidates.push({ operation: entry.seen.label, pointer: entry.seen.operation.pointer, chosen: false, reason: `the same endpoint as ${chosen.seen.label}, documented again under another paths key` });
   }
   candidates.unshift({ operation: chosen.seen.label, pointer: chosen.seen.operation.pointer, chosen: true, reason: chosen.reason });
-  return { token: readOperation(view, chosen.seen, chosen.reason), candidates };
+  return { token: readOperation(view, chosen.seen, chosen.reason), candidates, posts };
 }
 
 /** Reads the operation `label` (`"POST /token"`) known to exist, e.g. one just synthesised. */
@@ -134,6 +137,7 @@ function named(view: SpecView, seen: readonly Seen[], wanted: string, configFile
   return {
     token: readOperation(view, match, reason),
     candidates: [{ operation: match.label, pointer: match.operation.pointer, chosen: true, reason }],
+    posts: [],
   };
 }
 
