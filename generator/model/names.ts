@@ -49,11 +49,12 @@ export function providerIdFor(file: string): string {
   return id === "" ? "provider" : /^[0-9]/.test(id) ? `p${id}` : id;
 }
 
-/** A server's name: a slug of its description, else its host. */
+/** A server's name: a slug of a short description (up to three words), else its host. */
 export function serverNameFor(url: string, description: string | undefined): string {
   if (description !== undefined) {
     const slug = description.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    if (slug !== "") return slug;
+    // A label ("Sandbox", "Production server") names a server; a sentence does not, and the host is clearer.
+    if (slug !== "" && slug.split("-").length <= 3 && slug.length <= 32) return slug;
   }
   try {
     return new URL(url).host;
