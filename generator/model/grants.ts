@@ -1,4 +1,4 @@
-import { SpecError, type GrantConfig, type ProviderConfig } from "../load/index.js";
+import { SpecError, toPointer, type GrantConfig, type ProviderConfig } from "../load/index.js";
 import type { ClientAuthRule } from "../runtime/types.js";
 import { GRANT_FIELD, type TokenOperation, type TokenParameter } from "./operation.js";
 import { isJson, type Located, type ObjectShape, type PropertyShape, type SpecView } from "./schema.js";
@@ -79,7 +79,7 @@ export function buildGrants(view: SpecView, token: TokenOperation, config: Provi
   const basicDeclared = declaresBasicAuth(view, token, facts);
   for (const configured of Object.keys(config?.grants ?? {})) {
     if (!assigned.has(configured)) {
-      throw new SpecError("config", configFile, `/grants/${configured.replace(/~/g, "~0").replace(/\//g, "~1")}`, `the spec has no ${JSON.stringify(configured)} grant; its grants are ${[...assigned.keys()].join(", ")}`);
+      throw new SpecError("config", configFile, toPointer(["grants", configured]), `the spec has no ${JSON.stringify(configured)} grant; its grants are ${[...assigned.keys()].join(", ")}`);
     }
   }
   const methodNames = uniqueMethodNames([...assigned.keys()].map(methodNameFor));
@@ -100,7 +100,10 @@ function withParameters(shape: ObjectShape, parameters: readonly TokenParameter[
   const required = new Set(shape.required);
   for (const parameter of parameters) {
     if (properties.has(parameter.name)) continue;
-    const property: PropertyShape = { schema: parameter.schema };
+    // The Parameter Object's own description (OpenAPI 3.0 §4.7.12) describes the field better than its schema's.
+    const schemaNode = isJson(parameter.schema.node) ? parameter.schema.node : {};
+    const schema = parameter.description === undefined ? parameter.schema : { ...parameter.schema, node: { ...schemaNode, description: parameter.description } };
+    const property: PropertyShape = { schema };
     parameterLocations.set(property, parameter.in);
     properties.set(parameter.name, property);
     if (parameter.required) required.add(parameter.name);
@@ -234,9 +237,9 @@ function describeGrant(
   const configured = grantConfig?.alternatives ?? [];
   const alternativeFields = new Set(configured.flat());
   const relaxByConfig = new Set(grantConfig?.relaxRequired ?? []);
-  for (const [index, name] of [...relaxByConfig].entries()) {
+  for (const [index, name] of (grantConfig?.relaxRequired ?? []).entries()) {
     if (!variant.shape.required.has(name)) {
-      throw new SpecError("config", configFile, `/grants/${grantType}/relaxRequired/${index}`, `${JSON.stringify(name)} is not a required field of the ${grantType} request`);
+      throw new SpecError("config", configFile, toPointer(["grants", grantType, "relaxRequired", index]), `${JSON.stringify(name)} is not a required field of the ${grantType} request`);
     }
   }
   // Fields another grant in the same flat schema owns, by RFC or by config.
@@ -271,23 +274,23 @@ function describeGrant(
     fields: set.map((name, fieldIndex) => {
       const property = variant.shape.properties.get(name);
       if (!property) {
-        throw new SpecError("config", configFile, `/grants/${grantType}/alternatives/${setIndex}/${fieldIndex}`, `field ${JSON.stringify(name)} is not in the ${grantType} request schema`);
+        throw new SpecError("config", configFile, toPointer(["grants", grantType, "alternatives", setIndex, fieldIndex]), `field ${JSON.stringify(name)} is not in the ${grantType} request schema`);
       }
       return fieldModel(view, name, property.schema, true);
     }),
   }));
   if (alternatives.length > 0) {
-    facts.push({ topic: `grant ${grantType}`, statement: `credentials are one of: ${configured.map((s) => s.join("+")).join(" | ")}`, source: "config", evidence: `${configFile}#/grants/${grantType}/alternatives` });
+    facts.push({ topic: `grant ${grantType}`, statement: `credentials are one of: ${configured.map((s) => s.join("+")).join(" | ")}`, source: "config", evidence: `${configFile}#${toPointer(["grants", grantType, "alternatives"])}` });
   }
   const relaxedRequired = [...variant.shape.required].filter((name) => {
     if (name === variant.grantField || isClientField(name)) return false;
     if (relaxByConfig.has(name)) {
-      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but this grant does not send it`, source: "config", evidence: `${configFile}#/grants/${grantType}/relaxRequired` });
+      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but this grant does not send it`, source: "config", evidence: `${configFile}#${toPointer(["grants", grantType, "relaxRequired"])}` });
       return true;
     }
     const inEveryAlternative = configured.length > 0 && configured.every((set) => set.includes(name));
     if (alternativeFields.has(name) && !inEveryAlternative) {
-      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but sent only with the credential set that contains it`, source: "config", evidence: `${configFile}#/grants/${grantType}/alternatives` });
+      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but sent only with the credential set that contains it`, source: "config", evidence: `${configFile}#${toPointer(["grants", grantType, "alternatives"])}` });
       return true;
     }
     if (!alternativeFields.has(name) && ownedElsewhere.has(name) && !spelledIn(standard?.owns, name)) {

@@ -1,4 +1,4 @@
-import { SpecError, type LoadedSpec, type ProviderConfig } from "../load/index.js";
+import { SpecError, lookupPointer, type LoadedSpec, type ProviderConfig } from "../load/index.js";
 import type { ParameterLocation } from "../runtime/types.js";
 import { buildGrants } from "./grants.js";
 import { providerIdFor, typePrefixFor } from "./names.js";
@@ -81,10 +81,19 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     client,
     success: buildSuccess(view, token, config, configFile, facts),
     errors: buildErrors(view, token, facts),
-    facts,
+    facts: synthesis ? facts.map((fact) => ofSynthesis(fact, spec.document)) : facts,
     candidates,
     wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
   };
+}
+
+/**
+ * A "spec" fact read from a synthesised operation is not in the provider's
+ * document: it is what tokenwright wrote from the RFC, so it is inferred.
+ */
+function ofSynthesis(fact: Fact, document: unknown): Fact {
+  if (fact.source !== "spec" || (fact.evidence.startsWith("/") && lookupPointer(document, fact.evidence).found)) return fact;
+  return { ...fact, statement: `${fact.statement} (synthesised operation)`, source: "inferred" };
 }
 
 interface Located {

@@ -9,9 +9,9 @@ export function spellingKey(name: string): string {
 }
 
 /**
- * The name among `names` that spells `rfcName`: the exact name when present,
- * else the single name with the same {@link spellingKey}. Two different
- * spellings of one name (`client_id` and `ClientId`) are not guessed between.
+ * The name among `names` that spells `rfcName`: the exact RFC name when
+ * present, else the single name with the same {@link spellingKey}. Two
+ * non-RFC spellings of one name (`ClientId` and `clientId`) are not guessed between.
  */
 export function spellingOf(names: Iterable<string>, rfcName: string): string | undefined {
   const matches: string[] = [];

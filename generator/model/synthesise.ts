@@ -100,7 +100,8 @@ function fromFlows(view: SpecView, flows: readonly TokenFlow[], config: Provider
 
 function fromOpenId(view: SpecView, scheme: { scheme: string; url: string; pointer: string }, config: ProviderConfig | undefined, facts: Fact[]): Synthesis {
   const url = resolveUrl(scheme.url, effectiveServerUrls(view, [])[0]);
-  if (!url || (url.protocol !== "https:" && !/^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname))) {
+  const loopbackHttp = url?.protocol === "http:" && /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+  if (!url || (url.protocol !== "https:" && !loopbackHttp)) {
     throw new SpecError("insecure_url", view.file, scheme.pointer, "the openIdConnectUrl must be an absolute https URL (or loopback)");
   }
   if (url.username !== "" || url.password !== "" || url.hash !== "") {
