@@ -22,10 +22,12 @@ export interface ModelInput {
 
 /** Builds the provider model: everything the emitters need, as plain data. */
 export function buildModel({ spec, config, configFile = "" }: ModelInput): ProviderModel {
-  const facts: Fact[] = [];
+  const facts: Fact[] = loadFacts(spec);
+  const documentFacts = facts.length;
   const found = locateTokenOperation(new SpecView(spec.file, spec.document as Record<string, unknown>), config, configFile, facts);
   const { view, token, synthesis, candidates } = found;
-  facts.unshift({
+  // The operation fact comes right after the document's, before what was found while searching.
+  facts.splice(documentFacts, 0, {
     topic: "operation",
     statement: `${token.method.toUpperCase()} ${token.path}${token.body ? `, ${token.body.mediaType}` : ", no body"} (${token.reason})`,
     source: synthesis ? "inferred" : config?.tokenOperation !== undefined ? "config" : "spec",
@@ -85,6 +87,31 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     candidates,
     wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
   };
+}
+
+/** What the load stage did to the document before the model read it. */
+function loadFacts(spec: LoadedSpec): Fact[] {
+  const facts: Fact[] = [];
+  if (spec.conversion) {
+    const { converter, patches, renamedSecuritySchemes, warnings } = spec.conversion;
+    const renamed = Object.entries(renamedSecuritySchemes).map(([from, to]) => `${JSON.stringify(from)} -> ${JSON.stringify(to)}`);
+    facts.push({
+      topic: "document",
+      statement: `Swagger 2.0, converted to OpenAPI 3 with ${converter}${patches > 0 ? ` (${patches} small repairs)` : ""}${renamed.length > 0 ? `; security schemes renamed ${renamed.join(", ")}` : ""}`,
+      source: "spec",
+      evidence: "/swagger",
+    });
+    for (const warning of warnings) facts.push({ topic: "document", statement: `conversion: ${warning.message}`, source: "inferred", evidence: warning.pointer });
+  }
+  if (spec.droppedExtensions && spec.droppedExtensions.length > 0) {
+    facts.push({
+      topic: "document",
+      statement: `${spec.droppedExtensions.length} vendor extension(s) holding $refs ignored (the token client never reads them)`,
+      source: "spec",
+      evidence: spec.droppedExtensions[0]!,
+    });
+  }
+  return facts;
 }
 
 /**
