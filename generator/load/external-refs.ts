@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { realpath, readFile } from "node:fs/promises";
+import { realpath, readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,8 +24,11 @@ const REMOTE_TIMEOUT_MS = 10_000;
  *   link-local or private addresses.
  * The document's own external refs are checked first, so a refusal names the
  * pointer of the object holding the ref; refs inside referenced documents are
- * held to the same rules by the resolvers swagger-parser is given. Returns
- * the document unchanged when it has no external refs.
+ * held to the same rules by the resolvers swagger-parser is given. Refs
+ * inside Specification Extensions of `document` are not followed (the caller
+ * drops them first); inside a referenced document, the bundler follows every
+ * `$ref`, since which of its keys are extensions depends on where it is used.
+ * Returns the document unchanged when it has no external refs.
  */
 export async function bundleExternalRefs(displayFile: string, specPath: string | undefined, document: unknown, policy: RefPolicy): Promise<unknown> {
   const external = externalRefs(displayFile, document);
@@ -48,7 +51,10 @@ export async function bundleExternalRefs(displayFile: string, specPath: string |
     }
   };
   try {
-    return await SwaggerParser.bundle(specPath, {
+    // The parsed document is given, not re-read from specPath: it is the one
+    // whose extension refs were dropped (see dropExtensionRefs) and whose YAML
+    // aliases were bounded; specPath only says where relative refs start.
+    return await SwaggerParser.bundle(specPath, document as never, {
       resolve: {
         external: true,
         file: { order: 1, canRead: (file: { url: string }) => file.url.startsWith("file:") || !/^[a-z][a-z0-9+.-]*:/i.test(file.url), read: (file: { url: string }) => readInsideOrRefuse(file.url) },
@@ -87,6 +93,18 @@ async function checkTarget(file: string, pointer: string, ref: string, specPath:
   if (!(await isInside(path, root))) {
     throw new SpecError("external_ref", file, pointer, `$ref ${JSON.stringify(ref)} leaves the spec's folder; only files beside the spec (or below it) are read`);
   }
+  // Said here, with the pointer of the ref; the bundler would only name the file.
+  if (!(await isFile(path))) {
+    throw new SpecError("external_ref", file, pointer, `$ref ${JSON.stringify(ref)} names a file that is not there (${JSON.stringify(target)})`);
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function isInside(path: string, root: string): Promise<boolean> {
@@ -94,7 +112,7 @@ async function isInside(path: string, root: string): Promise<boolean> {
   try {
     real = await realpath(path);
   } catch {
-    // A missing file is reported by the bundler; its location must still be inside.
+    // A missing file is refused by checkTarget (or the bundler, for refs in referenced files); its location must still be inside.
     real = resolve(path);
   }
   return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);

@@ -3,12 +3,15 @@ import { readFile } from "node:fs/promises";
 import { SpecError } from "./errors.js";
 import { parseSpecText } from "./parse.js";
 import { bundleExternalRefs, type RefPolicy } from "./external-refs.js";
+import { dropExtensionRefs } from "./extension-refs.js";
 import { checkRefs } from "./refs.js";
-import { openApiVersionOf, validateDocument, type OpenApiVersion } from "./validate.js";
+import type { Swagger2Conversion } from "./swagger2.js";
+import { specVersionOf, validateDocument, type OpenApiVersion } from "./validate.js";
 
 export { SpecError, type SpecErrorCode } from "./errors.js";
 export { lookupPointer, localRefToPointer, toPointer, fromPointer } from "./pointer.js";
-export type { OpenApiVersion } from "./validate.js";
+export type { OpenApiVersion, SpecVersion } from "./validate.js";
+export type { Swagger2Conversion } from "./swagger2.js";
 export type { RefPolicy } from "./external-refs.js";
 
 /** By default, no remote documents. */
@@ -18,11 +21,25 @@ const DEFAULT_POLICY: RefPolicy = { allowRemote: false };
 export interface LoadedSpec {
   /** The file as the user named it, with forward slashes (used in messages and banners). */
   readonly file: string;
-  /** SHA-256 of the file's bytes, hex. */
+  /** SHA-256 of the file's bytes, hex (of the file as written, also when it was converted). */
   readonly sha256: string;
+  /** The OpenAPI version of `document`: "3.0" for a converted Swagger 2.0 file. */
   readonly version: OpenApiVersion;
-  /** The document with `$ref`s intact; the model resolves them where it needs names. */
+  /**
+   * The document with `$ref`s intact; the model resolves them where it needs
+   * names. Always OpenAPI 3: a Swagger 2.0 file is converted (see `conversion`).
+   */
   readonly document: Readonly<Record<string, unknown>>;
+  /** Present when the file is Swagger 2.0: `document` is its conversion to OpenAPI 3.0. */
+  readonly convertedFrom?: "2.0";
+  /** What that conversion did (present with `convertedFrom`). */
+  readonly conversion?: Swagger2Conversion;
+  /**
+   * Pointers (into the file as written) of Specification Extension members
+   * that were dropped because they held a `$ref` (see dropExtensionRefs);
+   * present when there were any.
+   */
+  readonly droppedExtensions?: readonly string[];
 }
 
 /** Reads, parses, bundles allowed external refs, checks every `$ref` and validates one spec file. */
@@ -46,11 +63,26 @@ export async function loadSpecText(file: string, bytes: Uint8Array, source: { pa
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   const parsed = parseSpecText(file, text);
-  openApiVersionOf(file, parsed);
-  const document = await bundleExternalRefs(file, source.path, parsed, source.policy ?? DEFAULT_POLICY);
-  const version = openApiVersionOf(file, document);
+  specVersionOf(file, parsed);
+  // $refs inside x- members are vendor data, never checked, bundled or resolved (OpenAPI 3.0 §4.9).
+  const { document: ownRefsOnly, dropped } = dropExtensionRefs(file, parsed);
+  const document = await bundleExternalRefs(file, source.path, ownRefsOnly, source.policy ?? DEFAULT_POLICY);
+  const version = specVersionOf(file, document);
   checkRefs(file, document);
   await validateDocument(file, document as object, version);
-  return { file, sha256, version, document: document as Record<string, unknown> };
+  const droppedExtensions = dropped.length > 0 ? { droppedExtensions: dropped } : {};
+  if (version !== "2.0") return { file, sha256, version, document: document as Record<string, unknown>, ...droppedExtensions };
+  // Swagger 2.0: validated above with pointers into the file; the model reads OpenAPI 3 only.
+  const { convertSwagger2 } = await import("./swagger2.js");
+  const { document: converted, conversion } = await convertSwagger2(file, document as Record<string, unknown>);
+  const context = "(after conversion from Swagger 2.0; a tokenwright or swagger2openapi bug)";
+  try {
+    checkRefs(file, converted);
+  } catch (error) {
+    if (error instanceof SpecError) throw new SpecError(error.code, file, error.pointer, `${error.detail} ${context}`);
+    throw error;
+  }
+  await validateDocument(file, converted, specVersionOf(file, converted), { semantic: false, context });
+  return { file, sha256, version: "3.0", document: converted, convertedFrom: "2.0", conversion, ...droppedExtensions };
 }
-export { loadProviderConfig, type ProviderConfig } from "./config.js";
+export { loadProviderConfig, type ExpiryConfig, type GrantConfig, type ProviderConfig, type ResponseConfig } from "./config.js";

