@@ -38,7 +38,7 @@ const CLIENT_CREDENTIALS_GRANT: GrantRule = {
     grantType: "client_credentials",
     grantField: "grant_type",
     clientAuth: {
-      kind: "body",
+      kind: "fields",
       idField: "client_id",
       secretField: "client_secret",
     },

@@ -39,7 +39,7 @@ const AUTHORIZATION_CODE_GRANT: GrantRule = {
     grantType: "authorization_code",
     grantField: "grant_type",
     clientAuth: {
-      kind: "body",
+      kind: "fields",
       idField: "client_id",
       secretField: "client_secret",
     },

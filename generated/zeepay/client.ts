@@ -38,7 +38,7 @@ const PASSWORD_GRANT: GrantRule = {
     grantType: "password",
     grantField: "grant_type",
     clientAuth: {
-      kind: "body",
+      kind: "fields",
       idField: "client_id",
       secretField: "client_secret",
     },

@@ -36,7 +36,7 @@ const PASSWORD_GRANT: GrantRule = {
     grantType: "password",
     grantField: "grant_type",
     clientAuth: {
-      kind: "body",
+      kind: "fields",
       idField: "client_id",
       secretField: "client_secret",
     },
@@ -47,7 +47,7 @@ const REFRESH_TOKEN_GRANT: GrantRule = {
     grantType: "refresh_token",
     grantField: "grant_type",
     clientAuth: {
-      kind: "body",
+      kind: "fields",
       idField: "client_id",
       secretField: "client_secret",
     },

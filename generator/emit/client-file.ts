@@ -38,7 +38,10 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
-      namedImports: ["TokenClientConfigError", "canonicalJson", "createSession", "requestToken", "resolveBaseUrl", "type ClientConfig", "type GrantRule", "type NamedServer", "type TokenEndpoint"],
+      namedImports: [
+        "TokenClientConfigError", "canonicalJson", "createSession", "requestToken", "resolveBaseUrl", "type ClientConfig",
+        ...(model.operation.discovery !== undefined ? ["type DiscoveryError"] : []), "type GrantRule", "type NamedServer", "type TokenEndpoint",
+      ],
     },
     {
       kind: StructureKind.ImportDeclaration,
@@ -97,7 +100,7 @@ function factory(model: ProviderModel): StatementStructures {
         writer.writeLine("clock: options.clock,");
       });
       writer.writeLine("});");
-      const request = `requestToken<${names.response}, ${names.responseError}>`;
+      const request = `requestToken<${names.response}, ${names.responseError}${model.operation.discovery !== undefined ? ", DiscoveryError" : ""}>`;
       const refresh = refreshGrant(model);
       writer.writeLine("return {").indent(() => {
         for (const grant of model.grants) {

@@ -42,7 +42,11 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./client.js", namedExports: [createFunctionName(model), serversConstName(model)] },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./types.js", namedExports: typeExports },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedExports: ["components", "paths"] },
-      { kind: StructureKind.ExportDeclaration, moduleSpecifier: "../runtime/index.js", namedExports: RUNTIME_VALUES },
+      {
+        kind: StructureKind.ExportDeclaration,
+        moduleSpecifier: "../runtime/index.js",
+        namedExports: model.operation.discovery !== undefined ? [...RUNTIME_VALUES, "DiscoveryError"] : RUNTIME_VALUES,
+      },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: RUNTIME_TYPES },
     ],
   };

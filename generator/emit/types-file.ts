@@ -8,7 +8,7 @@ import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, object
  * `token.json` would otherwise export a second `TokenResponseError`).
  */
 const TAKEN_NAMES = new Set([
-  "AbortedError", "CallOptions", "ClientConfig", "Clock", "Defined", "FetchLike", "GrantRule", "InvalidResponseError",
+  "AbortedError", "CallOptions", "DiscoveryError", "ClientConfig", "Clock", "Defined", "FetchLike", "GrantRule", "InvalidResponseError",
   "MemoryTokenStore", "NamedServer", "NetworkError", "ReauthenticationRequiredError", "RequestBody", "RetryOptions",
   "SessionClosedError", "SessionOptions", "StoredToken", "TimeoutError", "Token", "TokenClientConfigError", "TokenEndpoint",
   "TokenError", "TokenOperation", "TokenOriginError", "TokenResponseError", "TokenResult", "TokenSession", "TokenStore",
@@ -61,7 +61,10 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "../runtime/index.js",
-      namedImports: ["CallOptions", "Clock", "FetchLike", "SessionOptions", "Token", "TokenResponseError", "TokenResult", "TokenSession", "TransportError"],
+      namedImports: [
+        "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "SessionOptions", "Token", "TokenResponseError",
+        "TokenResult", "TokenSession", "TransportError",
+      ],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
     alias(OPERATION, indexed("paths", model.operation.path, model.operation.method), `The token operation as openapi-typescript types it: ${model.operation.method.toUpperCase()} ${model.operation.path}.`, false),
@@ -76,7 +79,11 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
     alias(names.response, indexed(OPERATION, "responses", responseIndex(model.success.typedKey), "content", model.success.mediaType), `The success body (status ${model.success.typedKey}) as the spec documents it.`),
     alias(names.token, `Token<${names.response}>`, "A token, normalised: `expiresAt` is epoch milliseconds, whatever the provider sends."),
     alias(names.responseError, responseErrorType(model), responseErrorDoc(model)),
-    alias(names.error, `${names.responseError} | TransportError`, "Every way a token request can fail; narrow on `kind`, then on `status`."),
+    alias(
+      names.error,
+      `${names.responseError} | TransportError${model.operation.discovery !== undefined ? " | DiscoveryError" : ""}`,
+      `Every way a token request can fail; narrow on \`kind\`, then on \`status\`.${model.operation.discovery !== undefined ? " `DiscoveryError`: the OpenID Connect discovery document was unusable." : ""}`,
+    ),
     alias(names.result, `TokenResult<${names.response}, ${names.error}>`, "What every grant method resolves to: `{ ok: true, token }` or `{ ok: false, error }`."),
     alias(names.sessionRequest, sessionRequestType(model), "What a session is opened with: a grant type and that grant's parameters."),
     alias(names.serverName, literalUnion(model.servers.map((s) => s.name)), serverDoc(model)),

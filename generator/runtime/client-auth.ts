@@ -37,10 +37,20 @@ export type MutableHeaders = Record<string, string>;
  * - `basic`: sets `Authorization: Basic …` (§2.3.1); an unset secret is sent
  *   as the empty string.
  * - `fields`: sets the field `idField` to the client id and, only when a
- *   secret is configured, `secretField` to the secret (§2.3.1 "including the
- *   client credentials in the request-body"). These overwrite same-named
- *   fields already present: credentials come from the client config only.
+ *   secret is configured, `secretField` to the secret. These are request
+ *   fields like any other: they travel in the body (§2.3.1 "including the
+ *   client credentials in the request-body") unless the endpoint's
+ *   `parameters` place them in the query or in headers (as some APIs
+ *   document: `client_id`/`client_secret` request headers), which
+ *   `requestToken` does after this. They overwrite same-named fields already
+ *   present: credentials come from the client config only.
  * - `none`: adds nothing (a public client, §2.1).
+ *
+ * A `discovered` rule cannot be applied here: it stands for one of the above,
+ * picked from an OpenID Connect discovery document, which `requestToken`
+ * reads first and then applies the rule it resolves to.
+ *
+ * @throws TypeError for a `discovered` rule, or a rule of unknown kind.
  */
 export function applyClientAuth(
   rule: ClientAuthRule,
@@ -60,6 +70,8 @@ export function applyClientAuth(
       return;
     case "none":
       return;
+    case "discovered":
+      throw new TypeError("discovered client authentication is resolved from the discovery document first (requestToken does this)");
     default: {
       const unknownRule: never = rule;
       throw new TypeError(`unknown client authentication rule ${JSON.stringify(describeKind(unknownRule))}`);

@@ -103,6 +103,35 @@ export class InvalidResponseError extends TokenError {
   }
 }
 
+/**
+ * The token endpoint could not be found through OpenID Connect Discovery 1.0
+ * (§4): the discovery document answered a status other than 200, was not a
+ * JSON object, named a `token_endpoint` that is not an absolute `https:`
+ * URL (loopback `http:` aside) on the discovery document's own origin, or
+ * lists no client authentication method the client can use. `reason` says
+ * which, in words chosen here (server strings are quoted and cut); no
+ * credential is ever part of it, since none is sent before discovery
+ * succeeds.
+ *
+ * A discovery request that gets no complete answer is a {@link NetworkError}
+ * or {@link TimeoutError} instead, as for the token request, so that it is
+ * retried like one. A failed discovery is not remembered: the next request
+ * tries again.
+ */
+export class DiscoveryError extends TokenError {
+  readonly kind = "discovery";
+  readonly code = "TOKEN_DISCOVERY_FAILED";
+  /** The discovery document's HTTP status, when an answer arrived. */
+  readonly status: number | undefined;
+  readonly reason: string;
+  constructor(reason: string, status?: number) {
+    super(`OpenID Connect discovery failed: ${reason}`);
+    this.name = "DiscoveryError";
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
 /** Errors every generated error union includes besides its documented statuses. */
 export type TransportError =
   | UnexpectedStatusError
@@ -110,6 +139,15 @@ export type TransportError =
   | TimeoutError
   | AbortedError
   | InvalidResponseError;
+
+/**
+ * What a request to an endpoint with `discovery` can fail with besides its
+ * documented statuses: the {@link TransportError}s and {@link DiscoveryError}.
+ * Kept apart from `TransportError` so that clients without discovery do not
+ * carry a kind they can never see; such clients pass `DiscoveryError` as
+ * `requestToken`'s third type argument.
+ */
+export type DiscoveryTransportError = TransportError | DiscoveryError;
 
 /** Thrown synchronously when a client is created with unusable options. */
 export class TokenClientConfigError extends Error {

@@ -1,5 +1,6 @@
 import { quoteForMessage } from "./errors.js";
-import type { ExpiryRule } from "./types.js";
+import { fieldPathName, readField } from "./field-path.js";
+import type { ExpiryRule, FieldPath } from "./types.js";
 
 /** Outcome of reading a token's expiry from a success body. */
 export type ExpiryResult =
@@ -39,8 +40,14 @@ type NumberRead =
  *   absent or unreadable, from `receivedAtMs`.
  * - `none`: never known.
  *
- * Numbers may be JSON numbers or numeric strings (`"3600"`, `" 3600 "`,
- * `"3600.5"`). An absent (`undefined` or `null`) expiry field gives
+ * Fields are {@link FieldPath}s, read with own-property checks at every step
+ * (`["data", "expires_in"]` reads a nested member); reasons name the path
+ * joined with `.`.
+ *
+ * Numbers may be JSON numbers or numeric strings of digits with an optional
+ * fraction (`"3600"`, `" 3600 "`, `"3600.5"`): some servers send every member
+ * as a string. Other strings (`"1.5e3"`, `"0x10"`, `"-1"`, `""`) are not
+ * numbers. An absent (`undefined` or `null`) expiry field gives
  * `expiresAt: undefined`, never "now" (RFC 6749 §5.1 makes `expires_in`
  * optional). A present but unusable value (not numeric, negative, not finite)
  * gives `ok: false` with a reason naming the field.
@@ -86,19 +93,16 @@ function fromRelative(baseMs: number, seconds: number): number {
   return baseMs + seconds * 1000;
 }
 
-function finish(field: string, ms: number): ExpiryResult {
+function finish(field: FieldPath, ms: number): ExpiryResult {
   const expiresAt = Math.round(ms);
   if (!Number.isFinite(expiresAt) || Math.abs(expiresAt) > MAX_DATE_MS) {
-    return { ok: false, reason: `${field} gives an expiry outside the range of a date` };
+    return { ok: false, reason: `${fieldPathName(field)} gives an expiry outside the range of a date` };
   }
   return { ok: true, expiresAt };
 }
 
-function own(body: Readonly<Record<string, unknown>>, field: string): unknown {
-  return Object.hasOwn(body, field) ? body[field] : undefined;
-}
-
-const NUMERIC_STRING = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Digits with an optional fraction: what a numeric string may spell (no sign, exponent or hex). */
+const NUMERIC_STRING = /^\d+(?:\.\d+)?$/;
 
 /** Parses a JSON number or numeric string; undefined when it is neither. */
 function toNumber(value: unknown): number | undefined {
@@ -108,18 +112,18 @@ function toNumber(value: unknown): number | undefined {
   return NUMERIC_STRING.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-function readNumber(body: Readonly<Record<string, unknown>>, field: string): NumberRead {
-  const value = own(body, field);
+function readNumber(body: Readonly<Record<string, unknown>>, field: FieldPath): NumberRead {
+  const value = readField(body, field);
   if (value === undefined || value === null) return { kind: "absent" };
   const parsed = toNumber(value);
   if (parsed === undefined) {
-    return { kind: "bad", reason: `${field} is not a number (got ${describeValue(value)})` };
+    return { kind: "bad", reason: `${fieldPathName(field)} is not a number (got ${describeValue(value)})` };
   }
   if (!Number.isFinite(parsed)) {
-    return { kind: "bad", reason: `${field} is not a finite number (got ${describeValue(value)})` };
+    return { kind: "bad", reason: `${fieldPathName(field)} is not a finite number (got ${describeValue(value)})` };
   }
   if (parsed < 0) {
-    return { kind: "bad", reason: `${field} is negative (got ${describeValue(value)})` };
+    return { kind: "bad", reason: `${fieldPathName(field)} is negative (got ${describeValue(value)})` };
   }
   return { kind: "number", value: parsed };
 }
@@ -127,8 +131,8 @@ function readNumber(body: Readonly<Record<string, unknown>>, field: string): Num
 const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 
 /** Epoch ms of a creation time, or undefined when absent or unreadable. */
-function readCreatedAt(body: Readonly<Record<string, unknown>>, field: string): number | undefined {
-  const value = own(body, field);
+function readCreatedAt(body: Readonly<Record<string, unknown>>, field: FieldPath): number | undefined {
+  const value = readField(body, field);
   const parsed = toNumber(value);
   if (parsed !== undefined) {
     if (!Number.isFinite(parsed) || parsed < 0) return undefined;

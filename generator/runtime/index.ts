@@ -6,7 +6,10 @@ export type {
   Clock,
   ExpiryRule,
   FetchLike,
+  FieldPath,
   GrantRule,
+  ParameterLocation,
+  StatusKey,
   Token,
   TokenEndpoint,
   TokenFieldNames,
@@ -14,6 +17,7 @@ export type {
 } from "./types.js";
 export {
   AbortedError,
+  DiscoveryError,
   InvalidResponseError,
   NetworkError,
   TimeoutError,
@@ -22,12 +26,15 @@ export {
   TokenResponseError,
   UnexpectedStatusError,
 } from "./errors.js";
-export type { TransportError } from "./errors.js";
-export { encodeBody } from "./encode.js";
+export type { DiscoveryTransportError, TransportError } from "./errors.js";
+export { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
 export type { EncodedBody } from "./encode.js";
 export { applyClientAuth, basicAuthorization } from "./client-auth.js";
 export type { MutableFields, MutableHeaders } from "./client-auth.js";
 export { computeExpiresAt } from "./expiry.js";
+export { fieldPathName, readField } from "./field-path.js";
+export { discoveredClientAuth, discoverTokenEndpoint } from "./discovery.js";
+export type { DiscoveredEndpoint, DiscoveryOptions, DiscoveryOutcome } from "./discovery.js";
 export type { ExpiryResult } from "./expiry.js";
 export { assertSecureUrl, joinUrl, resolveBaseUrl } from "./url.js";
 export type { NamedServer, ServerChoice } from "./url.js";

@@ -1,5 +1,6 @@
-// Internals of requestToken: one abort signal for timeout + caller, and a
-// size-capped body reader. Not part of the public API.
+// Internals of requestToken: one abort signal for timeout + caller, a
+// size-capped body reader and media-type checks. Not part of the public API.
+import { quoteForMessage } from "./errors.js";
 
 export type AbortSource = "timeout" | "caller";
 
@@ -135,4 +136,37 @@ function decodeUtf8(chunks: readonly Uint8Array[], total: number): string {
     offset += chunk.byteLength;
   }
   return utf8.decode(bytes);
+}
+
+/** Parses JSON text; undefined when it does not parse. */
+export function parseJson(text: string): { readonly value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+const JSON_SUFFIX_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+\+json$/;
+
+/** The media type's essence (`type/subtype`), lower-cased; "" when there is none. */
+export function mediaType(contentType: string | null): string {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+/** A JSON media type (`application/json`, `*\/*+json`). */
+export function isJsonType(essence: string): boolean {
+  return essence === "application/json" || JSON_SUFFIX_TYPE.test(essence);
+}
+
+/** JSON media types (`application/json`, `*\/*+json`), or no content type at all. */
+export function mayBeJson(contentType: string | null): boolean {
+  const essence = mediaType(contentType);
+  return essence === "" || isJsonType(essence);
+}
+
+/** The media type as the server sent it, quoted so that header bytes read as C1 controls (latin1) stay inert. */
+export function describeContentType(contentType: string | null): string {
+  const essence = (contentType ?? "").split(";")[0]?.trim() ?? "";
+  return quoteForMessage(essence.slice(0, 64));
 }

@@ -73,31 +73,33 @@ function isLoopbackHost(hostname: string): boolean {
  * be credentials outside the client config); no fragment (RFC 6749 §3.2: the
  * endpoint URI "MUST NOT include a fragment component").
  *
+ * @param what - How messages name the URL (default `base URL`; discovery
+ *   passes `token_endpoint`).
  * @throws TokenClientConfigError naming the problem; the message shows at most
  *   the URL's scheme, host and path, never its userinfo.
  */
-export function assertSecureUrl(url: string): void {
+export function assertSecureUrl(url: string, what = "base URL"): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new TokenClientConfigError("base URL is not an absolute URL");
+    throw new TokenClientConfigError(`${what} is not an absolute URL`);
   }
   const shown = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   if (parsed.username !== "" || parsed.password !== "") {
-    throw new TokenClientConfigError(`base URL ${shown} must not contain a username or password`);
+    throw new TokenClientConfigError(`${what} ${shown} must not contain a username or password`);
   }
   if (parsed.href.includes("#")) {
-    throw new TokenClientConfigError(`base URL ${shown} must not contain a fragment`);
+    throw new TokenClientConfigError(`${what} ${shown} must not contain a fragment`);
   }
   if (parsed.protocol === "https:") return;
   if (parsed.protocol === "http:") {
     if (isLoopbackHost(parsed.hostname)) return;
     throw new TokenClientConfigError(
-      `base URL ${shown} must use https: (http: is allowed only for loopback hosts)`,
+      `${what} ${shown} must use https: (http: is allowed only for loopback hosts)`,
     );
   }
-  throw new TokenClientConfigError(`base URL ${shown} must use https:`);
+  throw new TokenClientConfigError(`${what} ${shown} must use https:`);
 }
 
 /**

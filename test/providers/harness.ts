@@ -78,7 +78,7 @@ function providerModel(provider: ProviderName): Promise<ProviderModel> {
  * elsewhere. Nothing else is forgiven.
  */
 function unexcusedErrors(model: ProviderModel, fields: SentFields, errors: readonly string[]): string[] {
-  const grant = model.grants.find((g) => g.grantType === fields[g.grantField]);
+  const grant = model.grants.find((g) => g.grantField !== undefined && g.grantType === fields[g.grantField]);
   const excused = new Set(grant?.relaxedRequired ?? []);
   return errors.filter((error) => {
     const missing = /^(?:\[[^\]]+\] )?\/ must have required property '([^']+)'$/.exec(error)?.[1];

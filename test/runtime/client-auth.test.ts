@@ -60,21 +60,21 @@ describe("applyClientAuth", () => {
       wantHeaders: { Authorization: `Basic ${btoa("cid:")}` },
     },
     {
-      name: "body with secret",
+      name: "fields with secret",
       rule: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       config: withSecret,
       wantFields: { grant_type: "x", client_id: "cid", client_secret: "csecret" },
       wantHeaders: {},
     },
     {
-      name: "body without configured secret omits the secret field",
+      name: "fields without configured secret omits the secret field",
       rule: { kind: "fields", idField: "client_id", secretField: "client_secret" },
       config: noSecret,
       wantFields: { grant_type: "x", client_id: "cid" },
       wantHeaders: {},
     },
     {
-      name: "body with id only",
+      name: "fields with id only",
       rule: { kind: "fields", idField: "clientId" },
       config: withSecret,
       wantFields: { grant_type: "x", clientId: "cid" },
@@ -89,9 +89,19 @@ describe("applyClientAuth", () => {
     expect(headers).toEqual(wantHeaders);
   });
 
-  it("body credentials overwrite same-named params", () => {
+  it("field credentials overwrite same-named params", () => {
     const fields: Record<string, unknown> = { client_id: "spoofed", client_secret: "spoofed" };
     applyClientAuth({ kind: "fields", idField: "client_id", secretField: "client_secret" }, withSecret, fields, {});
     expect(fields).toEqual({ client_id: "cid", client_secret: "csecret" });
+  });
+});
+
+describe("applyClientAuth with a discovered rule", () => {
+  it("throws a TypeError: the rule must be resolved from the discovery document first", () => {
+    const fields: Record<string, unknown> = {};
+    const headers: Record<string, string> = {};
+    expect(() => applyClientAuth({ kind: "discovered" }, { clientId: "cid", clientSecret: "csecret" }, fields, headers)).toThrow(TypeError);
+    expect(fields).toEqual({});
+    expect(headers).toEqual({});
   });
 });

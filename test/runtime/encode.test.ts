@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeBody } from "../../generator/runtime/encode.js";
+import { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "../../generator/runtime/encode.js";
 
 const FORM = "application/x-www-form-urlencoded";
 
@@ -61,5 +61,113 @@ describe("encodeBody json", () => {
     { name: "objects allowed", given: { o: { x: true } }, want: '{"o":{"x":true}}' },
   ])("$name", ({ given, want }) => {
     expect(encodeBody("json", given)).toEqual({ body: want, contentType: "application/json" });
+  });
+});
+
+/** Runs `run`, expects a TypeError, and returns its message. */
+function typeErrorMessage(run: () => unknown): string {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(TypeError);
+  return (caught as TypeError).message;
+}
+
+const SECRET = "hunter2-SECRET";
+
+describe("encodeQuery", () => {
+  it.each<{ name: string; given: Record<string, unknown>; want: string }>([
+    { name: "form-encoded pairs", given: { a: "x y", b: 2 }, want: "a=x+y&b=2" },
+    { name: "arrays become repeated keys", given: { resource: ["r1", "r2"] }, want: "resource=r1&resource=r2" },
+    { name: "undefined and null left out", given: { a: undefined, b: null, c: "" }, want: "c=" },
+    { name: "nothing", given: {}, want: "" },
+  ])("$name", ({ given, want }) => {
+    expect(encodeQuery(given)).toBe(want);
+  });
+
+  it("names the query parameter, not the value, for an object", () => {
+    const message = typeErrorMessage(() => encodeQuery({ claims: { password: SECRET } }));
+    expect(message).toContain('query parameter "claims"');
+    expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("joinSpaceDelimited (RFC 6749 §3.3)", () => {
+  it.each<{ name: string; given: unknown; want: unknown }>([
+    { name: "array joined with one space", given: ["read", "write"], want: "read write" },
+    { name: "one element", given: ["read"], want: "read" },
+    { name: "null/undefined elements skipped", given: ["a", null, undefined, "b"], want: "a b" },
+    { name: "scalars stringified", given: ["a", 1, true], want: "a 1 true" },
+    { name: "empty array: no field", given: [], want: undefined },
+    { name: "a string stays as it is", given: "read write", want: "read write" },
+    { name: "undefined stays undefined", given: undefined, want: undefined },
+  ])("$name", ({ given, want }) => {
+    expect(joinSpaceDelimited("scope", given)).toBe(want);
+  });
+
+  it("refuses an object element, naming the field only", () => {
+    const message = typeErrorMessage(() => joinSpaceDelimited("scope", ["a", { s: SECRET }]));
+    expect(message).toContain('"scope"');
+    expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("headerValue", () => {
+  it.each<{ name: string; given: unknown; want: string | undefined }>([
+    { name: "a string", given: "abc", want: "abc" },
+    { name: "a number", given: 42, want: "42" },
+    { name: "an array joined with comma-space", given: ["a", "b", 3], want: "a, b, 3" },
+    { name: "Latin-1 is sendable", given: "sécret", want: "sécret" },
+    { name: "undefined: no header", given: undefined, want: undefined },
+    { name: "null: no header", given: null, want: undefined },
+    { name: "empty array: no header", given: [], want: undefined },
+  ])("$name", ({ given, want }) => {
+    expect(headerValue("X-Thing", given)).toBe(want);
+  });
+
+  it.each<{ name: string; headerName: string; given: unknown; want: RegExp }>([
+    { name: "CR LF (header injection)", headerName: "client_secret", given: `${SECRET}\r\nX-Evil: 1`, want: /"client_secret".*line break/ },
+    { name: "a bare LF", headerName: "client_secret", given: `${SECRET}\n`, want: /"client_secret"/ },
+    { name: "a bare CR", headerName: "client_secret", given: `a\r${SECRET}`, want: /"client_secret"/ },
+    { name: "NUL", headerName: "client_secret", given: `${SECRET}\0`, want: /"client_secret"/ },
+    { name: "CR LF inside an array element", headerName: "client_secret", given: ["a", `${SECRET}\r\n`], want: /"client_secret"/ },
+    { name: "a character beyond Latin-1", headerName: "client_secret", given: `${SECRET}💡`, want: /non-Latin-1/ },
+    { name: "an object", headerName: "client_secret", given: { s: SECRET }, want: /"client_secret"/ },
+    { name: "an invalid header name", headerName: "bad name:", given: SECRET, want: /not a valid header name/ },
+  ])("refuses $name without echoing the value", ({ headerName, given, want }) => {
+    const message = typeErrorMessage(() => headerValue(headerName, given));
+    expect(message).toMatch(want);
+    expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("pathSegment", () => {
+  it.each<{ name: string; given: unknown; want: string }>([
+    { name: "a plain value", given: "tenant-1", want: "tenant-1" },
+    { name: "slash, query and fragment are escaped", given: "a/b?c#d", want: "a%2Fb%3Fc%23d" },
+    { name: "spaces and non-ASCII", given: "é x", want: "%C3%A9%20x" },
+    { name: "braces of another template", given: "{other}", want: "%7Bother%7D" },
+    { name: "a number", given: 7, want: "7" },
+    { name: "an array, comma-joined (OpenAPI simple style)", given: ["a b", "c/d"], want: "a%20b,c%2Fd" },
+    { name: "three dots are not a dot segment", given: "...", want: "..." },
+  ])("$name", ({ given, want }) => {
+    expect(pathSegment("tenant", given)).toBe(want);
+  });
+
+  it.each<{ name: string; given: unknown; want: RegExp }>([
+    { name: "undefined", given: undefined, want: /"tenant" has no value/ },
+    { name: "null", given: null, want: /"tenant" has no value/ },
+    { name: "empty string", given: "", want: /"tenant" has no value/ },
+    { name: "empty array", given: [], want: /"tenant" has no value/ },
+    { name: "a dot segment", given: "..", want: /"tenant" cannot be a dot segment/ },
+    { name: "a single dot", given: ".", want: /dot segment/ },
+    { name: "an object", given: { s: SECRET }, want: /"tenant"/ },
+  ])("refuses $name, naming the field only", ({ given, want }) => {
+    const message = typeErrorMessage(() => pathSegment("tenant", given));
+    expect(message).toMatch(want);
+    expect(message).not.toContain("hunter2");
   });
 });

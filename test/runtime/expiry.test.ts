@@ -42,6 +42,28 @@ describe("computeExpiresAt: usable values", () => {
     { name: "created negative falls back to receipt", rule: created, body: { created_at: -5, expires_in: 60 }, want: NOW + 60_000 },
     { name: "created but expires absent", rule: created, body: { created_at: 1_600_000_000 }, want: undefined },
     { name: "none", rule: { kind: "none" }, body: { expires_in: 3600 }, want: undefined },
+    { name: "relative numeric string 86398", rule: relative, body: { expires_in: "86398" }, want: NOW + 86_398_000 },
+    { name: "relative string with tab/newline padding", rule: relative, body: { expires_in: "\t60\n" }, want: NOW + 60_000 },
+    { name: "relative zero string", rule: relative, body: { expires_in: "0" }, want: NOW },
+    { name: "nested path", rule: { kind: "relative", field: ["data", "expires_in"] }, body: { data: { expires_in: 60 } }, want: NOW + 60_000 },
+    { name: "nested path, numeric string", rule: { kind: "relative", field: ["data", "expires_in"] }, body: { data: { expires_in: "60" } }, want: NOW + 60_000 },
+    { name: "one-element path is a top-level field", rule: { kind: "relative", field: ["expires_in"] }, body: { expires_in: 60 }, want: NOW + 60_000 },
+    { name: "nested path, parent absent", rule: { kind: "relative", field: ["data", "expires_in"] }, body: {}, want: undefined },
+    { name: "nested path through a string", rule: { kind: "relative", field: ["data", "length"] }, body: { data: "abc" }, want: undefined },
+    { name: "nested path never reads the prototype", rule: { kind: "relative", field: ["data", "constructor"] }, body: { data: {} }, want: undefined },
+    {
+      name: "nested absolute ms",
+      rule: { kind: "absolute", field: ["token", "exp"], unit: "ms" },
+      body: { token: { exp: "1700003600123" } },
+      want: 1_700_003_600_123,
+    },
+    {
+      name: "nested created + relative",
+      rule: { kind: "created-plus-relative", createdField: ["meta", "created"], field: ["meta", "ttl"] },
+      body: { meta: { created: "1600000000", ttl: "7200" } },
+      want: 1_600_007_200_000,
+    },
+    { name: "created exponent string is not a number: falls back to receipt", rule: created, body: { created_at: "1.6e9", expires_in: 60 }, want: NOW + 60_000 },
   ])("$name", ({ rule, body, want }) => {
     expect(computeExpiresAt(rule, body, NOW)).toEqual({ ok: true, expiresAt: want });
   });
@@ -64,6 +86,14 @@ describe("computeExpiresAt: unusable values", () => {
     { name: "absolute garbage", rule: absS, body: { expires_at: "soon" }, field: "expires_at" },
     { name: "absolute beyond the date range", rule: absS, body: { expires_at: 1e300 }, field: "expires_at" },
     { name: "created + garbage expires", rule: created, body: { created_at: 1_600_000_000, expires_in: "x" }, field: "expires_in" },
+    { name: "exponent string", rule: relative, body: { expires_in: "1.5e3" }, field: "expires_in" },
+    { name: "leading-dot string", rule: relative, body: { expires_in: ".5" }, field: "expires_in" },
+    { name: "trailing-dot string", rule: relative, body: { expires_in: "60." }, field: "expires_in" },
+    { name: "plus-signed string", rule: relative, body: { expires_in: "+60" }, field: "expires_in" },
+    { name: "digits with inner space", rule: relative, body: { expires_in: "3 600" }, field: "expires_in" },
+    { name: "non-ASCII digits", rule: relative, body: { expires_in: "٣٦٠٠" }, field: "expires_in" },
+    { name: "nested garbage names the dotted path", rule: { kind: "relative", field: ["data", "expires_in"] }, body: { data: { expires_in: "soon" } }, field: "data.expires_in" },
+    { name: "nested negative names the dotted path", rule: { kind: "absolute", field: ["a", "b", "c"], unit: "s" }, body: { a: { b: { c: -1 } } }, field: "a.b.c" },
   ])("$name", ({ rule, body, field }) => {
     const got = computeExpiresAt(rule, body, NOW);
     expect(got.ok).toBe(false);
