@@ -83,9 +83,6 @@ export type Outcome =
 export async function generateOne(file: string, outDir: string): Promise<Outcome> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  // From source, the emitter's module.register hook (shared-typescript-hooks.js) does not exist as .js;
-  // this documented switch loads openapi-typescript's own TypeScript instead, with the same output.
-  process.env["TOKENWRIGHT_SEPARATE_TYPESCRIPT"] ??= "1";
   try {
     const report = await generate({
       specs: [join(CORPUS_DIR, file)],
