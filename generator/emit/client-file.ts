@@ -1,6 +1,7 @@
 import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
+import type { NamedServer } from "../runtime/url.js";
 import { paramsOptional, typeNames } from "./types-file.js";
 import { jsDoc, literal, objectLiteralKey, propertyKey } from "./typescript.js";
 
@@ -49,13 +50,22 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       moduleSpecifier: "./types.js",
       namedImports: [names.client, names.options, names.responseError, names.response, names.error],
     },
-    constant(serversConstName(model), "readonly NamedServer[]", model.servers.map((s) => ({ name: s.name, url: s.url })), "Servers named in the spec; `server` takes their names.", true),
+    constant(serversConstName(model), "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
     constant("ENDPOINT", "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it."),
     ...model.grants.map((grant) => constant(grantConstName(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`)),
     sessionGrants(model),
     factory(model),
   ];
   return { statements };
+}
+
+/** A server as the runtime reads it: variables keep their default and allowed values, not their prose. */
+function namedServer(server: ProviderModel["servers"][number]): NamedServer {
+  if (server.variables === undefined) return { name: server.name, url: server.url };
+  const variables = Object.fromEntries(
+    Object.entries(server.variables).map(([name, v]) => [name, { default: v.default, ...(v.enum !== undefined ? { enum: v.enum } : {}) }]),
+  );
+  return { name: server.name, url: server.url, variables };
 }
 
 function grantConstName(grant: GrantModel): string {

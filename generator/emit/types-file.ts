@@ -1,6 +1,7 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
-import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, unionType, writeDoc } from "./typescript.js";
+import { docText } from "./doc-text.js";
+import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, propertyKey, unionType, writeDoc } from "./typescript.js";
 
 /**
  * Names the generated files import from the runtime or declare locally. A
@@ -212,6 +213,10 @@ function optionsType(model: ProviderModel): WriterFunction {
     { name: "timeoutMs", hasQuestionToken: true, type: "number", docs: jsDoc("Abort a token request after this long, body included.", [{ tagName: "default", text: "10000" }]) },
     { name: "clock", hasQuestionToken: true, type: "Clock", docs: jsDoc("Epoch milliseconds for all expiry arithmetic.", [{ tagName: "default", text: "Date.now" }]) },
   );
+  const variables = serverVariablesType(model);
+  if (variables !== undefined) {
+    settings.push({ name: "serverVariables", hasQuestionToken: true, type: variables, docs: jsDoc("Values for the server URL's variables; each defaults as the spec says.") });
+  }
   const server: OptionalKind<PropertySignatureStructure> = { name: "server", type: names.serverName, docs: jsDoc("A server named in the spec.") };
   const baseUrl: OptionalKind<PropertySignatureStructure> = { name: "baseUrl", type: "string", docs: jsDoc("Any base URL; `https:` unless it is a loopback address.") };
   return (writer) => {
@@ -231,6 +236,26 @@ function optionsType(model: ProviderModel): WriterFunction {
       writer.newLine().write(")");
     }
   };
+}
+
+/** `{ region?: "us-east-1" | "eu-west-1" }`: every variable of any server, with the values its enums allow. */
+function serverVariablesType(model: ProviderModel): string | undefined {
+  const byName = new Map<string, { values: Set<string>; open: boolean; description?: string }>();
+  for (const server of model.servers) {
+    for (const [name, variable] of Object.entries(server.variables ?? {})) {
+      const entry = byName.get(name) ?? { values: new Set<string>(), open: false };
+      if (variable.enum === undefined) entry.open = true;
+      for (const value of variable.enum ?? []) entry.values.add(value);
+      if (entry.description === undefined && variable.description !== undefined) entry.description = variable.description;
+      byName.set(name, entry);
+    }
+  }
+  if (byName.size === 0) return undefined;
+  const members = [...byName].map(([name, entry]) => {
+    const doc = entry.description !== undefined ? `/** ${docText(entry.description)} */ ` : "";
+    return `${doc}${propertyKey(name)}?: ${entry.open ? "string" : literalUnion([...entry.values])}`;
+  });
+  return `{ ${members.join("; ")} }`;
 }
 
 function clientInterface(model: ProviderModel): StatementStructures {

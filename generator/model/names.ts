@@ -59,7 +59,8 @@ export function serverNameFor(url: string, description: string | undefined): str
   try {
     return new URL(url).host;
   } catch {
-    return url;
+    // A template such as `https://oidc.{region}.amazonaws.com` is not a URL; its host part still names it.
+    return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(url)?.[1] ?? url;
   }
 }
 

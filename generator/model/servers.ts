@@ -7,7 +7,8 @@ import { serverNameFor, uniqueNames } from "./names.js";
 /**
  * The servers the token operation is served from: operation-level `servers`
  * override path-level, which override the document's (OpenAPI 3.0 §4.7.5).
- * Server variables take their defaults (§4.7.6).
+ * Server variables (§4.7.6) stay in the URL as templates the caller may fill;
+ * the checks below read the URL with their defaults.
  */
 export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[]): ServerModel[] {
   const levels = [
@@ -18,10 +19,16 @@ export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[])
   for (const { owner, label } of levels) {
     const list = isJson(owner.node) ? owner.node["servers"] : undefined;
     if (!Array.isArray(list) || list.length === 0) continue;
-    const all = list.filter(isJson).map((server) => ({
-      url: withDefaultVariables(String(server["url"] ?? ""), server["variables"]),
-      description: typeof server["description"] === "string" ? server["description"] : undefined,
-    }));
+    const all = list.filter(isJson).map((server) => {
+      const template = String(server["url"] ?? "");
+      const variables = variablesOf(template, server["variables"]);
+      return {
+        url: withDefaultVariables(template, server["variables"]),
+        template,
+        variables,
+        description: typeof server["description"] === "string" ? server["description"] : undefined,
+      };
+    });
     all.forEach((server, index) => refuseUnsafeUrl(view.file, `${owner.pointer}/servers/${index}/url`, server.url));
     // A relative server URL is relative to where the document was served from (3.0 §4.7.5), which a generated client cannot know.
     const raw = all.filter((server) => isAbsoluteUrl(server.url) && isSecureOrLoopback(server.url));
@@ -32,11 +39,15 @@ export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[])
       facts.push({ topic: "servers", statement: `server ${JSON.stringify(server.url)} left out: tokens are only requested over https (or loopback)`, source: "spec", evidence: `${owner.pointer}/servers` });
     }
     if (raw.length === 0) return [];
-    const names = uniqueNames(raw.map((s) => serverNameFor(s.url, s.description)));
+    const names = uniqueNames(raw.map((s) => serverNameFor(s.variables !== undefined ? s.template : s.url, s.description)));
     facts.push({ topic: "servers", statement: `${raw.length} server(s) from the ${label} level`, source: "spec", evidence: `${owner.pointer}/servers` });
+    for (const server of raw.filter((s) => s.variables !== undefined)) {
+      facts.push({ topic: "servers", statement: `${server.template} has variables ${Object.keys(server.variables!).join(", ")} (defaults ${Object.values(server.variables!).map((v) => v.default).join(", ")})`, source: "spec", evidence: `${owner.pointer}/servers` });
+    }
     return raw.map((server, index) => ({
       name: names[index]!,
-      url: server.url,
+      url: server.variables !== undefined ? server.template : server.url,
+      ...(server.variables !== undefined ? { variables: server.variables } : {}),
       ...(server.description !== undefined ? { description: server.description } : {}),
     }));
   }
@@ -44,12 +55,32 @@ export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[])
   return [];
 }
 
+/** The variables a URL template uses that have a string default (others cannot be filled, so they stay literal). */
+function variablesOf(template: string, variables: unknown): ServerModel["variables"] {
+  if (!isJson(variables)) return undefined;
+  const out: [string, { default: string; enum?: string[]; description?: string }][] = [];
+  for (const match of template.matchAll(/\{([^}]+)\}/g)) {
+    const name = match[1]!;
+    const variable = Object.hasOwn(variables, name) ? variables[name] : undefined;
+    if (!isJson(variable) || typeof variable["default"] !== "string") continue;
+    const values = Array.isArray(variable["enum"]) ? variable["enum"].filter((v): v is string => typeof v === "string") : undefined;
+    if (out.some(([seen]) => seen === name)) continue;
+    out.push([name, {
+      default: variable["default"],
+      ...(values !== undefined && values.length > 0 ? { enum: values } : {}),
+      ...(typeof variable["description"] === "string" && variable["description"] !== "" ? { description: variable["description"] } : {}),
+    }]);
+  }
+  // fromEntries keeps a variable named "__proto__" as data.
+  return out.length > 0 ? Object.fromEntries(out) : undefined;
+}
+
 /** `https://{region}.example.com` with `variables.region.default: eu` -> `https://eu.example.com`. */
 function withDefaultVariables(url: string, variables: unknown): string {
   if (!isJson(variables)) return url;
   return url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
     const variable = variables[name];
-    const value = isJson(variable) ? variable["default"] : undefined;
+    const value = isJson(variable) && Object.hasOwn(variables, name) ? variable["default"] : undefined;
     return typeof value === "string" ? value : whole;
   });
 }

@@ -57,7 +57,10 @@ export interface OperationModel {
 export interface ServerModel {
   /** Name the user passes as `server`: from the description, else the host. */
   readonly name: string;
+  /** The URL, with `{name}` templates when the server has variables. */
   readonly url: string;
+  /** Server variables (OpenAPI 3.0 §4.7.6) the caller may set, each with its default and allowed values. */
+  readonly variables?: Readonly<Record<string, { readonly default: string; readonly enum?: readonly string[]; readonly description?: string }>>;
   readonly description?: string;
 }
 

@@ -3,15 +3,56 @@ import { TokenClientConfigError } from "./errors.js";
 /** A server the spec declares, under the name the generated client exposes. */
 export interface NamedServer {
   readonly name: string;
+  /** The URL, possibly a template with `{name}` variables (OpenAPI 3.0 §4.7.5). */
   readonly url: string;
+  /** The template's variables (§4.7.6): each has a default, and may be limited to an enum. */
+  readonly variables?: Readonly<Record<string, ServerVariable>>;
+}
+
+export interface ServerVariable {
+  readonly default: string;
+  readonly enum?: readonly string[];
 }
 
 /** How a caller picks the token server. */
 export interface ServerChoice {
   /** Name of one of the spec's servers. */
   readonly server?: string | undefined;
+  /** Values for the chosen server's URL variables (`{ region: "eu-west-1" }`); defaults fill the rest. */
+  readonly serverVariables?: Readonly<Record<string, string | undefined>> | undefined;
   /** Any base URL; wins over `server`. */
   readonly baseUrl?: string | undefined;
+}
+
+/** A server variable's value becomes part of a host or path: one label or segment, nothing that changes the URL's shape. */
+const SAFE_VARIABLE_VALUE = /^[A-Za-z0-9._~-]+$/;
+
+/**
+ * Fills a server URL template: each `{name}` gets the caller's value, else
+ * the variable's default. A value outside the variable's `enum`, or one that
+ * could change the URL's structure (`/`, `@`, `:`, `?`, `#`…), is refused.
+ *
+ * @throws TokenClientConfigError naming the variable.
+ */
+export function fillServerUrl(server: NamedServer, values: Readonly<Record<string, string | undefined>> = {}): string {
+  const variables = server.variables ?? {};
+  for (const name of Object.keys(values)) {
+    if (values[name] !== undefined && !Object.hasOwn(variables, name)) {
+      throw new TokenClientConfigError(`server ${JSON.stringify(server.name)} has no variable ${JSON.stringify(name)}`);
+    }
+  }
+  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(variables, name)) return whole;
+    const variable = variables[name]!;
+    const value = Object.hasOwn(values, name) && values[name] !== undefined ? values[name]! : variable.default;
+    if (variable.enum !== undefined && !variable.enum.includes(value)) {
+      throw new TokenClientConfigError(`server variable ${JSON.stringify(name)} must be one of ${variable.enum.map((v) => JSON.stringify(v)).join(", ")}`);
+    }
+    if (!SAFE_VARIABLE_VALUE.test(value)) {
+      throw new TokenClientConfigError(`server variable ${JSON.stringify(name)} may hold only letters, digits and . _ ~ -`);
+    }
+    return value;
+  });
 }
 
 /**
@@ -40,7 +81,7 @@ function chooseUrl(options: ServerChoice, servers: readonly NamedServer[]): stri
         `unknown server ${JSON.stringify(options.server)}; ${describeServers(servers)}`,
       );
     }
-    return found.url;
+    return fillServerUrl(found, options.serverVariables);
   }
   const [only, ...rest] = servers;
   if (only === undefined) {
@@ -49,7 +90,7 @@ function chooseUrl(options: ServerChoice, servers: readonly NamedServer[]): stri
   if (rest.length > 0) {
     throw new TokenClientConfigError(`pass server or baseUrl; ${describeServers(servers)}`);
   }
-  return only.url;
+  return fillServerUrl(only, options.serverVariables);
 }
 
 function describeServers(servers: readonly NamedServer[]): string {

@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { SpecError, loadSpecText } from "../../generator/load/index.js";
 import { buildModel } from "../../generator/model/index.js";
 
-function spec(servers: readonly { url: string; description?: string }[]): Uint8Array {
+type ServerInput = { url: string; description?: string; variables?: Record<string, unknown> };
+
+function spec(servers: readonly ServerInput[]): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify({
       openapi: "3.0.3",
@@ -23,7 +25,7 @@ function spec(servers: readonly { url: string; description?: string }[]): Uint8A
   );
 }
 
-async function model(servers: readonly { url: string; description?: string }[]) {
+async function model(servers: readonly ServerInput[]) {
   return buildModel({ spec: await loadSpecText("specs/t.json", spec(servers)) });
 }
 
@@ -48,5 +50,31 @@ describe("server URLs at generation time", () => {
     expect(built.servers.map((s) => s.name)).toEqual(want);
     const leftOut = given.length - want.length;
     expect(built.facts.filter((f) => f.topic === "servers" && f.statement.includes("left out"))).toHaveLength(leftOut);
+  });
+
+  it.each([
+    {
+      label: "an enum variable stays a template with its default and values, named by its host",
+      given: { url: "https://oidc.{region}.example.com", description: "The multi-region endpoint of the service", variables: { region: { default: "us-east-1", enum: ["us-east-1", "eu-west-1"], description: "Region" } } },
+      want: { name: "oidc.{region}.example.com", url: "https://oidc.{region}.example.com", variables: { region: { default: "us-east-1", enum: ["us-east-1", "eu-west-1"], description: "Region" } } },
+    },
+    {
+      label: "an open variable",
+      given: { url: "https://auth.example.com/{tenant}", description: "Prod", variables: { tenant: { default: "common" } } },
+      want: { name: "prod", url: "https://auth.example.com/{tenant}", variables: { tenant: { default: "common" } } },
+    },
+    {
+      label: "a template variable with no definition stays literal and is not offered",
+      given: { url: "https://auth.example.com", description: "Prod", variables: { unused: { default: "x" } } },
+      want: { name: "prod", url: "https://auth.example.com" },
+    },
+  ])("$label", async ({ given, want }) => {
+    const built = await model([given]);
+    expect(built.servers).toEqual([{ ...want, description: given.description }]);
+  });
+
+  it("an http:// template whose default is not loopback is left out like any other", async () => {
+    const built = await model([{ url: "http://{host}.example.com", variables: { host: { default: "auth" } } }]);
+    expect(built.servers).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { TokenClientConfigError } from "../../generator/runtime/errors.js";
-import { assertSecureUrl, joinUrl, resolveBaseUrl } from "../../generator/runtime/url.js";
+import { assertSecureUrl, fillServerUrl, joinUrl, resolveBaseUrl } from "../../generator/runtime/url.js";
 
 function configError(run: () => unknown): TokenClientConfigError {
   try {
@@ -101,5 +101,34 @@ describe("joinUrl", () => {
     { base: "http://127.0.0.1:4000", path: "/token", want: "http://127.0.0.1:4000/token" },
   ])("$base + $path", ({ base, path, want }) => {
     expect(joinUrl(base, path)).toBe(want);
+  });
+});
+
+describe("fillServerUrl: server variables (OpenAPI 3.0 §4.7.6)", () => {
+  const server = {
+    name: "oidc.{region}.amazonaws.com",
+    url: "https://oidc.{region}.amazonaws.com/{stage}",
+    variables: { region: { default: "us-east-1", enum: ["us-east-1", "eu-west-1"] }, stage: { default: "v1" } },
+  } as const;
+  it.each([
+    ["defaults", {}, "https://oidc.us-east-1.amazonaws.com/v1"],
+    ["a value from the enum", { region: "eu-west-1" }, "https://oidc.eu-west-1.amazonaws.com/v1"],
+    ["an open variable", { stage: "beta-2" }, "https://oidc.us-east-1.amazonaws.com/beta-2"],
+    ["undefined means the default", { region: undefined }, "https://oidc.us-east-1.amazonaws.com/v1"],
+  ] as const)("%s", (_label, values, want) => {
+    expect(fillServerUrl(server, values)).toBe(want);
+  });
+  it.each([
+    ["a value outside the enum", { region: "mars-1" }, /must be one of/],
+    ["a value that changes the URL's host", { stage: "x@evil.example" }, /only letters/],
+    ["a slash", { stage: "a/b" }, /only letters/],
+    ["an unknown variable", { zone: "a" }, /no variable "zone"/],
+  ] as const)("refuses %s", (_label, values, message) => {
+    expect(() => fillServerUrl(server, values)).toThrow(TokenClientConfigError);
+    expect(() => fillServerUrl(server, values)).toThrow(message);
+  });
+  it("resolveBaseUrl fills the chosen server's variables, then checks the URL", () => {
+    expect(resolveBaseUrl({ server: server.name, serverVariables: { region: "eu-west-1" } }, [server])).toBe("https://oidc.eu-west-1.amazonaws.com/v1");
+    expect(resolveBaseUrl({ serverVariables: { stage: "v2" } }, [server])).toBe("https://oidc.us-east-1.amazonaws.com/v2");
   });
 });
