@@ -3,7 +3,10 @@
 // (ts-morph print + README). One warm-up pass, then RUNS passes; medians in ms.
 //
 //   node bench/stages.mjs [runs]
-import { readdirSync } from "node:fs";
+//
+// With BENCH_FIGURES=<dir> it also writes <dir>/stages.json for bench/run.mjs.
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 const RUNS = Number(process.argv[2] ?? 15);
 const { loadSpec, loadProviderConfig } = await import("../dist/generator/load/index.js");
@@ -34,6 +37,16 @@ for (let pass = 0; pass <= RUNS; pass++) {
   if (pass > 0) for (const k of Object.keys(samples)) samples[k].push(totals[k]);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`In-process stages, ${specs.length} specs per pass, median of ${RUNS} passes after a warm-up:\n`);
-console.log("| stage | median ms (all specs) | per spec |\n| --- | --- | --- |");
-for (const [k, xs] of Object.entries(samples)) console.log(`| ${k} | ${median(xs).toFixed(1)} | ${(median(xs) / specs.length).toFixed(1)} |`);
+const lines = [
+  "### Generation stages, in process",
+  "",
+  `tokenwright's stages for the ${specs.length} specs, one warm-up pass then ${RUNS} passes; medians. load: parse, ref check, validate; model; wire: openapi-typescript's transform; emit: ts-morph print + README.`,
+  "",
+  "| stage | median ms (all specs) | per spec |",
+  "| --- | --- | --- |",
+  ...Object.entries(samples).map(([k, xs]) => `| ${k} | ${median(xs).toFixed(1)} | ${(median(xs) / specs.length).toFixed(1)} |`),
+];
+console.log(lines.join("\n"));
+if (process.env.BENCH_FIGURES) {
+  writeFileSync(join(process.env.BENCH_FIGURES, "stages.json"), JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)])), null, 2));
+}
