@@ -133,7 +133,10 @@ export async function requestToken<
   if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
     throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
   }
-  assertSecureUrl(config.baseUrl);
+  if (config.baseUrl !== lastSecureBaseUrl) {
+    assertSecureUrl(config.baseUrl);
+    lastSecureBaseUrl = config.baseUrl;
+  }
 
   const grantField = grant.grantField;
   let fields: MutableFields;
@@ -275,6 +278,22 @@ function joinSpaceDelimitedFields(fields: MutableFields, names: readonly string[
  * URL with its `{name}` templates filled), headers and body, each field
  * where `endpoint.parameters` puts it. Throws the caller-bug `TypeError`s.
  */
+/**
+ * A client sends every request to one base URL and path: the last base URL
+ * that passed `assertSecureUrl`, and the last join, are remembered so that a
+ * request does not parse the same URL twice more (strings are compared, so a
+ * different URL is always checked and joined afresh).
+ */
+let lastSecureBaseUrl: string | undefined;
+let lastJoin: { readonly baseUrl: string; readonly path: string; readonly url: string } | undefined;
+
+function joinedUrl(baseUrl: string, path: string): string {
+  if (lastJoin !== undefined && lastJoin.baseUrl === baseUrl && lastJoin.path === path) return lastJoin.url;
+  const url = joinUrl(baseUrl, path);
+  lastJoin = { baseUrl, path, url };
+  return url;
+}
+
 function prepareRequest(
   endpoint: TokenEndpoint,
   baseUrl: string,
@@ -289,7 +308,7 @@ function prepareRequest(
     // Every field in the body: the common case, kept free of routing work.
     const encoded = encodeBody(encoding, fields);
     return {
-      url: tokenUrl ?? joinUrl(baseUrl, endpoint.path),
+      url: tokenUrl ?? joinedUrl(baseUrl, endpoint.path),
       headers: { "Content-Type": encoded.contentType, Accept: accept, ...authHeaders },
       body: encoded.body,
     };
@@ -312,7 +331,7 @@ function prepareRequest(
       defineField(bodyFields, name, value);
     }
   }
-  let url = tokenUrl ?? joinUrl(baseUrl, parameters === undefined ? endpoint.path : fillPathTemplate(endpoint.path, parameters, fields));
+  let url = tokenUrl ?? joinedUrl(baseUrl, parameters === undefined ? endpoint.path : fillPathTemplate(endpoint.path, parameters, fields));
   const query = encodeQuery(queryFields);
   // A query already in the URL (RFC 6749 §3.2 allows one) is kept.
   if (query !== "") url += `${url.includes("?") ? "&" : "?"}${query}`;
