@@ -192,6 +192,22 @@ if (largest !== undefined) {
   }
 }
 
+// The whole corpus in one process: every spec tokenwright generates (a refused
+// spec fails the whole run by design, so refusals are found once and left out).
+const corpusSpecs = corpusDir === undefined
+  ? []
+  : readdirSync(corpusDir)
+      .filter((f) => /\.(json|ya?ml)$/.test(f) && !f.endsWith(".tokenwright.json"))
+      .map((f) => join(corpusDir, f))
+      .filter((f) => spawn([tokenwright, "generate", "--spec", f, "--out", out("probe")]).status === 0);
+if (corpusSpecs.length > 0) {
+  big.cases.push({
+    id: "twCorpus",
+    name: `tokenwright generate, the ${corpusSpecs.length} corpus specs it generates, one process`,
+    run: () => ({ total: must([tokenwright, "generate", ...corpusSpecs.flatMap((f) => ["--spec", f]), "--out", out("twCorpus")]) }),
+  });
+}
+
 // Warm-up, then the measured rounds. `stable` is the no-change target.
 must([tokenwright, "generate", "--out", join(scratch, "stable")]);
 const all = [...cases, ...big.cases];
@@ -210,7 +226,7 @@ for (let round = 0; round < RUNS; round++) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const stat = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
-const figures = { runs: RUNS, specs, single: SINGLE, cases: {}, largest: largest && { path: largest.path, bytes: largest.bytes, refused: big.refused, cases: {} }, outputs: {} };
+const figures = { runs: RUNS, specs, single: SINGLE, cases: {}, largest: largest && { path: largest.path, bytes: largest.bytes, refused: big.refused, cases: {} }, corpusSpecs: corpusSpecs.length, outputs: {} };
 for (const c of cases) figures.cases[c.id] = { name: c.name, processes: c.processes, ...stat(samples.get(c.id)) };
 figures.cases.ots1 = { name: "openapi-typescript CLI, asset.yaml (one process)", processes: 1, ...stat(parts.get("ots5")[SINGLE]) };
 figures.cases.hey1spec = { name: "@hey-api/openapi-ts CLI, asset.yaml (one process)", processes: 1, ...stat(parts.get("hey5")[SINGLE]) };
@@ -287,9 +303,27 @@ if (figures.largest) {
     "",
     "| command | median ms | min–max ms | vs openapi-typescript CLI |",
     "| --- | --- | --- | --- |",
-    ...Object.values(L.cases).map((c) => `| ${c.name} | ${ms(c.median)} | ${ms(c.min)}–${ms(c.max)} | ${(c.median / otsBig).toFixed(2)}x |`),
+    ...Object.entries(L.cases)
+      .filter(([id]) => id !== "twCorpus")
+      .map(([, c]) => `| ${c.name} | ${ms(c.median)} | ${ms(c.min)}–${ms(c.max)} | ${(c.median / otsBig).toFixed(2)}x |`),
     ...(L.refused !== undefined ? [`| tokenwright generate | refused (not yet supported): ${L.refused} | | |`] : []),
   );
+  const small = figures.cases.tw1;
+  const rows = [L.cases.twBig && ["the largest spec", L.cases.twBig], L.cases.twCorpus && [`the whole corpus (${figures.corpusSpecs} specs)`, L.cases.twCorpus]].filter(Boolean);
+  if (rows.length > 0) {
+    lines.push(
+      "",
+      `### Generation: a whole-API spec against a small one`,
+      "",
+      `tokenwright slices each document to its token operation before any type generation, so a whole-API document should cost little more than a small one (goal: the largest under 3x a small spec). Small spec: ${basename(SINGLE)}, ${(statSync(SINGLE).size / 1e3).toFixed(0)} KB.`,
+      "",
+      "| tokenwright generate | median ms | min–max ms | vs one small spec |",
+      "| --- | --- | --- | --- |",
+      `| one small spec (${basename(SINGLE)}) | ${ms(small.median)} | ${ms(small.min)}–${ms(small.max)} | 1.00x |`,
+      ...rows.map(([name, c]) => `| ${name} | ${ms(c.median)} | ${ms(c.min)}–${ms(c.max)} | ${(c.median / small.median).toFixed(2)}x |`),
+    );
+  }
+}
 }
 lines.push(
   "",
