@@ -1,9 +1,9 @@
 import { SpecError, toPointer, type GrantConfig, type ProviderConfig } from "../load/index.js";
-import type { ClientAuthRule } from "../runtime/types.js";
 import { GRANT_FIELD, type TokenOperation, type TokenParameter } from "./operation.js";
 import { isJson, type Located, type ObjectShape, type PropertyShape, type SpecView } from "./schema.js";
 import { methodNameFor, pascalCase, uniqueMethodNames } from "./names.js";
 import { spellingKey, spellingOf } from "./spelling.js";
+import { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD, clientAuthFor, clientOptions, declaresBasicAuth } from "./client-auth.js";
 import type { AlternativeModel, ClientOptionsModel, Fact, FieldModel, GrantModel, WireSource } from "./types.js";
 
 /** What the RFCs say each standard grant's request carries. */
@@ -44,9 +44,7 @@ function standardGrant(grantType: string): StandardGrant | undefined {
   return Object.hasOwn(STANDARD_GRANTS, grantType) ? STANDARD_GRANTS[grantType] : undefined;
 }
 
-/** RFC 6749 §2.3.1 names for client credentials sent as request fields. */
-const CLIENT_ID_FIELD = "client_id";
-const CLIENT_SECRET_FIELD = "client_secret";
+/** RFC 6749 §6: the field a refresh grant carries the refresh token in. */
 const REFRESH_TOKEN_FIELD = "refresh_token";
 
 interface Variant {
@@ -87,7 +85,7 @@ export function buildGrants(view: SpecView, token: TokenOperation, config: Provi
     const siblings = variant.grantTypes.filter((other) => other !== grantType && assigned.get(other) === variant);
     return describeGrant(view, token, grantType, variant, siblings, methodNames[index]!, basicDeclared, config, configFile, facts, extras);
   });
-  return { grants, client: clientOptions(grants, variants) };
+  return { grants, client: clientOptions(grants, variants.map((v) => v.shape.required)) };
 }
 
 /** Where each parameter travels, by name (body fields are not listed). */
@@ -334,76 +332,6 @@ function fieldModel(view: SpecView, name: string, schema: Located, requiredBySha
     nullable: facts.nullable,
     isArray: facts.isArray,
     deprecated: facts.deprecated,
-  };
-}
-
-interface ClientAuthInput {
-  readonly idField: string | undefined;
-  readonly secretField: string | undefined;
-  readonly basic: boolean;
-  readonly config: ProviderConfig | undefined;
-  readonly configFile: string;
-  readonly extras: GrantExtras;
-}
-
-/**
- * The provider config's word first; then an OpenID Connect discovery
- * document; then request fields when the request has `client_id` (in any
- * spelling, in the body or a parameter); else HTTP Basic when the operation
- * declares it (a `basic` security scheme or an `Authorization` header parameter).
- */
-function clientAuthFor({ idField, secretField, basic, config, configFile, extras }: ClientAuthInput): { rule: ClientAuthRule; source: Fact["source"] } {
-  const fields = (): ClientAuthRule => ({ kind: "fields", idField: idField!, ...(secretField !== undefined ? { secretField } : {}) });
-  const stated = config?.clientAuth;
-  switch (stated) {
-    case "basic":
-      return { rule: { kind: "basic" }, source: "config" };
-    case "none":
-      return { rule: { kind: "none" }, source: "config" };
-    case "fields":
-      if (idField === undefined) throw new SpecError("config", configFile, "/clientAuth", `"fields" needs a ${CLIENT_ID_FIELD} field in the request, and this one has none`);
-      return { rule: fields(), source: "config" };
-    case undefined:
-      break;
-    default: {
-      const unknown: never = stated;
-      throw new Error(`unknown clientAuth ${String(unknown)}`);
-    }
-  }
-  if (extras.discovered === true) return { rule: { kind: "discovered" }, source: "spec" };
-  if (idField !== undefined) return { rule: fields(), source: "spec" };
-  return { rule: basic ? { kind: "basic" } : { kind: "none" }, source: "spec" };
-}
-
-/** Whether the operation's effective security (OpenAPI 3.0 §4.7.10 `security`) includes an `http`/`basic` scheme. */
-function declaresBasicAuth(view: SpecView, token: TokenOperation, facts: Fact[]): boolean {
-  const operationSecurity = isJson(token.operation.node) ? token.operation.node["security"] : undefined;
-  const security = operationSecurity ?? view.document["security"];
-  if (!Array.isArray(security)) return false;
-  const components = view.objectAt({ node: view.document, pointer: "" }, "components");
-  const schemes = components && view.objectAt(components, "securitySchemes");
-  for (const requirement of security) {
-    if (!isJson(requirement)) continue;
-    for (const name of Object.keys(requirement)) {
-      const scheme = schemes && view.objectAt(schemes, name);
-      if (scheme && isJson(scheme.node) && scheme.node["type"] === "http" && String(scheme.node["scheme"]).toLowerCase() === "basic") {
-        facts.push({ topic: "client authentication", statement: `HTTP Basic via security scheme ${JSON.stringify(name)}`, source: "spec", evidence: scheme.pointer });
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-function clientOptions(grants: readonly GrantModel[], variants: readonly Variant[]): ClientOptionsModel {
-  const sendsId = grants.some((g) => g.clientAuth.kind !== "none");
-  const secretRequired =
-    grants.some((g) => g.clientAuth.kind === "basic") ||
-    grants.some((g) => g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined && variants.some((v) => v.shape.required.has(g.clientAuth.kind === "fields" ? g.clientAuth.secretField ?? "" : "")));
-  const secretUsed = grants.some((g) => g.clientAuth.kind === "basic" || g.clientAuth.kind === "discovered" || (g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined));
-  return {
-    clientId: sendsId ? "required" : "absent",
-    clientSecret: secretRequired ? "required" : secretUsed ? "optional" : "absent",
   };
 }
 

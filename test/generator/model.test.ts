@@ -381,13 +381,14 @@ describe("servers", () => {
       ],
     },
     {
-      name: "server variables take their defaults",
+      name: "server variables stay templates with their defaults and enums",
       document: tokenSpec({
         document: {
           servers: [server("https://{region}.auth.example.com/{version}", "Regional", { region: { default: "eu", enum: ["eu", "us"] }, version: { default: "v2" } })],
         },
       }),
-      want: [{ name: "regional", url: "https://eu.auth.example.com/v2" }],
+      // The variables themselves: test/generator/server-urls.test.ts.
+      want: [{ name: "regional", url: "https://{region}.auth.example.com/{version}" }],
     },
     {
       name: "path-level servers override the document's",
