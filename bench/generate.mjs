@@ -324,7 +324,6 @@ if (figures.largest) {
     );
   }
 }
-}
 lines.push(
   "",
   `### Output: bytes emitted and \`tsc --noEmit\``,
