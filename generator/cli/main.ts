@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { UsageError, generate } from "../generate.js";
-import { SpecError } from "../load/index.js";
+import { SpecError } from "../load/errors.js";
 
 const HELP = `tokenwright: typed OAuth 2.0 token clients from OpenAPI documents
 
