@@ -129,6 +129,8 @@ function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): 
     const scope = typeNames(model).scope;
     return { source: "", override: `${scope} | readonly ${scope}[]` };
   }
+  // A path parameter the provider config adds is not in the wire types.
+  if (field.fromConfig === true) return { source: "", override: "string" };
   if (field.in !== undefined) return { source: `NonNullable<${OPERATION}["parameters"][${JSON.stringify(field.in)}]>` };
   return { source: wireBody(grant) };
 }

@@ -16,6 +16,12 @@ export interface ProviderConfig {
    */
   readonly tokenOperation?: string;
   /**
+   * The path to send the token request to, when the spec's path is not the
+   * whole story: `"/{tenant}/oauth2/token"`. Each `{name}` that is not a
+   * documented path parameter becomes a required string path parameter.
+   */
+  readonly requestPath?: string;
+  /**
    * How every grant authenticates the client, when the spec does not say:
    * `basic` (RFC 6749 §2.3.1 header), `fields` (`client_id`/`client_secret`
    * request fields, in the body or wherever the spec puts them) or `none`.
@@ -91,7 +97,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (typeof node !== "string" || !/^[^.]+(\.[^.]+)*$/.test(node)) return fail(path, "must be a property name or a dotted path such as \"data.token\"");
     return node;
   };
-  const root = object([], value, ["$schema", "displayName", "tokenOperation", "clientAuth", "grants", "response", "expiry"]);
+  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "grants", "response", "expiry"]);
   const config: {
     -readonly [K in keyof ProviderConfig]: ProviderConfig[K];
   } = {};
@@ -104,6 +110,13 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
   if (tokenOperation !== undefined) {
     if (typeof tokenOperation !== "string" || !/^(POST|GET) \/\S*$/.test(tokenOperation)) fail(["tokenOperation"], "must be \"POST /path\" or \"GET /path\", the path exactly as the spec's paths key");
     config.tokenOperation = tokenOperation as string;
+  }
+  const requestPath = root["requestPath"];
+  if (requestPath !== undefined) {
+    // A path and nothing else: no scheme or host (credentials go only to the chosen server), no query or fragment.
+    const valid = typeof requestPath === "string" && /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2}|\{[A-Za-z_][A-Za-z0-9_.-]*\})*$/.test(requestPath) && !requestPath.startsWith("//");
+    if (!valid) fail(["requestPath"], "must be a path such as \"/{tenant}/oauth2/token\": a leading \"/\", no host, query or fragment, {name} templates");
+    config.requestPath = requestPath as string;
   }
   if (root["clientAuth"] !== undefined) config.clientAuth = oneOf(["clientAuth"], root["clientAuth"], ["basic", "fields", "none"] as const);
   const grants = root["grants"];

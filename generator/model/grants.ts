@@ -64,6 +64,8 @@ export interface GrantsResult {
 
 /** What the model knows beyond the operation: from a synthesised operation. */
 export interface GrantExtras {
+  /** Path parameters the provider config's `requestPath` adds to every grant. */
+  readonly pathFields?: readonly FieldModel[];
   /** Known scopes per grant type (OAuth2 flow `scopes`). */
   readonly scopes?: Readonly<Record<string, readonly string[]>>;
   /** OpenID Connect: client authentication follows the discovery document. */
@@ -250,7 +252,12 @@ function describeGrant(
   const idField = spellingOf(names, CLIENT_ID_FIELD);
   const secretField = spellingOf(names, CLIENT_SECRET_FIELD);
   const isClientField = (name: string) => name === idField || name === secretField;
-  const fields: FieldModel[] = [];
+  const fields: FieldModel[] = [...(extras.pathFields ?? [])];
+  for (const field of fields) {
+    if (variant.shape.properties.has(field.name)) {
+      throw new SpecError("config", configFile, "/requestPath", `{${field.name}} is already a field of the ${grantType} request`);
+    }
+  }
   for (const [name, property] of variant.shape.properties) {
     if (name === variant.grantField || isClientField(name) || alternativeFields.has(name)) continue;
     if (ownedElsewhere.has(name) && !spelledIn(standard?.owns, name)) continue;

@@ -8,7 +8,7 @@ import { SpecView, isJson } from "./schema.js";
 import { serversFor } from "./servers.js";
 import { sliceForWireTypes } from "./slice.js";
 import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
-import type { CandidateModel, Fact, ProviderModel } from "./types.js";
+import type { CandidateModel, Fact, FieldModel, ProviderModel } from "./types.js";
 
 export type * from "./types.js";
 export { providerIdFor } from "./names.js";
@@ -33,7 +33,9 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     source: synthesis ? "inferred" : config?.tokenOperation !== undefined ? "config" : "spec",
     evidence: synthesis ? "/components/securitySchemes" : token.operation.pointer,
   });
+  const path = configuredPath(token, config, configFile, facts);
   const { grants, client } = buildGrants(view, token, config, configFile, facts, {
+    ...(path.added.length > 0 ? { pathFields: path.added } : {}),
     ...(synthesis ? { scopes: synthesis.scopes } : {}),
     ...(synthesis?.discovery !== undefined ? { discovered: true } : {}),
   });
@@ -48,6 +50,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
   const operationDescription = text(operation["description"]);
   const parameters: Record<string, ParameterLocation> = {};
   for (const parameter of token.parameters) parameters[parameter.name] = parameter.in;
+  for (const field of path.added) parameters[field.name] = "path";
   const spaceDelimited = [...new Set(grants.flatMap((g) => g.fields.filter((f) => f.spaceDelimited === true).map((f) => f.name)))];
   return {
     provider,
@@ -62,7 +65,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     },
     operation: {
       path: token.path,
-      requestPath: token.requestPath,
+      requestPath: path.requestPath,
       method: token.method,
       pointer: token.operation.pointer,
       ...(operationId !== undefined ? { operationId } : {}),
@@ -87,6 +90,42 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     candidates,
     wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
   };
+}
+
+/**
+ * The provider config's `requestPath`, when it has one: its `{name}`
+ * templates that the spec does not document become required string path
+ * parameters of every grant.
+ */
+function configuredPath(token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): { requestPath: string; added: FieldModel[] } {
+  const path = config?.requestPath;
+  if (path === undefined) return { requestPath: token.requestPath, added: [] };
+  const templates = (text: string) => [...new Set([...text.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!))];
+  for (const name of templates(token.requestPath)) {
+    if (!path.includes(`{${name}}`)) {
+      throw new SpecError("config", configFile, "/requestPath", `the spec's path ${token.requestPath} has the path parameter {${name}}, which ${path} leaves out`);
+    }
+  }
+  const documented = new Set(token.parameters.filter((p) => p.in === "path").map((p) => p.name));
+  const added = templates(path)
+    .filter((name) => !documented.has(name))
+    .map((name): FieldModel => ({
+      name,
+      in: "path",
+      fromConfig: true,
+      required: true,
+      description: `Path parameter {${name}} of ${path}, stated by the provider config.`,
+      nullable: false,
+      isArray: false,
+      deprecated: false,
+    }));
+  facts.push({
+    topic: "operation",
+    statement: `requests go to ${path}${added.length > 0 ? `; ${added.map((f) => `{${f.name}}`).join(", ")} added as required path parameters` : ""}`,
+    source: "config",
+    evidence: `${configFile}#/requestPath`,
+  });
+  return { requestPath: path, added };
 }
 
 /** What the load stage did to the document before the model read it. */

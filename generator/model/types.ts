@@ -94,6 +94,8 @@ export interface FieldModel {
   readonly name: string;
   /** Where it travels when it is a parameter rather than a body field. */
   readonly in?: ParameterLocation;
+  /** A path parameter the provider config adds (its `requestPath`): the wire types do not know it, so it is a string. */
+  readonly fromConfig?: boolean;
   /** Values the spec names (OAuth2 flow scopes) that the type offers while accepting any string. */
   readonly knownValues?: readonly string[];
   /** An array value is sent as one space-delimited string (RFC 6749 §3.3 `scope`). */

@@ -415,3 +415,32 @@ describe("clientAuth and displayName", () => {
     expect(model.source.configFile).toBe(CONFIG_FILE);
   });
 });
+
+describe("requestPath: a path the spec does not state (a tenant)", () => {
+  it.each<{ name: string; requestPath: unknown }>([
+    { name: "an absolute URL (credentials would follow the host)", requestPath: "https://evil.example/token" },
+    { name: "a scheme-relative URL", requestPath: "//evil.example/token" },
+    { name: "a query", requestPath: "/token?x=1" },
+    { name: "a fragment", requestPath: "/token#a" },
+    { name: "no leading slash", requestPath: "token" },
+    { name: "a template that is not a name", requestPath: "/{a b}/token" },
+  ])("refuses $name", async ({ requestPath }) => {
+    const { error } = await configError({ requestPath });
+    expect(error).toMatchObject({ code: "config", pointer: "/requestPath" });
+  });
+
+  it("adds each undocumented {name} as a required string path parameter of every grant, with a config fact", async () => {
+    const model = await modelOf(tokenSpec(), { requestPath: "/{tenant}/oauth2/v2.0/token" });
+    expect(model.operation.requestPath).toBe("/{tenant}/oauth2/v2.0/token");
+    expect(model.request.parameters).toMatchObject({ tenant: "path" });
+    for (const g of model.grants) expect(field(g.fields, "tenant")).toMatchObject({ in: "path", required: true, fromConfig: true });
+    expect(model.facts.find((f) => f.statement.includes("{tenant}"))).toMatchObject({ source: "config", evidence: `${CONFIG_FILE}#/requestPath` });
+  });
+
+  it("refuses a requestPath that drops one of the spec's own path parameters", async () => {
+    const document = tokenSpec({ path: "/keys/{keyName}/token", operation: { parameters: [{ name: "keyName", in: "path", required: true, schema: { type: "string" } }] } });
+    const error = await modelError(document, { requestPath: "/token" });
+    expect(error).toMatchObject({ code: "config", pointer: "/requestPath" });
+    expect(error.message).toContain("{keyName}");
+  });
+});
