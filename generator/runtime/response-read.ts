@@ -1,0 +1,185 @@
+import { InvalidResponseError, TokenResponseError, UnexpectedStatusError } from "./errors.js";
+import type { TransportError } from "./errors.js";
+import { computeExpiresAt } from "./expiry.js";
+import { defineField, fieldPathName, readField } from "./field-path.js";
+import { describeContentType, isJsonType, mayBeJson, mediaType, parseJson } from "./transport.js";
+import type { BodyText } from "./transport.js";
+import type { FieldPath, StatusKey, Token, TokenEndpoint, TokenResult } from "./types.js";
+
+const FORM_MEDIA_TYPE = "application/x-www-form-urlencoded";
+
+export type Failure<E> = { readonly ok: false; readonly error: E };
+
+export function fail<E>(error: E): Failure<E> {
+  return { ok: false, error };
+}
+
+/**
+ * Reading a token endpoint's answer: which statuses are success or a
+ * documented error, the token's fields at their paths, expiry on the local
+ * clock, and `Retry-After`.
+ */
+
+export function interpret<Raw, Documented extends TokenResponseError<number, unknown>>(
+  endpoint: TokenEndpoint,
+  status: number,
+  headers: Headers,
+  body: BodyText,
+  receivedAt: number,
+): TokenResult<Raw, Documented | TransportError> {
+  const contentType = headers.get("content-type");
+  if (isSuccessStatus(endpoint.successStatuses, status)) return readToken<Raw, Documented>(endpoint, status, headers, body, receivedAt);
+  const json = body.truncated || !mayBeJson(contentType) ? undefined : parseJson(body.text);
+  const retryAfterMs = retryAfter(headers.get("retry-after"), receivedAt);
+  if (json !== undefined && isDocumentedError(endpoint.errorStatuses, status)) {
+    // The body is not validated against the documented schema.
+    return fail(new TokenResponseError(status, json.value, retryAfterMs) as Documented);
+  }
+  // The error cuts and cleans the body (errors.ts, sanitizeErrorBody).
+  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : body.text, retryAfterMs));
+}
+
+/**
+ * A success status: one the list names, or within a range key it holds
+ * (`"2XX"`); any 2xx when the list is empty, or for a `"default"` key (a
+ * spec whose only answer is `default`).
+ */
+function isSuccessStatus(keys: readonly StatusKey[], status: number): boolean {
+  if (keys.length === 0) return status >= 200 && status <= 299;
+  for (const key of keys) {
+    if (key === status) return true;
+    if (typeof key === "string" && (key === "default" ? status >= 200 && status <= 299 : inRange(key, status))) return true;
+  }
+  return false;
+}
+
+/**
+ * A documented error status, by OpenAPI's precedence: the status itself, its
+ * range key (`"4XX"`), or `"default"`, which covers every status that is not
+ * a success. All three mean a typed {@link TokenResponseError}.
+ */
+function isDocumentedError(keys: readonly StatusKey[], status: number): boolean {
+  for (const key of keys) {
+    if (key === status || key === "default") return true;
+    if (typeof key === "string" && inRange(key, status)) return true;
+  }
+  return false;
+}
+
+/** Whether `status` falls in a range key such as `"4XX"` (OpenAPI Responses Object). */
+function inRange(key: string, status: number): boolean {
+  if (key.length !== 3 || key[1] !== "X" || key[2] !== "X") return false;
+  const hundreds = key.charCodeAt(0) - 48;
+  return hundreds >= 1 && hundreds <= 5 && Math.floor(status / 100) === hundreds;
+}
+
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from receipt; undefined when absent or unreadable. */
+function retryAfter(value: string | null, receivedAt: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - receivedAt);
+}
+
+/** A `Date` header further than this from the local clock counts as the server's clock being off. */
+const CLOCK_SKEW_TOLERANCE_MS = 30_000;
+
+/** How far the server's clock (its `Date` header, RFC 9110 §6.6.1) is behind ours, when that is past the tolerance. */
+function serverClockOffset(headers: Headers, receivedAt: number): number | undefined {
+  const header = headers.get("date");
+  const serverNow = header === null ? Number.NaN : Date.parse(header);
+  if (Number.isNaN(serverNow)) return undefined;
+  const offset = receivedAt - serverNow;
+  return Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : undefined;
+}
+
+function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
+  endpoint: TokenEndpoint,
+  status: number,
+  headers: Headers,
+  body: BodyText,
+  receivedAt: number,
+): TokenResult<Raw, InvalidResponseError | Documented> {
+  const invalid = (reason: string): Failure<InvalidResponseError> => fail(new InvalidResponseError(status, reason));
+  if (body.truncated) return invalid("body exceeds 1 MiB");
+  const contentType = headers.get("content-type");
+  const essence = mediaType(contentType);
+  let object: Record<string, unknown>;
+  if (endpoint.responseEncoding === "form" && !isJsonType(essence)) {
+    if (essence !== "" && essence !== FORM_MEDIA_TYPE && essence !== "text/plain") {
+      return invalid(`content type ${describeContentType(contentType)} is not form-encoded or JSON`);
+    }
+    object = parseFormBody(body.text);
+  } else {
+    if (essence !== "" && !isJsonType(essence)) return invalid(`content type ${describeContentType(contentType)} is not JSON`);
+    const json = parseJson(body.text);
+    if (json === undefined) return invalid("body is not valid JSON");
+    const value = json.value;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return invalid("body is not a JSON object");
+    object = value as Record<string, unknown>;
+  }
+
+  const errorInSuccess = endpoint.errorInSuccess;
+  if (errorInSuccess !== undefined && readField(object, errorInSuccess.field) === errorInSuccess.equals) {
+    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt)) as Documented);
+  }
+
+  const names = endpoint.tokenFields;
+  const accessToken = readField(object, names.accessToken);
+  if (typeof accessToken !== "string" || accessToken === "") {
+    return invalid(`${fieldPathName(names.accessToken)} is missing or not a non-empty string`);
+  }
+  const tokenType = optionalString(object, names.tokenType);
+  if (tokenType === null) return invalid(notAString(names.tokenType));
+  const refreshToken = optionalString(object, names.refreshToken);
+  if (refreshToken === null) return invalid(notAString(names.refreshToken));
+  const scope = optionalString(object, names.scope);
+  if (scope === null) return invalid(notAString(names.scope));
+  const expiry = computeExpiresAt(endpoint.expiry, object, receivedAt);
+  if (!expiry.ok) return invalid(expiry.reason);
+  // Times read from the server's clock are moved onto ours; a relative expires_in already is on ours.
+  const rule = endpoint.expiry;
+  const serverClockTime =
+    rule.kind === "absolute" || (rule.kind === "created-plus-relative" && readField(object, rule.createdField) != null);
+  const offset = serverClockTime && expiry.expiresAt !== undefined ? serverClockOffset(headers, receivedAt) : undefined;
+  const expiresAt = expiry.expiresAt !== undefined && offset !== undefined ? expiry.expiresAt + offset : expiry.expiresAt;
+
+  const token: Token<Raw> = {
+    accessToken,
+    ...(tokenType !== undefined ? { tokenType } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
+    ...(refreshToken !== undefined ? { refreshToken } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+    raw: object as unknown as Raw,
+  };
+  return { ok: true, token };
+}
+
+function notAString(path: FieldPath | undefined): string {
+  return `${path === undefined ? "a token field" : fieldPathName(path)} is not a string`;
+}
+
+/**
+ * A form-encoded success body (`a=1&b=2`) as an object of strings, the first
+ * value kept when a key repeats. Keys are own data properties, so a
+ * `__proto__` key is data, never a prototype.
+ */
+function parseFormBody(text: string): Record<string, string> {
+  const object: Record<string, string> = {};
+  // forEach, not for-of: the runtime compiles without the DOM.Iterable lib.
+  new URLSearchParams(text.trim()).forEach((value, key) => {
+    if (!Object.hasOwn(object, key)) defineField(object, key, value);
+  });
+  return object;
+}
+
+/** The string, `undefined` when absent or JSON null, `null` when it is something else. */
+function optionalString(object: Record<string, unknown>, path: FieldPath | undefined): string | undefined | null {
+  if (path === undefined) return undefined;
+  const value = readField(object, path);
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "string" ? value : null;
+}
+
