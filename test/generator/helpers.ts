@@ -8,7 +8,8 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll } from "vitest";
-import { loadSpecText, type LoadedSpec } from "../../generator/load/index.js";
+import { SpecError, loadSpecText, type LoadedSpec, type ProviderConfig } from "../../generator/load/index.js";
+import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
 
 /** The repository root, with a trailing separator. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -66,6 +67,40 @@ export function sha256Hex(bytes: string | Uint8Array): string {
 /** Loads a document given as an object, through the real loader (so fixtures are valid OpenAPI). */
 export async function loadDocument(document: unknown, file = "specs/acme.json"): Promise<LoadedSpec> {
   return loadSpecText(file, new TextEncoder().encode(JSON.stringify(document, null, 2)));
+}
+
+/** Where a provider config given to {@link modelOf} is said to come from. */
+export const CONFIG_FILE = "specs/acme.tokenwright.json";
+
+/** The model of a document given as an object (and a provider config, said to be {@link CONFIG_FILE}). */
+export async function modelOf(document: Json, config?: ProviderConfig, configFile: string | undefined = config ? CONFIG_FILE : undefined): Promise<ProviderModel> {
+  return buildModel({ spec: await loadDocument(document), config, configFile });
+}
+
+/** The model error a document must produce (after loading fine). */
+export async function modelError(document: Json, config?: ProviderConfig, configFile: string | undefined = config ? CONFIG_FILE : undefined): Promise<SpecError> {
+  const spec = await loadDocument(document);
+  try {
+    buildModel({ spec, config, configFile });
+  } catch (error) {
+    if (error instanceof SpecError) return error;
+    throw error;
+  }
+  throw new Error("expected buildModel to throw a SpecError");
+}
+
+/** A model's grant by type; fails the test with the grants it has. */
+export function grant(model: ProviderModel, grantType: string): GrantModel {
+  const found = model.grants.find((g) => g.grantType === grantType);
+  if (!found) throw new Error(`no ${grantType} grant; have ${model.grants.map((g) => g.grantType).join(", ")}`);
+  return found;
+}
+
+/** A field by name; fails the test with the fields there are. */
+export function field(fields: readonly FieldModel[], name: string): FieldModel {
+  const found = fields.find((f) => f.name === name);
+  if (!found) throw new Error(`no field ${name}; have ${fields.map((f) => f.name).join(", ")}`);
+  return found;
 }
 
 /** The minimal RFC 6749 §5.1 success body. */

@@ -1,31 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SpecError, lookupPointer, type ProviderConfig, type SpecErrorCode } from "../../generator/load/index.js";
-import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
+import { lookupPointer, type ProviderConfig, type SpecErrorCode } from "../../generator/load/index.js";
+import { type FieldModel } from "../../generator/model/index.js";
 import type { ClientAuthRule, ExpiryRule } from "../../generator/runtime/types.js";
-import { ERROR_RESPONSE, TOKEN_RESPONSE, loadDocument, tokenSpec, type Json } from "./helpers.js";
-
-async function modelOf(document: Json, config?: ProviderConfig, configFile?: string): Promise<ProviderModel> {
-  const spec = await loadDocument(document);
-  return buildModel({ spec, config, configFile });
-}
-
-/** The model error a spec must produce (after loading fine). */
-async function modelError(document: Json, config?: ProviderConfig, configFile?: string): Promise<SpecError> {
-  const spec = await loadDocument(document);
-  try {
-    buildModel({ spec, config, configFile });
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected buildModel to throw a SpecError");
-}
-
-function grant(model: ProviderModel, grantType: string): GrantModel {
-  const found = model.grants.find((g) => g.grantType === grantType);
-  if (!found) throw new Error(`no ${grantType} grant; have ${model.grants.map((g) => g.grantType).join(", ")}`);
-  return found;
-}
+import { ERROR_RESPONSE, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, type Json } from "./helpers.js";
 
 const fieldNames = (fields: readonly FieldModel[]) => fields.map((f) => f.name);
 const required = (fields: readonly FieldModel[]) => fields.filter((f) => f.required).map((f) => f.name);

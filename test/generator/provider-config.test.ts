@@ -4,27 +4,9 @@ import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SpecError, loadProviderConfig, type ProviderConfig } from "../../generator/load/index.js";
-import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
-import { TOKEN_RESPONSE, loadDocument, tokenSpec, useTempDirs, type Json } from "./helpers.js";
+import { CONFIG_FILE, field, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, useTempDirs, type Json } from "./helpers.js";
 
-const CONFIG_FILE = "specs/acme.tokenwright.json";
 const tempDir = useTempDirs();
-
-async function modelOf(document: Json, config?: ProviderConfig): Promise<ProviderModel> {
-  const spec = await loadDocument(document);
-  return buildModel({ spec, config, configFile: config ? CONFIG_FILE : undefined });
-}
-
-async function modelError(document: Json, config?: ProviderConfig): Promise<SpecError> {
-  const spec = await loadDocument(document);
-  try {
-    buildModel({ spec, config, configFile: config ? CONFIG_FILE : undefined });
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected buildModel to throw a SpecError");
-}
 
 /** Writes `text` as a config file in a fresh temp folder and loads it. */
 async function loadConfigText(text: string): Promise<{ file: string; result: Promise<ProviderConfig | undefined> }> {
@@ -42,18 +24,6 @@ async function configError(value: unknown): Promise<{ file: string; error: SpecE
     throw error;
   }
   throw new Error(`expected ${JSON.stringify(value)} to be refused`);
-}
-
-function grant(model: ProviderModel, grantType: string): GrantModel {
-  const found = model.grants.find((g) => g.grantType === grantType);
-  if (!found) throw new Error(`no ${grantType} grant; have ${model.grants.map((g) => g.grantType).join(", ")}`);
-  return found;
-}
-
-function field(fields: readonly FieldModel[], name: string): FieldModel {
-  const found = fields.find((f) => f.name === name);
-  if (!found) throw new Error(`no field ${name}; have ${fields.map((f) => f.name).join(", ")}`);
-  return found;
 }
 
 describe("loadProviderConfig validation", () => {

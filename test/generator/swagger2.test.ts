@@ -59,7 +59,6 @@ function at(spec: LoadedSpec, pointer: string): unknown {
   return found.value;
 }
 
-const tokenOperation = (spec: LoadedSpec) => at(spec, TOKEN_OP) as Json;
 const formSchema = `${TOKEN_OP}/requestBody/content/${FORM}/schema`;
 
 describe("Swagger 2.0 -> OpenAPI 3.0: what the model gets", () => {

@@ -1,39 +1,9 @@
 // Specs that name a token endpoint only in their security schemes: the token operation is synthesised
 // (generator/model/synthesise.ts) from the OAuth2 flows or an OpenID Connect scheme.
 import { describe, expect, it } from "vitest";
-import { SpecError, lookupPointer, type ProviderConfig } from "../../generator/load/index.js";
-import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
-import { loadDocument, tokenSpec, type Json } from "./helpers.js";
-
-const CONFIG_FILE = "specs/acme.tokenwright.json";
-
-async function modelOf(document: Json, config?: ProviderConfig): Promise<ProviderModel> {
-  const spec = await loadDocument(document);
-  return buildModel({ spec, config, configFile: config ? CONFIG_FILE : undefined });
-}
-
-async function modelError(document: Json, config?: ProviderConfig): Promise<SpecError> {
-  const spec = await loadDocument(document);
-  try {
-    buildModel({ spec, config, configFile: config ? CONFIG_FILE : undefined });
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected buildModel to throw a SpecError");
-}
-
-function grant(model: ProviderModel, grantType: string): GrantModel {
-  const found = model.grants.find((g) => g.grantType === grantType);
-  if (!found) throw new Error(`no ${grantType} grant; have ${model.grants.map((g) => g.grantType).join(", ")}`);
-  return found;
-}
-
-function field(fields: readonly FieldModel[], name: string): FieldModel {
-  const found = fields.find((f) => f.name === name);
-  if (!found) throw new Error(`no field ${name}; have ${fields.map((f) => f.name).join(", ")}`);
-  return found;
-}
+import { lookupPointer } from "../../generator/load/index.js";
+import { buildModel } from "../../generator/model/index.js";
+import { field, grant, loadDocument, modelError, modelOf, tokenSpec, type Json } from "./helpers.js";
 
 /** A document with no token path: an unrelated API plus the given security schemes. */
 function apiDocument(securitySchemes: Json, extra: Json = {}): Json {

@@ -1,38 +1,10 @@
 // The token search of the model stage (generator/model/operation.ts): which operation is the token
 // operation, which ones were passed over and why, spellings of RFC names, parameters and status keys.
 import { describe, expect, it } from "vitest";
-import { SpecError, type ProviderConfig } from "../../generator/load/index.js";
-import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
+import { type ProviderConfig } from "../../generator/load/index.js";
+import { type FieldModel } from "../../generator/model/index.js";
 import { spellingOf } from "../../generator/model/spelling.js";
-import { ERROR_RESPONSE, TOKEN_RESPONSE, loadDocument, tokenSpec, type Json } from "./helpers.js";
-
-async function modelOf(document: Json, config?: ProviderConfig): Promise<ProviderModel> {
-  const spec = await loadDocument(document);
-  return buildModel({ spec, config, configFile: config ? "specs/acme.tokenwright.json" : undefined });
-}
-
-async function modelError(document: Json, config?: ProviderConfig): Promise<SpecError> {
-  const spec = await loadDocument(document);
-  try {
-    buildModel({ spec, config, configFile: config ? "specs/acme.tokenwright.json" : undefined });
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected buildModel to throw a SpecError");
-}
-
-function grant(model: ProviderModel, grantType: string): GrantModel {
-  const found = model.grants.find((g) => g.grantType === grantType);
-  if (!found) throw new Error(`no ${grantType} grant; have ${model.grants.map((g) => g.grantType).join(", ")}`);
-  return found;
-}
-
-function field(fields: readonly FieldModel[], name: string): FieldModel {
-  const found = fields.find((f) => f.name === name);
-  if (!found) throw new Error(`no field ${name}; have ${fields.map((f) => f.name).join(", ")}`);
-  return found;
-}
+import { ERROR_RESPONSE, field, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, type Json } from "./helpers.js";
 
 const names = (fields: readonly FieldModel[]) => fields.map((f) => f.name);
 
