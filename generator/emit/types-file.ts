@@ -63,8 +63,8 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       isTypeOnly: true,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "SessionOptions", "Token", "TokenResponseError",
-        "TokenResult", "TokenSession", "TransportError",
+        "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "SessionOptions", "Token",
+        ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TokenSession", "TransportError",
       ],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
