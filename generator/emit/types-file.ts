@@ -69,7 +69,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
     alias(OPERATION, indexed("paths", model.operation.path, model.operation.method), `The token operation as openapi-typescript types it: ${model.operation.method.toUpperCase()} ${model.operation.path}.`, false),
-    ...(model.request.mediaType !== undefined && model.grants.some((g) => g.wire.kind !== "component" && g.wire.kind !== "no-body")
+    ...(model.request.mediaType !== undefined && readsBody(model, (kind) => kind === "request-body" || kind === "request-body-variant")
       ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
       : []),
     ...scopeAlias(model),
@@ -95,8 +95,17 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
 }
 
 function wireImports(model: ProviderModel): string[] {
-  const usesComponents = model.grants.some((g) => g.wire.kind === "component");
-  return usesComponents ? ["components", "paths"] : ["paths"];
+  return readsBody(model, (kind) => kind === "component") ? ["components", "paths"] : ["paths"];
+}
+
+/** Whether a field's type is read from its grant's body type (not a parameter, a scope union or a config-stated path parameter). */
+function typedFromBody(field: FieldModel): boolean {
+  return field.knownValues === undefined && field.fromConfig !== true && field.in === undefined;
+}
+
+/** Whether some grant whose body is of a kind `which` accepts has a field typed from that body. */
+function readsBody(model: ProviderModel, which: (kind: WireSource["kind"]) => boolean): boolean {
+  return model.grants.some((g) => which(g.wire.kind) && [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some(typedFromBody));
 }
 
 /**

@@ -90,7 +90,7 @@ export function findTokenOperation(view: SpecView, config: ProviderConfig | unde
   for (const op of seen) {
     const reason = tokenEvidence(view, op, tokenUrls);
     if (reason !== undefined) accepted.push({ seen: op, reason });
-    else if (/token|oauth|auth/i.test(op.path)) candidates.push({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: passedOverReason(view, op) });
+    else if (/token|oauth|auth/i.test(op.path)) candidates.push({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: passedOverReason(op) });
   }
   const posts = seen.filter((op) => op.method === "post").map((op) => op.label);
   if (accepted.length === 0) return { token: undefined, candidates, posts };
@@ -175,7 +175,7 @@ function tokenEvidence(view: SpecView, op: Seen, tokenUrls: ReadonlyMap<string, 
   return undefined;
 }
 
-function passedOverReason(view: SpecView, op: Seen): string {
+function passedOverReason(op: Seen): string {
   if (op.method === "get") {
     const reads = /\{[^}]*\}/.test(op.path) ? "; with a path parameter it reads a token rather than issuing one" : "";
     return `a GET: token requests are POSTs (RFC 6749 §3.2)${reads}`;

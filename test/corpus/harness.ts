@@ -145,6 +145,8 @@ export function typecheckTree(root: string): Checked {
       noUncheckedIndexedAccess: true,
       exactOptionalPropertyTypes: true,
       verbatimModuleSyntax: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
       skipLibCheck: true,
       noEmit: true,
     },

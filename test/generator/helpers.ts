@@ -247,6 +247,8 @@ export function typecheck(root: string): TypecheckResult {
       noUncheckedIndexedAccess: true,
       exactOptionalPropertyTypes: true,
       verbatimModuleSyntax: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
       noEmit: true,
     },
     include: ["**/*.ts"],
