@@ -134,9 +134,12 @@ function named(view: SpecView, seen: readonly Seen[], wanted: string, configFile
     throw new SpecError("config", configFile, "/tokenOperation", `the spec has no operation ${JSON.stringify(wanted)}${likely.length > 0 ? `; token-like operations: ${likely.slice(0, 8).join(", ")}` : ""}`);
   }
   const reason = "named by the provider config";
+  const others = seen
+    .filter((op) => op !== match && /token|oauth|auth/i.test(op.path))
+    .map((op) => ({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: `the provider config names ${wanted}` }));
   return {
     token: readOperation(view, match, reason),
-    candidates: [{ operation: match.label, pointer: match.operation.pointer, chosen: true, reason }],
+    candidates: [{ operation: match.label, pointer: match.operation.pointer, chosen: true, reason }, ...others],
     posts: [],
   };
 }

@@ -125,7 +125,10 @@ describe("two token endpoints are refused", () => {
   it("naming one of them in the provider config resolves it", async () => {
     const model = await modelOf(documentOf({ "/oauth/token": { post: tokenPost("a") }, "/v2/oauth/token": { post: tokenPost("b") } }), { tokenOperation: "POST /v2/oauth/token" });
     expect(model.operation.path).toBe("/v2/oauth/token");
-    expect(model.candidates).toEqual([{ operation: "POST /v2/oauth/token", pointer: "/paths/~1v2~1oauth~1token/post", chosen: true, reason: "named by the provider config" }]);
+    expect(model.candidates).toEqual([
+      { operation: "POST /v2/oauth/token", pointer: "/paths/~1v2~1oauth~1token/post", chosen: true, reason: "named by the provider config" },
+      { operation: "POST /oauth/token", pointer: "/paths/~1oauth~1token/post", chosen: false, reason: "the provider config names POST /v2/oauth/token" },
+    ]);
     expect(model.facts[0]).toMatchObject({ topic: "operation", source: "config" });
   });
 });
