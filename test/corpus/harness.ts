@@ -10,10 +10,8 @@
  * request must look like from the spec, and anything else comes from the
  * row of the table.
  */
-import { existsSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import ts from "typescript";
 import { Ajv } from "ajv";
 import type * as AjvCoreModule from "ajv/dist/core.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -22,6 +20,7 @@ import type { FormatsPlugin } from "ajv-formats";
 import { configFileFor, generate } from "../../generator/generate.js";
 import { SpecError, loadProviderConfig, loadSpec, type SpecErrorCode } from "../../generator/load/index.js";
 import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
+import { typecheck, type TypecheckResult } from "../generator/helpers.js";
 import { startTokenServer, type RecordedRequest, type TokenServer, type TokenServerReply } from "../support/loopback.js";
 import { propertyAllows, resolveLocalRef, sampleFromSchema, type JsonValue } from "../support/sample-from-schema.js";
 import { formatAjvErrors, type OperationSchemas, type SpecSchemas } from "../support/spec-schema.js";
@@ -117,54 +116,16 @@ export function describeOutcome(outcome: Outcome | undefined): string {
 // ---------------------------------------------------------------------------
 // Type checking
 
-export interface Checked {
-  /** Files in the program, relative to the root. */
-  readonly files: readonly string[];
-  /** `path(line,col): TSxxxx message`, path relative to the root. */
-  readonly diagnostics: readonly string[];
-}
+export type Checked = TypecheckResult;
 
 /**
- * Type-checks every `.ts` below `root` in one program, as a consumer would:
- * `--strict --noUncheckedIndexedAccess --exactOptionalPropertyTypes` (the
- * options of test/generator/helpers.ts `typecheck`), plus `skipLibCheck`,
- * which leaves generated files checked in full but not the ~50k lines of
- * TypeScript's own DOM/ES libs (a third of the time). Semantic errors of
- * every file are reported even when another file is broken. Leaves a
- * tsconfig.json in `root` so a failure can be replayed with `tsc -p <root>`.
+ * Type-checks every `.ts` below `root` in one program, as a consumer would,
+ * with the options of test/generator/helpers.ts `typecheck` plus
+ * `skipLibCheck`: generated files are checked in full, TypeScript's own
+ * libraries are not.
  */
 export function typecheckTree(root: string): Checked {
-  const tsconfig = {
-    compilerOptions: {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      lib: ["ES2022", "DOM"],
-      types: [],
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      exactOptionalPropertyTypes: true,
-      verbatimModuleSyntax: true,
-      noUnusedLocals: true,
-      noUnusedParameters: true,
-      skipLibCheck: true,
-      noEmit: true,
-    },
-    include: ["**/*.ts"],
-  };
-  writeFileSync(join(root, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-  if (!existsSync(join(root, "package.json"))) writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
-  const parsed = ts.parseJsonConfigFileContent(tsconfig, ts.sys, root);
-  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-  const all = [...parsed.errors, ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
-  const rel = (path: string) => relative(root, path).split("\\").join("/");
-  const diagnostics = all.map((d) => {
-    const message = ts.flattenDiagnosticMessageText(d.messageText, " ");
-    if (!d.file || d.start === undefined) return `TS${d.code} ${message}`;
-    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    return `${rel(d.file.fileName)}(${line + 1},${character + 1}): TS${d.code} ${message}`;
-  });
-  return { files: parsed.fileNames.map(rel), diagnostics };
+  return typecheck(root, { skipLibCheck: true });
 }
 
 /** Diagnostics of files below `folder`, and those of no file at all. */
