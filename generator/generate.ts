@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import { CONFIG_SUFFIX_NAME, providerIdOf } from "./inputs.js";
+import { CONFIG_SUFFIX_NAME, OVERLAY_SUFFIXES, providerIdOf } from "./inputs.js";
 import {
   MANIFEST_FILE,
   generatorHash,
@@ -87,7 +87,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
 export function listSpecs(folder: string): string[] {
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
-    .filter((name) => /\.(ya?ml|json)$/i.test(name) && !name.endsWith(CONFIG_SUFFIX_NAME))
+    .filter((name) => /\.(ya?ml|json)$/i.test(name) && !name.endsWith(CONFIG_SUFFIX_NAME) && !OVERLAY_SUFFIXES.some((suffix) => name.endsWith(suffix)))
     .sort()
     .map((name) => `${folder.replace(/\/+$/, "")}/${name}`);
 }
@@ -114,12 +114,14 @@ function collectInputs(specFiles: readonly string[], commandFor: (spec: string) 
     }
     const config = configFileFor(spec);
     const configBytes = existsSync(config) ? readFileSync(config) : undefined;
+    const overlay = overlayFileFor(spec);
     byProvider.set(provider, {
       provider,
       spec,
       command: commandFor(spec),
       specSha256: sha256(bytes),
       ...(configBytes ? { config, configSha256: sha256(configBytes) } : {}),
+      ...(overlay !== undefined ? { overlay, overlaySha256: sha256(readFileSync(overlay)) } : {}),
     });
   }
   return [...byProvider.values()];
@@ -131,12 +133,19 @@ function providerEntry(input: ProviderInputs): Omit<ProviderEntry, "files"> {
     command: input.command,
     specSha256: input.specSha256,
     ...(input.config !== undefined ? { config: input.config, configSha256: input.configSha256! } : {}),
+    ...(input.overlay !== undefined ? { overlay: input.overlay, overlaySha256: input.overlaySha256! } : {}),
   };
 }
 
 /** `specs/zype.json` -> `specs/zype.tokenwright.json`. */
 export function configFileFor(spec: string): string {
   return spec.replace(/\.(ya?ml|json)$/i, "") + CONFIG_SUFFIX_NAME;
+}
+
+/** `specs/zype.json` -> `specs/zype.overlay.yaml` (or `.yml`, `.json`), when one exists. */
+export function overlayFileFor(spec: string): string | undefined {
+  const stem = spec.replace(/\.(ya?ml|json)$/i, "");
+  return OVERLAY_SUFFIXES.map((suffix) => stem + suffix).find((file) => existsSync(file));
 }
 
 /** A mistake in how the command was called (exit code 2). */

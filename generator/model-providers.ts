@@ -29,7 +29,7 @@ export async function modelProviders({ inputs, policy }: ModelRequest): Promise<
   const problems: SpecProblem[] = [];
   for (const input of inputs) {
     try {
-      const spec = await loadSpec(input.spec, policy);
+      const spec = await loadSpec(input.spec, policy, input.overlay);
       const config = input.config !== undefined ? await loadProviderConfig(input.config) : undefined;
       models.push({ model: buildModel({ spec, config, configFile: input.config }), command: input.command });
     } catch (error) {

@@ -2,14 +2,14 @@ import { existsSync } from "node:fs";
 import { loadProviderConfig, loadSpec } from "../load/index.js";
 import { buildModel, type ProviderModel } from "../model/index.js";
 import type { ClientAuthRule, ExpiryRule, FieldPath } from "../runtime/types.js";
-import { configFileFor } from "../generate.js";
+import { configFileFor, overlayFileFor } from "../generate.js";
 
 /** The model of one spec, as `tokenwright explain` reports it: everything but the wire slice. */
 export type Explanation = Omit<ProviderModel, "wireDocument">;
 
 /** Loads and models one spec (and its provider config, when there is one). Throws SpecError. */
 export async function explainSpec(spec: string, allowRemote: boolean): Promise<Explanation> {
-  const loaded = await loadSpec(spec, { allowRemote });
+  const loaded = await loadSpec(spec, { allowRemote }, overlayFileFor(spec));
   const configFile = configFileFor(spec);
   const hasConfig = existsSync(configFile);
   const config = hasConfig ? await loadProviderConfig(configFile) : undefined;
@@ -21,7 +21,7 @@ export async function explainSpec(spec: string, allowRemote: boolean): Promise<E
 export function explanationText(model: Explanation): string {
   const lines: string[] = [];
   const add = (line = "") => lines.push(line);
-  add(`${model.title} (${model.source.file}${model.source.configFile ? `, config ${model.source.configFile}` : ""})`);
+  add(`${model.title} (${model.source.file}${model.source.overlayFile ? `, overlay ${model.source.overlayFile}` : ""}${model.source.configFile ? `, config ${model.source.configFile}` : ""})`);
   add(`OpenAPI ${model.source.openapi}, sha256 ${model.source.sha256}`);
   add();
   add("Token operation");

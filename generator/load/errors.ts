@@ -41,4 +41,5 @@ export type SpecErrorCode =
   | "ambiguous_token_operation"
   | "unsupported"
   | "insecure_url"
-  | "config";
+  | "config"
+  | "overlay";

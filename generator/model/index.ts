@@ -62,6 +62,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       sha256: spec.sha256,
       openapi: String(spec.document["openapi"]),
       ...(configFile ? { configFile } : {}),
+      ...(spec.overlay ? { overlayFile: spec.overlay.file } : {}),
     },
     operation: {
       path: token.path,
@@ -142,6 +143,14 @@ function loadFacts(spec: LoadedSpec): Fact[] {
     });
     for (const warning of warnings) facts.push({ topic: "document", statement: `conversion: ${warning.message}`, source: "inferred", evidence: warning.pointer });
   }
+  spec.overlay?.actions.forEach((action, index) => {
+    facts.push({
+      topic: "overlay",
+      statement: `${action.description ?? (action.kind === "remove" ? "removed" : "updated")}: ${action.target} (${action.kind}, ${action.matched} node${action.matched === 1 ? "" : "s"})`,
+      source: "config",
+      evidence: `${spec.overlay!.file}#/actions/${index}`,
+    });
+  });
   if (spec.droppedExtensions && spec.droppedExtensions.length > 0) {
     facts.push({
       topic: "document",

@@ -35,6 +35,8 @@ export interface SourceModel {
   readonly openapi: string;
   /** The provider config file, when one was read. */
   readonly configFile?: string;
+  /** The OpenAPI Overlay applied to the spec, when there was one. */
+  readonly overlayFile?: string;
 }
 
 export interface OperationModel {
