@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { loadProviderConfig, loadSpec } from "../load/index.js";
 import { buildModel, type ProviderModel } from "../model/index.js";
-import type { ClientAuthRule, ExpiryRule, FieldPath } from "../runtime/types.js";
+import { fieldPathName } from "../runtime/field-path.js";
+import type { ClientAuthRule, ExpiryRule } from "../runtime/types.js";
 import { configFileFor, overlayFileFor } from "../generate.js";
 
 /** The model of one spec, as `tokenwright explain` reports it: everything but the wire slice. */
@@ -53,9 +54,9 @@ export function explanationText(model: Explanation): string {
   add();
   const fields = model.success.tokenFields;
   add(`Success: ${model.success.statuses.join(", ")}; typed body ${model.success.typedKey} ${model.success.mediaType}${model.success.responseEncoding === "form" ? " (read as a form-encoded body)" : ""}`);
-  add(`  accessToken <- ${pathText(fields.accessToken)}${fields.tokenType !== undefined ? `, tokenType <- ${pathText(fields.tokenType)}` : ""}${fields.refreshToken !== undefined ? `, refreshToken <- ${pathText(fields.refreshToken)}` : ""}${fields.scope !== undefined ? `, scope <- ${pathText(fields.scope)}` : ""}`);
+  add(`  accessToken <- ${fieldPathName(fields.accessToken)}${fields.tokenType !== undefined ? `, tokenType <- ${fieldPathName(fields.tokenType)}` : ""}${fields.refreshToken !== undefined ? `, refreshToken <- ${fieldPathName(fields.refreshToken)}` : ""}${fields.scope !== undefined ? `, scope <- ${fieldPathName(fields.scope)}` : ""}`);
   add(`  expiry: ${expiryText(model.success.expiry)}`);
-  if (model.success.errorInSuccess) add(`  a body whose ${pathText(model.success.errorInSuccess.field)} is ${JSON.stringify(model.success.errorInSuccess.equals)} is an error`);
+  if (model.success.errorInSuccess) add(`  a body whose ${fieldPathName(model.success.errorInSuccess.field)} is ${JSON.stringify(model.success.errorInSuccess.equals)} is an error`);
   add();
   add(`Errors: ${model.errors.length === 0 ? "none documented (every error status is unexpected_status)" : model.errors.map((e) => `${e.key}${e.mediaType !== undefined ? " (typed)" : ""}`).join(", ")}`);
   add();
@@ -64,9 +65,6 @@ export function explanationText(model: Explanation): string {
   return `${lines.join("\n")}\n`;
 }
 
-function pathText(path: FieldPath): string {
-  return typeof path === "string" ? path : path.join(".");
-}
 
 function clientAuthText(rule: ClientAuthRule, model: Explanation): string {
   switch (rule.kind) {
@@ -90,11 +88,11 @@ function clientAuthText(rule: ClientAuthRule, model: Explanation): string {
 function expiryText(rule: ExpiryRule): string {
   switch (rule.kind) {
     case "relative":
-      return `${pathText(rule.field)} seconds from receipt`;
+      return `${fieldPathName(rule.field)} seconds from receipt`;
     case "absolute":
-      return `${pathText(rule.field)} is a unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}`;
+      return `${fieldPathName(rule.field)} is a unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}`;
     case "created-plus-relative":
-      return `${pathText(rule.createdField)} plus ${pathText(rule.field)} seconds`;
+      return `${fieldPathName(rule.createdField)} plus ${fieldPathName(rule.field)} seconds`;
     case "none":
       return "none documented: kept until a 401";
     default: {

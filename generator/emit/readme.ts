@@ -1,6 +1,7 @@
 import Handlebars from "handlebars";
 import type { FieldModel, GrantModel, ProviderModel } from "../model/index.js";
-import type { ExpiryRule, FieldPath } from "../runtime/types.js";
+import { fieldPathName } from "../runtime/field-path.js";
+import type { ExpiryRule } from "../runtime/types.js";
 import { createFunctionName } from "./client-file.js";
 import { docText } from "./doc-text.js";
 import { readTemplate } from "./templates.js";
@@ -92,11 +93,11 @@ function describeClientAuth(model: ProviderModel, grant: GrantModel): string {
 function describeExpiry(rule: ExpiryRule): string {
   switch (rule.kind) {
     case "relative":
-      return `\`expiresAt\` is the time of receipt plus \`${md(pathText(rule.field))}\` seconds.`;
+      return `\`expiresAt\` is the time of receipt plus \`${md(fieldPathName(rule.field))}\` seconds.`;
     case "absolute":
-      return `\`${md(pathText(rule.field))}\` is an absolute unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}; \`expiresAt\` is that moment.`;
+      return `\`${md(fieldPathName(rule.field))}\` is an absolute unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}; \`expiresAt\` is that moment.`;
     case "created-plus-relative":
-      return `\`expiresAt\` is \`${md(pathText(rule.createdField))}\` plus \`${md(pathText(rule.field))}\` seconds (the time of receipt when \`${md(pathText(rule.createdField))}\` is missing).`;
+      return `\`expiresAt\` is \`${md(fieldPathName(rule.createdField))}\` plus \`${md(fieldPathName(rule.field))}\` seconds (the time of receipt when \`${md(fieldPathName(rule.createdField))}\` is missing).`;
     case "none":
       return "The provider documents no expiry: `expiresAt` is undefined and the token is good until the API says otherwise.";
     default: {
@@ -106,7 +107,3 @@ function describeExpiry(rule: ExpiryRule): string {
   }
 }
 
-/** `["data", "token"]` -> `data.token`. */
-function pathText(path: FieldPath): string {
-  return typeof path === "string" ? path : path.join(".");
-}
