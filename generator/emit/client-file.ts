@@ -40,7 +40,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "TokenClientConfigError", "canonicalJson", "createSession", "requestToken", "resolveBaseUrl", "type ClientConfig",
+        "TokenClientConfigError", "createSession", "requestToken", "resolveBaseUrl", "sessionKeyParts", "type ClientConfig",
         ...(model.operation.discovery !== undefined ? ["type DiscoveryError"] : []), "type GrantRule", "type NamedServer", "type TokenEndpoint",
       ],
     },
@@ -132,8 +132,9 @@ function factory(model: ProviderModel): StatementStructures {
                   `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
                 );
               }
-              writer.writeLine(`keyParts: [${JSON.stringify(model.provider)}, config.clientId, grant, canonicalJson(params)],`);
+              writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ENDPOINT, config, grant, params),`);
               writer.writeLine("clock: config.clock ?? Date.now,");
+              writer.writeLine("elapsed: config.clock,");
               writer.writeLine("fetch: config.fetch,");
             });
             writer.writeLine("},");

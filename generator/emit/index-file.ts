@@ -15,12 +15,15 @@ const RUNTIME_VALUES = [
   "InvalidResponseError",
   "ReauthenticationRequiredError",
   "SessionClosedError",
+  "SessionDeadlineError",
+  "TokenStoreUnavailableError",
+  "CoolingDownError",
   "TokenOriginError",
   "MemoryTokenStore",
 ];
 
 /** Runtime types a caller needs to configure and hold a session. */
-const RUNTIME_TYPES = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions"];
+const RUNTIME_TYPES = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions", "SessionStats"];
 
 /** `index.ts`: the provider's public surface, every name listed. */
 export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructure> {

@@ -11,7 +11,7 @@ import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, object
 const TAKEN_NAMES = new Set([
   "AbortedError", "CallOptions", "DiscoveryError", "ClientConfig", "Clock", "Defined", "FetchLike", "GrantRule", "InvalidResponseError",
   "MemoryTokenStore", "NamedServer", "NetworkError", "ReauthenticationRequiredError", "RequestBody", "RetryOptions",
-  "SessionClosedError", "SessionOptions", "StoredToken", "TimeoutError", "Token", "TokenClientConfigError", "TokenEndpoint",
+  "SessionClosedError", "SessionDeadlineError", "SessionOptions", "SessionStats", "CoolingDownError", "TokenStoreUnavailableError", "StoredToken", "TimeoutError", "Token", "TokenClientConfigError", "TokenEndpoint",
   "TokenError", "TokenOperation", "TokenOriginError", "TokenResponseError", "TokenResult", "TokenSession", "TokenStore",
   "TransportError", "UnexpectedStatusError", "components", "paths",
 ]);

@@ -39,9 +39,25 @@ export type { ExpiryResult } from "./expiry.js";
 export { assertSecureUrl, fillServerUrl, joinUrl, resolveBaseUrl } from "./url.js";
 export type { NamedServer, ServerChoice, ServerVariable } from "./url.js";
 export { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, requestToken } from "./request.js";
-export { createSession, DEFAULT_LEASE_MS, DEFAULT_MAX_REFRESH_MARGIN_MS, DEFAULT_REFRESH_MARGIN_SHARE } from "./session.js";
+export {
+  createSession,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_MAX_REFRESH_MARGIN_MS,
+  DEFAULT_REFRESH_MARGIN_SHARE,
+  DEFAULT_STORE_TIMEOUT_MS,
+} from "./session.js";
+export { sessionKeyParts } from "./session-key.js";
+export type { SessionStats } from "./session-pace.js";
 export type { RetryOptions, SessionError, SessionGrant, SessionMiddleware, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
-export { ReauthenticationRequiredError, SessionClosedError, TokenOriginError } from "./session-errors.js";
+export {
+  CoolingDownError,
+  ReauthenticationRequiredError,
+  SessionClosedError,
+  SessionDeadlineError,
+  TokenOriginError,
+  TokenStoreUnavailableError,
+} from "./session-errors.js";
 export { MemoryTokenStore } from "./store.js";
 export type { StoredToken, TokenLease, TokenStore } from "./store.js";
 export { canonicalJson } from "./canonical.js";

@@ -66,7 +66,7 @@ export function isInvalidGrant(error: TokenError): boolean {
   return typeof body === "object" && body !== null && (body as { readonly error?: unknown }).error === "invalid_grant";
 }
 
-function retryAfterOf(error: TokenError): number | undefined {
+export function retryAfterOf(error: TokenError): number | undefined {
   const value: unknown = (error as { readonly retryAfterMs?: unknown }).retryAfterMs;
   return typeof value === "number" && value >= 0 ? value : undefined;
 }
@@ -76,14 +76,16 @@ function retryAfterOf(error: TokenError): number | undefined {
  * with full-jitter exponential backoff between attempts (a random wait in
  * [0, min(maxDelayMs, baseDelayMs * 2^n))), and at least as long as a
  * Retry-After asks. A Retry-After beyond `maxDelayMs` ends the retries, as
- * does `signal` firing; the last failure is then returned. Never rejects
- * unless `attempt` does.
+ * does `signal` firing, or `mayRetry` answering false just before a retry (a
+ * refresh whose lease was lost); the last failure is then returned. Never
+ * rejects unless `attempt` does.
  */
 export async function withRetries<Raw, E extends TokenError>(
   attempt: () => Promise<TokenResult<Raw, E>>,
   policy: RetryPolicy,
   tries: number,
   signal: AbortSignal,
+  mayRetry: () => boolean = () => true,
 ): Promise<TokenResult<Raw, E>> {
   for (let n = 0; ; n++) {
     const result = await attempt();
@@ -92,7 +94,7 @@ export async function withRetries<Raw, E extends TokenError>(
     if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return result;
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
     const wait = Math.max(Math.floor(policy.random() * ceiling), retryAfterMs ?? 0);
-    if (!(await sleep(wait, signal))) return result;
+    if (!(await sleep(wait, signal)) || !mayRetry()) return result;
   }
 }
 

@@ -1,5 +1,12 @@
 import type { TokenError } from "./errors.js";
-import type { ReauthenticationRequiredError, SessionClosedError } from "./session-errors.js";
+import type {
+  CoolingDownError,
+  ReauthenticationRequiredError,
+  SessionClosedError,
+  SessionDeadlineError,
+  TokenStoreUnavailableError,
+} from "./session-errors.js";
+import type { SessionStats } from "./session-pace.js";
 import type { StoredToken, TokenStore } from "./store.js";
 import type { CallOptions, Clock, FetchLike, TokenResult } from "./types.js";
 
@@ -24,8 +31,15 @@ export interface SessionGrant<Raw, E extends TokenError> {
    * key, so no credential is ever stored as a key.
    */
   readonly keyParts: readonly string[];
-  /** The client's clock (epoch ms), used for every expiry decision. */
+  /** The client's clock (epoch ms): when tokens arrive and expire. */
   readonly clock: Clock;
+  /**
+   * Where elapsed time is read (ms, monotonic): how long a token has been
+   * held. Default `performance.now()`, which a wall-clock step does not move;
+   * clients pass their injected `clock` here too, so that tests and
+   * simulations control both.
+   */
+  readonly elapsed?: Clock | undefined;
   /** The client's fetch, for `session.fetch` and the middleware. */
   readonly fetch?: FetchLike | undefined;
 }
@@ -56,8 +70,30 @@ export interface SessionOptions {
    */
   readonly origins?: readonly string[];
   readonly retry?: RetryOptions;
-  /** How long a refresh may hold a shared store's lease (default 30 s). */
+  /**
+   * How long a refresh may hold a shared store's lease without renewing it
+   * (default 30 s). The lease is renewed every second while the refresh
+   * runs; a process that dies holds the others up for at most this long.
+   */
   readonly leaseMs?: number;
+  /**
+   * Every `getToken()`/`getAccessToken()` and the token wait of
+   * `session.fetch` settles within this (default 15 000 ms): with a token, or
+   * with a `SessionDeadlineError` while the work goes on for the next call.
+   */
+  readonly deadlineMs?: number;
+  /** Longest wait for one call into the store (default 2 000 ms); past it the store counts as unavailable. */
+  readonly storeTimeoutMs?: number;
+  /** Shortest time between two token requests of this session (default 1 000 ms). */
+  readonly minRefreshIntervalMs?: number;
+  /** Cool-down after failed token requests (the longest, default 60 000 ms; a `Retry-After` is honoured up to 10 minutes). */
+  readonly coolDown?: { readonly maxMs?: number };
+  /**
+   * Added to the store key, so that sessions with otherwise equal settings
+   * (same endpoint, client and parameters) keep apart tokens, e.g. per tenant
+   * of your own app on one shared store.
+   */
+  readonly namespace?: string;
 }
 
 /** openapi-fetch's middleware shape (`client.use(session.middleware)`). */
@@ -86,6 +122,8 @@ export interface TokenSession<E extends TokenError> {
   readonly middleware: SessionMiddleware;
   /** Drops the current token so the next call gets a new one (use when the API rejects it). */
   invalidate(): Promise<void>;
+  /** Token requests made (in all, and in the last minute), failures in a row and the cool-down in force. */
+  stats(): SessionStats;
   /** Releases the session; later calls fail with `SessionClosedError`. Does not close a store passed in. */
   close(): Promise<void>;
 }
@@ -95,4 +133,9 @@ export type SessionTokenResult<E> =
   | { readonly ok: false; readonly error: E | SessionError };
 
 /** Errors the session itself adds to a provider's error union. */
-export type SessionError = ReauthenticationRequiredError | SessionClosedError;
+export type SessionError =
+  | ReauthenticationRequiredError
+  | SessionClosedError
+  | SessionDeadlineError
+  | TokenStoreUnavailableError
+  | CoolingDownError;

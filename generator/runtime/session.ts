@@ -2,12 +2,23 @@ import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
 import { authorizedFetch, authorizingMiddleware, allowedOrigins, sender } from "./session-fetch.js";
 import type { TokenSource } from "./session-fetch.js";
-import { ReauthenticationRequiredError, SessionClosedError } from "./session-errors.js";
-import { MAX_TIMER_MS, isInvalidGrant, retryPolicy, withRetries } from "./session-retry.js";
+import {
+  CoolingDownError,
+  ReauthenticationRequiredError,
+  SessionClosedError,
+  SessionDeadlineError,
+  TokenStoreUnavailableError,
+} from "./session-errors.js";
+import { DEFAULT_MAX_COOL_DOWN_MS, DEFAULT_MIN_REFRESH_INTERVAL_MS, Pace, checkDuration } from "./session-pace.js";
+import type { SessionStats } from "./session-pace.js";
+import { isInvalidGrant, isTransient, retryPolicy, sleep, withRetries } from "./session-retry.js";
 import type { RetryPolicy } from "./session-retry.js";
+import { storeKey } from "./session-key.js";
+import { bounded, keepLease } from "./session-store.js";
+import type { LeaseKeeper, StoreCall } from "./session-store.js";
 import type { SessionGrant, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
 import { MemoryTokenStore } from "./store.js";
-import type { StoredToken, TokenStore } from "./store.js";
+import type { StoredToken, TokenLease, TokenStore } from "./store.js";
 import type { CallOptions, Clock, Token } from "./types.js";
 
 /** The refresh margin's cap when `refreshMarginMs` is not set. */
@@ -15,38 +26,75 @@ export const DEFAULT_MAX_REFRESH_MARGIN_MS = 60_000;
 /** ...and its share of the token's lifetime. */
 export const DEFAULT_REFRESH_MARGIN_SHARE = 0.1;
 export const DEFAULT_LEASE_MS = 30_000;
+/** Every `getToken()`/`getAccessToken()` settles within this (default of `deadlineMs`). */
+export const DEFAULT_DEADLINE_MS = 15_000;
+/** Longest wait for one store operation (default of `storeTimeoutMs`). */
+export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
 /** Longest wait for another holder's refresh before looking at the store again. */
 const LEASE_POLL_MS = 1_000;
+/**
+ * After the store comes back empty while this process holds a refresh token
+ * (a store restart), it waits this long before spending one: a process that
+ * was refreshing when the store restarted re-takes its lease within a
+ * renewal (at most 1 s), and its answer is then waited for instead.
+ */
+export const STORE_RESET_GRACE_MS = 2_000;
+/** A token the session cannot renew right now is served while at least this much of its life is left. */
+const STALE_SAFETY_MS = 5_000;
+/** ...and the store is looked at again this often meanwhile. */
+const STALE_RECHECK_MS = 1_000;
+/** Refresh tokens this session remembers having spent (the newest ones). */
+const SPENT_MEMORY = 16;
+
+const elapsedSinceStart: Clock = () => performance.now();
 
 /**
  * Opens a session over one grant: one valid token for every caller.
  *
  * A token is served from an in-process copy until `expiresAt - margin`
- * (margin: `refreshMarginMs`, else min(60 s, 10% of the lifetime)); a token
- * without an expiry is kept until `invalidate()` or a 401 through
- * `session.fetch`/`session.middleware`. Then the session refreshes it, with
- * one request however many callers wait and, with a shared store, one
- * refresh at a time across processes (the store's lease). It refreshes with
+ * (margin: `refreshMarginMs`, else min(60 s, 10% of the lifetime)), measured
+ * on a monotonic clock from when it arrived, so a wall clock that jumps does
+ * not stretch a token's life; a token without an expiry is kept until
+ * `invalidate()` or a 401 through `session.fetch`/`session.middleware`.
+ * Then the session refreshes it, with one request however many callers wait
+ * and, with a shared store, one refresh at a time across processes (the
+ * store's lease, renewed while the refresh runs). It refreshes with
  * `grant.refresh` when a refresh token is held, else runs `grant.obtain`
  * again when `grant.reobtainable`; a refused refresh token (`invalid_grant`)
  * falls back to `obtain` when it may run again, else ends in
- * `ReauthenticationRequiredError`. A rotated refresh token is written to the
- * store before any caller sees the new access token.
+ * `ReauthenticationRequiredError`.
  *
- * Requests failing with no answer, a 5xx or a 429 are retried with backoff
- * (`options.retry`), except a grant that is not reobtainable, which runs at
- * most once per session. No timer outlives a call; nothing runs in the
- * background.
+ * **A refresh token is sent at most once.** It is sent only under the
+ * store's lease, re-read under that lease, never retried once the lease is
+ * lost, and never sent again by this process once spent. The newest token
+ * is kept in memory as well as in the store: a store that comes back empty
+ * (a restart) gets it back, a write that failed is tried again, and a store
+ * never lets an older token replace a newer one (`generation`).
  *
- * `getToken()` resolves with every outcome of a token request; like
- * `getAccessToken()` it rejects only when the store, the clock or the grant
- * functions throw (an outage of the user's store, or a bug).
+ * **Every call settles within `deadlineMs`** (default 15 s) with a token or a
+ * typed error: store operations are bounded by `storeTimeoutMs`, waits for
+ * another holder by the deadline. A store that fails is a
+ * `TokenStoreUnavailableError`, unless a token can be had without it: one in
+ * memory that has not expired, or a new one from a grant that may run again
+ * (no refresh token is spent without the store's lease).
+ *
+ * **Outages are bounded.** Requests failing with no answer, a 5xx or a 429
+ * are retried with backoff (`options.retry`), except a grant that is not
+ * reobtainable, which runs at most once per session. A request that still
+ * fails starts a cool-down, shared through the store: what `Retry-After`
+ * asked, else 1 s doubling per failure in a row up to `coolDown.maxMs`;
+ * meanwhile a token that has not expired is still served, else the call ends
+ * in `CoolingDownError`. Two token requests of one session are at least
+ * `minRefreshIntervalMs` apart. `stats()` counts the requests.
+ *
+ * No timer outlives a call except the deadline of a call in progress;
+ * nothing runs in the background.
  *
  * @throws TokenClientConfigError for unusable options.
  */
 export function createSession<E extends TokenError>(grant: SessionGrant<unknown, E>, options: SessionOptions = {}): TokenSession<E> {
   const core = new SessionCore<E>(grant, options);
-  const clock = grant.clock;
+  const elapsed = core.elapsed;
   const allowed = allowedOrigins(options.origins);
   const send = sender(grant.fetch);
   const source: TokenSource = { current: () => core.token(), renew: (used) => core.renew(used) };
@@ -55,7 +103,7 @@ export function createSession<E extends TokenError>(grant: SessionGrant<unknown,
     getAccessToken: () => {
       try {
         const memo = core.memo;
-        if (memo !== undefined && clock() < memo.refreshAt) return memo.access;
+        if (memo !== undefined && elapsed() < memo.refreshAt) return memo.access;
       } catch (error) {
         return Promise.reject(error);
       }
@@ -65,6 +113,7 @@ export function createSession<E extends TokenError>(grant: SessionGrant<unknown,
     fetch: authorizedFetch(source, allowed, send),
     middleware: authorizingMiddleware(source, allowed, send),
     invalidate: () => core.invalidate(),
+    stats: () => core.stats(),
     close: () => core.close(),
   };
 }
@@ -72,7 +121,7 @@ export function createSession<E extends TokenError>(grant: SessionGrant<unknown,
 /** The last token this process saw, with everything the warm path needs ready. */
 interface Memo<E> {
   readonly token: StoredToken;
-  /** Epoch ms from which the token is refreshed; Infinity when it has no expiry. */
+  /** On the elapsed-time clock: when the token is refreshed; Infinity when it has no expiry. */
   readonly refreshAt: number;
   readonly access: Promise<string>;
   readonly result: Promise<SessionTokenResult<E>>;
@@ -80,59 +129,93 @@ interface Memo<E> {
 
 type Result<E> = SessionTokenResult<E>;
 
+function generationOf(token: StoredToken | undefined): number {
+  return token?.generation ?? 0;
+}
+
+function failure<E>(error: E): { readonly ok: false; readonly error: E } {
+  return { ok: false, error };
+}
+
 class SessionCore<E extends TokenError> {
   memo: Memo<E> | undefined;
+  readonly elapsed: Clock;
   private inflight: Promise<Result<E>> | undefined;
   private closed = false;
   /** An access token known to be refused; a stored token with it is not served. */
   private rejected: string | undefined;
   /** Whether a grant that is not reobtainable has been run (it runs at most once). */
   private obtained = false;
-  /** A refresh token the server refused; it is not sent again. */
-  private deadRefreshToken: string | undefined;
+  /** The newest token this session obtained or read from the store. */
+  private latest: StoredToken | undefined;
+  /** Whether `latest` may be missing from the store (a write failed, or the store was down). */
+  private unpublished = false;
+  /** Refresh tokens this session has spent or seen refused; none is sent again. */
+  private readonly spent: string[] = [];
+  /** Elapsed time when the store was found to have lost this session's token. */
+  private resetAt: number | undefined;
+  /** Elapsed time of the last token request. */
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
   private keyPromise: Promise<string> | undefined;
   private readonly grant: SessionGrant<unknown, E>;
   private readonly clock: Clock;
   private readonly store: TokenStore;
+  private readonly ownsStore: boolean;
   private readonly marginMs: number | undefined;
   private readonly leaseMs: number;
+  private readonly deadlineMs: number;
+  private readonly storeTimeoutMs: number;
+  private readonly minRefreshIntervalMs: number;
   private readonly policy: RetryPolicy;
+  private readonly pace: Pace;
   /** Fires on close: ends backoff waits, and requests when the session owns its store. */
   private readonly closer = new AbortController();
   private readonly call: CallOptions;
+  private readonly keyParts: readonly string[];
 
   constructor(grant: SessionGrant<unknown, E>, options: SessionOptions) {
     this.grant = grant;
     this.clock = grant.clock;
+    this.elapsed = grant.elapsed ?? elapsedSinceStart;
+    this.ownsStore = options.store === undefined;
     this.store = options.store ?? new MemoryTokenStore(grant.clock);
     const margin = options.refreshMarginMs;
     if (margin !== undefined && !(margin >= 0 && margin <= Number.MAX_SAFE_INTEGER)) {
       throw new TokenClientConfigError("refreshMarginMs must be a non-negative number of milliseconds");
     }
     this.marginMs = margin;
-    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    if (!(this.leaseMs > 0 && this.leaseMs <= MAX_TIMER_MS)) {
-      throw new TokenClientConfigError(`leaseMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}]`);
+    this.leaseMs = checkDuration("leaseMs", options.leaseMs, DEFAULT_LEASE_MS, 1);
+    this.deadlineMs = checkDuration("deadlineMs", options.deadlineMs, DEFAULT_DEADLINE_MS, 1);
+    this.storeTimeoutMs = checkDuration("storeTimeoutMs", options.storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, 1);
+    this.minRefreshIntervalMs = checkDuration("minRefreshIntervalMs", options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS);
+    this.pace = new Pace(this.elapsed, checkDuration("coolDown.maxMs", options.coolDown?.maxMs, DEFAULT_MAX_COOL_DOWN_MS));
+    if (options.namespace !== undefined && typeof options.namespace !== "string") {
+      throw new TokenClientConfigError("namespace must be a string");
     }
+    this.keyParts = options.namespace === undefined ? grant.keyParts : [`namespace:${options.namespace}`, ...grant.keyParts];
     this.policy = retryPolicy(options.retry);
     // A rotated refresh token must reach a store that outlives the session, so
     // requests are only cut short on close when the store goes with it.
-    this.call = options.store === undefined ? { signal: this.closer.signal } : {};
+    this.call = this.ownsStore ? { signal: this.closer.signal } : {};
+  }
+
+  stats(): SessionStats {
+    return this.pace.stats();
   }
 
   token(): Promise<Result<E>> {
-    if (this.closed) return Promise.resolve({ ok: false, error: new SessionClosedError() });
+    if (this.closed) return Promise.resolve(failure(new SessionClosedError()));
     const memo = this.memo;
     if (memo !== undefined) {
       let now: number;
       try {
-        now = this.clock();
+        now = this.elapsed();
       } catch (error) {
         return Promise.reject(error);
       }
       if (now < memo.refreshAt) return memo.result;
     }
-    return this.inflight ?? this.start();
+    return this.withinDeadline(this.inflight ?? this.start());
   }
 
   async accessToken(): Promise<string> {
@@ -158,8 +241,9 @@ class SessionCore<E extends TokenError> {
       this.rejected = memo.token.accessToken;
       return;
     }
-    const stored = await this.store.get(await this.key());
-    if (stored !== undefined) this.rejected = stored.accessToken;
+    const read = await this.op("get", async () => this.store.get(await this.key()), () => this.storeTimeoutMs);
+    const current = read.ok ? read.value : this.latest;
+    if (current !== undefined) this.rejected = current.accessToken;
   }
 
   async close(): Promise<void> {
@@ -171,6 +255,26 @@ class SessionCore<E extends TokenError> {
       () => undefined,
       () => undefined,
     );
+    this.latest = undefined;
+    this.spent.length = 0;
+    if (this.ownsStore && this.store instanceof MemoryTokenStore) this.store.clear();
+  }
+
+  /** The caller's view of a flight: its outcome, or a SessionDeadlineError once `deadlineMs` has passed. */
+  private withinDeadline(flight: Promise<Result<E>>): Promise<Result<E>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve(failure(new SessionDeadlineError(this.deadlineMs))), this.deadlineMs);
+      flight.then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   private start(): Promise<Result<E>> {
@@ -183,59 +287,189 @@ class SessionCore<E extends TokenError> {
     return running;
   }
 
+  /** One store operation, bounded by `storeTimeoutMs` and what is left of the flight. */
+  private op<T>(operation: string, run: () => Promise<T>, remaining: () => number): Promise<StoreCall<T>> {
+    return bounded(operation, run, Math.max(1, Math.min(this.storeTimeoutMs, remaining())));
+  }
+
   /** The single flight: the store first, then its lease, then (re-checking) a request. */
   private async load(): Promise<Result<E>> {
     const key = await this.key();
-    let stored = await this.store.get(key);
+    const end = this.elapsed() + this.deadlineMs;
+    const remaining = (): number => end - this.elapsed();
+    if (this.unpublished && this.latest !== undefined) await this.publish(key, this.latest, remaining);
     for (;;) {
-      if (this.usable(stored)) return this.remember(stored, false);
-      if (this.closed) return { ok: false, error: new SessionClosedError() };
-      const lease = await this.store.acquire(key, this.leaseMs);
-      if (lease !== undefined) {
-        try {
-          return await this.refreshUnderLease(key);
-        } finally {
-          try {
-            await lease.release();
-          } catch {
-            // The lease runs out by itself.
-          }
+      if (this.closed) return failure(new SessionClosedError());
+      const read = await this.op("get", () => this.store.get(key), remaining);
+      if (!read.ok) return this.withoutStore(read.error);
+      const candidate = await this.reconcile(key, read.value, remaining);
+      if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
+      if (this.needsUser(candidate)) return failure(new ReauthenticationRequiredError());
+      const cooling = await this.coolingDown(key, remaining);
+      if (cooling !== undefined) return this.stale(candidate) ?? failure(cooling);
+      if (this.resetAt !== undefined && candidate?.refreshToken !== undefined) {
+        const graceLeft = this.resetAt + STORE_RESET_GRACE_MS - this.elapsed();
+        if (graceLeft > 0) {
+          if (graceLeft >= remaining()) return this.stale(candidate) ?? failure(new SessionDeadlineError(this.deadlineMs));
+          await sleep(graceLeft, this.closer.signal);
+          continue;
         }
       }
-      await this.store.waitForChange(key, Math.min(this.leaseMs, LEASE_POLL_MS));
-      stored = await this.store.get(key);
+      const acquired = await this.op("acquire", () => this.store.acquire(key, this.leaseMs), remaining);
+      if (!acquired.ok) return this.withoutStore(acquired.error);
+      if (acquired.value !== undefined) return this.refreshUnderLease(key, acquired.value, remaining);
+      const left = remaining();
+      if (left <= 0) return this.stale(candidate) ?? failure(new SessionDeadlineError(this.deadlineMs));
+      const wait = Math.min(this.leaseMs, LEASE_POLL_MS, left);
+      await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
     }
   }
 
-  private async refreshUnderLease(key: string): Promise<Result<E>> {
-    // Someone may have refreshed between our look and the lease.
-    const stored = await this.store.get(key);
-    if (this.usable(stored)) return this.remember(stored, false);
-    const result = await this.request(stored);
-    if (!result.ok) return result;
-    await this.store.set(key, result.token);
-    return this.remember(result.token, true);
+  /**
+   * The newest of what the store holds and what this session holds. A store
+   * that lost this session's token (a restart) or holds an older one gets
+   * it back, unless another process has written a newer one meanwhile.
+   */
+  private async reconcile(key: string, stored: StoredToken | undefined, remaining: () => number): Promise<StoredToken | undefined> {
+    const latest = this.latest;
+    const storedIsOlder =
+      stored !== undefined &&
+      latest !== undefined &&
+      (generationOf(stored) < generationOf(latest) || (stored.refreshToken !== undefined && this.isSpent(stored.refreshToken) && stored.refreshToken !== latest.refreshToken));
+    if (stored !== undefined && !storedIsOlder) {
+      this.latest = stored;
+      this.unpublished = false;
+      return stored;
+    }
+    if (latest === undefined) return stored;
+    if (stored === undefined && latest.refreshToken !== undefined) this.resetAt = this.elapsed();
+    if ((await this.publish(key, latest, remaining)) !== false) return latest;
+    // Another process wrote a newer token meanwhile: that one is the newest.
+    const again = await this.op("get", () => this.store.get(key), remaining);
+    if (!again.ok || again.value === undefined) return latest;
+    this.latest = again.value;
+    return again.value;
   }
 
-  private async request(stored: StoredToken | undefined): Promise<Result<E>> {
+  /** Writes `token`; remembers to try again when the store failed. False when the store kept a newer token. */
+  private async publish(key: string, token: StoredToken, remaining: () => number): Promise<boolean | undefined> {
+    const put = await this.op("set", () => this.store.set(key, token), remaining);
+    this.unpublished = !put.ok;
+    // A store written against the older interface resolves `set` with nothing: written.
+    return put.ok ? put.value !== false : undefined;
+  }
+
+  /** The cool-down in force, through the store when it answers, else as this process knows it. */
+  private async coolingDown(key: string, remaining: () => number): Promise<CoolingDownError | undefined> {
+    const shared = await this.op("coolDownRemaining", () => this.store.coolDownRemaining(key), remaining);
+    if (shared.ok && shared.value > 0) this.pace.coolFor(shared.value);
+    const left = this.pace.coolDownRemaining();
+    return left > 0 ? new CoolingDownError(left) : undefined;
+  }
+
+  private async refreshUnderLease(key: string, lease: TokenLease, remaining: () => number): Promise<Result<E>> {
+    const keeper = keepLease(lease, this.leaseMs, this.storeTimeoutMs, this.elapsed);
+    try {
+      // Someone may have refreshed between our look and the lease.
+      const read = await this.op("get", () => this.store.get(key), remaining);
+      if (!read.ok) return this.withoutStore(read.error);
+      const candidate = await this.reconcile(key, read.value, remaining);
+      if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
+      // After the API refused a token, a new one is asked for at most once per minRefreshIntervalMs.
+      const gap = this.lastRequestAt + this.minRefreshIntervalMs - this.elapsed();
+      if (this.rejected !== undefined && gap > 0) await sleep(gap, this.closer.signal);
+      if (!keeper.held()) return this.stale(candidate) ?? failure(new TokenStoreUnavailableError("renew", "the refresh lease was lost"));
+      return await this.obtainAndKeep(key, candidate, keeper, remaining);
+    } finally {
+      await keeper.stop();
+      await this.op("release", () => lease.release(), () => this.storeTimeoutMs);
+    }
+  }
+
+  /** Without the store: a token in memory, or a new one when that spends no refresh token. */
+  private async withoutStore(error: TokenStoreUnavailableError): Promise<Result<E>> {
+    const latest = this.latest;
+    if (latest !== undefined && this.usable(latest)) return this.remember(latest, false);
+    const stale = this.stale(latest);
+    if (stale !== undefined) return stale;
+    // A refresh token is only sent under the store's lease; the original grant
+    // can run without one when it may run again.
+    if (!this.grant.reobtainable || this.closed) return failure(error);
+    const left = this.pace.coolDownRemaining();
+    if (left > 0) return failure(new CoolingDownError(left));
+    const key = await this.key();
+    return this.obtainAndKeep(key, undefined, undefined, () => this.storeTimeoutMs);
+  }
+
+  /** Sends the token request; a new token is kept in memory and written to the store before callers see it. */
+  private async obtainAndKeep(
+    key: string,
+    candidate: StoredToken | undefined,
+    keeper: LeaseKeeper | undefined,
+    remaining: () => number,
+  ): Promise<Result<E>> {
+    const result = await this.request(candidate, keeper);
+    if (!result.ok) {
+      const coolMs = this.pace.failed(result.error);
+      if (coolMs > 0) await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
+      return (isTransient(result.error) ? this.stale(candidate) : undefined) ?? result;
+    }
+    this.pace.succeeded();
+    const token: StoredToken = { ...result.token, generation: Math.max(generationOf(this.latest), generationOf(candidate)) + 1 };
+    this.latest = token;
+    this.resetAt = undefined;
+    await this.publish(key, token, () => Math.max(remaining(), this.storeTimeoutMs));
+    return this.remember(token, true);
+  }
+
+  /** Whether no request can get a token: the original grant cannot run again and no refresh token is left to send. */
+  private needsUser(stored: StoredToken | undefined): boolean {
+    const refreshToken = stored?.refreshToken;
+    const canRefresh = this.grant.refresh !== undefined && refreshToken !== undefined && !this.isSpent(refreshToken);
+    return !canRefresh && !this.grant.reobtainable && (this.obtained || stored !== undefined);
+  }
+
+  private async request(stored: StoredToken | undefined, keeper: LeaseKeeper | undefined): Promise<Result<E>> {
     const { grant, policy, call } = this;
     const signal = this.closer.signal;
     const refresh = grant.refresh;
     const refreshToken = stored?.refreshToken;
-    if (refresh !== undefined && refreshToken !== undefined && refreshToken !== this.deadRefreshToken) {
-      const refreshed = await withRetries(() => refresh(refreshToken, call), policy, policy.tries, signal);
-      if (refreshed.ok) return { ok: true, token: this.toStored(refreshed.token, refreshToken) };
+    const held = (): boolean => keeper?.held() ?? true;
+    if (refresh !== undefined && refreshToken !== undefined && !this.isSpent(refreshToken)) {
+      const refreshed = await withRetries(() => this.counted(() => refresh(refreshToken, call)), policy, policy.tries, signal, held);
+      if (refreshed.ok) {
+        // A server that rotates refresh tokens has spent this one; one that sends none back keeps it valid.
+        const rotated = refreshed.token.refreshToken;
+        if (rotated !== undefined && rotated !== refreshToken) this.markSpent(refreshToken);
+        return { ok: true, token: this.toStored(refreshed.token, refreshToken) };
+      }
       if (!isInvalidGrant(refreshed.error)) return refreshed;
       // Refused: fall back to the original grant once, or ask for the user. Never the same refresh token again.
-      this.deadRefreshToken = refreshToken;
-      if (!grant.reobtainable) return { ok: false, error: new ReauthenticationRequiredError({ cause: refreshed.error }) };
+      this.markSpent(refreshToken);
+      if (!grant.reobtainable) return failure(new ReauthenticationRequiredError({ cause: refreshed.error }));
     } else if (!grant.reobtainable && (this.obtained || stored !== undefined)) {
-      return { ok: false, error: new ReauthenticationRequiredError() };
+      return failure(new ReauthenticationRequiredError());
     }
     // A single-use grant is sent once, never retried: a second try could spend it twice.
     this.obtained = true;
-    const obtained = await withRetries(() => grant.obtain(call), policy, grant.reobtainable ? policy.tries : 1, signal);
+    const obtained = await withRetries(() => this.counted(() => grant.obtain(call)), policy, grant.reobtainable ? policy.tries : 1, signal);
     return obtained.ok ? { ok: true, token: this.toStored(obtained.token, undefined) } : obtained;
+  }
+
+  private counted<T>(send: () => Promise<T>): Promise<T> {
+    this.lastRequestAt = this.elapsed();
+    this.pace.sent();
+    return send();
+  }
+
+  private isSpent(refreshToken: string): boolean {
+    return this.spent.includes(refreshToken);
+  }
+
+  private markSpent(refreshToken: string): void {
+    if (this.isSpent(refreshToken)) return;
+    this.spent.push(refreshToken);
+    if (this.spent.length > SPENT_MEMORY) this.spent.shift();
   }
 
   /** What the store keeps; a refresh answer without a refresh token keeps the one it replaced. */
@@ -251,40 +485,56 @@ class SessionCore<E extends TokenError> {
     };
   }
 
+  /**
+   * Wall-clock epoch ms from which `token` is refreshed: its expiry less the
+   * margin, but never sooner than `minRefreshIntervalMs` after it arrived, so
+   * that a token living shorter than the margin is used, not asked for again
+   * on every call.
+   */
   private refreshAt(token: StoredToken): number {
     const expiresAt = token.expiresAt;
     if (expiresAt === undefined) return Number.POSITIVE_INFINITY;
     const lifetime = Math.max(0, expiresAt - token.receivedAt);
-    return expiresAt - (this.marginMs ?? Math.min(DEFAULT_MAX_REFRESH_MARGIN_MS, lifetime * DEFAULT_REFRESH_MARGIN_SHARE));
+    const margin = this.marginMs ?? Math.min(DEFAULT_MAX_REFRESH_MARGIN_MS, lifetime * DEFAULT_REFRESH_MARGIN_SHARE);
+    return Math.max(expiresAt - margin, token.receivedAt + this.minRefreshIntervalMs);
   }
 
-  private usable(token: StoredToken | undefined): token is StoredToken {
+  private usable(token: StoredToken | undefined): boolean {
     return token !== undefined && token.accessToken !== this.rejected && this.clock() < this.refreshAt(token);
+  }
+
+  /**
+   * A token that is due for a refresh the session cannot make now (a
+   * cool-down, a store outage, a failed request) but has not expired: served,
+   * and looked at again within a second.
+   */
+  private stale(token: StoredToken | undefined): Result<E> | undefined {
+    if (token === undefined || token.accessToken === this.rejected || token.expiresAt === undefined) return undefined;
+    const left = token.expiresAt - STALE_SAFETY_MS - this.clock();
+    if (left <= 0) return undefined;
+    return this.keep(token, this.elapsed() + Math.min(left, STALE_RECHECK_MS), false);
   }
 
   /** Keeps `token` for the warm path; `issued` when it was just received rather than read from the store. */
   private remember(token: StoredToken, issued: boolean): Result<E> {
+    return this.keep(token, this.elapsed() + (this.refreshAt(token) - this.clock()), issued);
+  }
+
+  private keep(token: StoredToken, refreshAt: number, issued: boolean): Result<E> {
     const result: Result<E> = { ok: true, token };
     // A stored token refused while this load ran goes to the callers that were waiting, but is not kept.
     if (this.closed || (!issued && token.accessToken === this.rejected)) return result;
     this.rejected = undefined;
-    this.memo = { token, refreshAt: this.refreshAt(token), access: Promise.resolve(token.accessToken), result: Promise.resolve(result) };
+    this.memo = { token, refreshAt, access: Promise.resolve(token.accessToken), result: Promise.resolve(result) };
     return result;
   }
 
   /** The store key: hex SHA-256 of the key parts, so no credential is a key. */
   private key(): Promise<string> {
-    this.keyPromise ??= storeKey(this.grant.keyParts).catch((error: unknown) => {
+    this.keyPromise ??= storeKey(this.keyParts).catch((error: unknown) => {
       this.keyPromise = undefined;
       throw error;
     });
     return this.keyPromise;
   }
-}
-
-async function storeKey(parts: readonly string[]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
-  let hex = "";
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }

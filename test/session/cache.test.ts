@@ -34,7 +34,7 @@ describe("warm cache", () => {
     const result = await session.getToken();
     expect(result).toEqual({
       ok: true,
-      token: { accessToken: "at-1", tokenType: "Bearer", expiresAt: NOW + 3_600_000, refreshToken: "rt-1", receivedAt: NOW },
+      token: { accessToken: "at-1", tokenType: "Bearer", expiresAt: NOW + 3_600_000, refreshToken: "rt-1", receivedAt: NOW, generation: 1 },
     });
     expect(server.requests).toHaveLength(1);
     expect(store.calls.length).toBe(callsAfterFirst);

@@ -78,6 +78,7 @@ export function makeGrant(setup: GrantSetup): Grant {
         }),
     keyParts: setup.keyParts ?? ["test-provider", CLIENT_ID, rule.grantType, JSON.stringify(params)],
     clock: setup.clock.now,
+    elapsed: setup.clock.now,
     fetch: setup.fetch,
   };
 }
@@ -102,9 +103,17 @@ export class RecordingStore implements TokenStore {
     this.calls.push("get");
     return this.inner.get(key);
   }
-  set(key: string, token: StoredToken): Promise<void> {
+  set(key: string, token: StoredToken): Promise<boolean> {
     this.calls.push(`set:${token.accessToken}:${token.refreshToken ?? "-"}`);
     return this.inner.set(key, token);
+  }
+  coolDown(key: string, ms: number): Promise<void> {
+    this.calls.push("coolDown");
+    return this.inner.coolDown(key, ms);
+  }
+  coolDownRemaining(key: string): Promise<number> {
+    this.calls.push("coolDownRemaining");
+    return this.inner.coolDownRemaining(key);
   }
   delete(key: string): Promise<void> {
     this.calls.push("delete");

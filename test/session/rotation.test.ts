@@ -89,10 +89,13 @@ describe("refresh tokens", () => {
       delete: (key) => inner.delete(key),
       acquire: (key, ms) => inner.acquire(key, ms),
       waitForChange: (key, ms) => inner.waitForChange(key, ms),
+      coolDown: (key, ms) => inner.coolDown(key, ms),
+      coolDownRemaining: (key) => inner.coolDownRemaining(key),
       set: async (key, token) => {
         await delay(20);
-        await inner.set(key, token);
+        const written = await inner.set(key, token);
         events.push(`stored:${token.refreshToken ?? "-"}`);
+        return written;
       },
     });
     const session = createSession(makeGrant({ baseUrl: http.url, clock }), { store });

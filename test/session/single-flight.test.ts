@@ -101,6 +101,8 @@ describe("a store shared between processes", () => {
       set: (key, token) => inner.set(key, token),
       delete: (key) => inner.delete(key),
       waitForChange: (key, ms) => inner.waitForChange(key, ms),
+      coolDown: (key, ms) => inner.coolDown(key, ms),
+      coolDownRemaining: (key) => inner.coolDownRemaining(key),
       acquire: async (key, leaseMs): Promise<TokenLease | undefined> => {
         const fresh: StoredToken = { accessToken: "at-other", expiresAt: NOW + 3_600_000, receivedAt: NOW };
         await inner.set(key, fresh);
@@ -123,6 +125,8 @@ describe("a store shared between processes", () => {
       delete: (key) => inner.delete(key),
       acquire: (key, ms) => inner.acquire(key, ms),
       waitForChange: () => delay(2),
+      coolDown: (key, ms) => inner.coolDown(key, ms),
+      coolDownRemaining: (key) => inner.coolDownRemaining(key),
     });
     const session = createSession(makeGrant({ baseUrl: server.url, clock }), { store, leaseMs: 10_000 });
     const grant = makeGrant({ baseUrl: server.url, clock });
