@@ -38,3 +38,53 @@ export class TokenOriginError extends Error {
     this.origin = origin;
   }
 }
+
+/**
+ * No token within the session's deadline (`deadlineMs`): the store, the
+ * lease holder or the token endpoint took too long. The work in flight goes
+ * on (a refresh that lands is stored for the next call); this call is over.
+ */
+export class SessionDeadlineError extends TokenError {
+  readonly kind = "deadline";
+  readonly code = "TOKEN_SESSION_DEADLINE";
+  readonly deadlineMs: number;
+  constructor(deadlineMs: number) {
+    super(`no token within the session's deadline of ${deadlineMs} ms`);
+    this.name = "SessionDeadlineError";
+    this.deadlineMs = deadlineMs;
+  }
+}
+
+/**
+ * The token store failed or did not answer in time, and the session could
+ * not serve a token without it: it holds no valid token in memory, and the
+ * next request would spend a refresh token, which is only sent under the
+ * store's lease so that no other process sends it too.
+ */
+export class TokenStoreUnavailableError extends TokenError {
+  readonly kind = "store_unavailable";
+  readonly code = "TOKEN_STORE_UNAVAILABLE";
+  /** What the store was asked (`get`, `set`, `acquire`, …). */
+  readonly operation: string;
+  constructor(operation: string, reason: string) {
+    super(`the token store failed (${operation}): ${reason}`);
+    this.name = "TokenStoreUnavailableError";
+    this.operation = operation;
+  }
+}
+
+/**
+ * The token endpoint asked for a pause (`Retry-After`) or failed repeatedly,
+ * and every process sharing the store waits out the cool-down before asking
+ * again. `retryAfterMs` says how long is left.
+ */
+export class CoolingDownError extends TokenError {
+  readonly kind = "cooling_down";
+  readonly code = "TOKEN_COOLING_DOWN";
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super(`the token endpoint is cooling down for another ${Math.ceil(retryAfterMs)} ms after failures`);
+    this.name = "CoolingDownError";
+    this.retryAfterMs = retryAfterMs;
+  }
+}
