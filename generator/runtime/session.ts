@@ -34,9 +34,9 @@ export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
 const LEASE_POLL_MS = 1_000;
 /**
  * After the store comes back empty while this process holds a refresh token
- * (a store restart), it waits this long before spending one: a process that
- * was refreshing when the store restarted re-takes its lease within a
- * renewal (at most 1 s), and its answer is then waited for instead.
+ * (a store restart), it takes the lease and waits this long before spending
+ * the token, so that the answer of a process that was refreshing when the
+ * store restarted (and lost its lease with it) can land first.
  */
 export const STORE_RESET_GRACE_MS = 2_000;
 /** A token the session cannot renew right now is served while at least this much of its life is left. */
@@ -87,8 +87,10 @@ const elapsedSinceStart: Clock = () => performance.now();
  * in `CoolingDownError`. Two token requests of one session are at least
  * `minRefreshIntervalMs` apart. `stats()` counts the requests.
  *
- * No timer outlives a call except the deadline of a call in progress;
- * nothing runs in the background.
+ * Nothing runs in the background, with one exception: a rotated refresh
+ * token whose write to the store failed is written again (backing off up to
+ * 2 s) under the lease, which is held until the write lands, so that no
+ * other process sends the refresh token it replaced.
  *
  * @throws TokenClientConfigError for unusable options.
  */
@@ -141,6 +143,8 @@ class SessionCore<E extends TokenError> {
   memo: Memo<E> | undefined;
   readonly elapsed: Clock;
   private inflight: Promise<Result<E>> | undefined;
+  /** A write of the newest token that failed and is being tried again under the lease. */
+  private publishing: Promise<void> | undefined;
   private closed = false;
   /** An access token known to be refused; a stored token with it is not served. */
   private rejected: string | undefined;
@@ -255,6 +259,8 @@ class SessionCore<E extends TokenError> {
       () => undefined,
       () => undefined,
     );
+    // A write still being tried gets one last try, then the lease goes back.
+    await this.publishing;
     this.latest = undefined;
     this.spent.length = 0;
     if (this.ownsStore && this.store instanceof MemoryTokenStore) this.store.clear();
@@ -302,19 +308,16 @@ class SessionCore<E extends TokenError> {
       if (this.closed) return failure(new SessionClosedError());
       const read = await this.op("get", () => this.store.get(key), remaining);
       if (!read.ok) return this.withoutStore(read.error);
+      if (read.value === undefined && this.latest?.refreshToken !== undefined) {
+        const restored = await this.restore(key, remaining);
+        if (restored !== undefined) return restored;
+        continue;
+      }
       const candidate = await this.reconcile(key, read.value, remaining);
       if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
       if (this.needsUser(candidate)) return failure(new ReauthenticationRequiredError());
       const cooling = await this.coolingDown(key, remaining);
       if (cooling !== undefined) return this.stale(candidate) ?? failure(cooling);
-      if (this.resetAt !== undefined && candidate?.refreshToken !== undefined) {
-        const graceLeft = this.resetAt + STORE_RESET_GRACE_MS - this.elapsed();
-        if (graceLeft > 0) {
-          if (graceLeft >= remaining()) return this.stale(candidate) ?? failure(new SessionDeadlineError(this.deadlineMs));
-          await sleep(graceLeft, this.closer.signal);
-          continue;
-        }
-      }
       const acquired = await this.op("acquire", () => this.store.acquire(key, this.leaseMs), remaining);
       if (!acquired.ok) return this.withoutStore(acquired.error);
       if (acquired.value !== undefined) return this.refreshUnderLease(key, acquired.value, remaining);
@@ -323,6 +326,29 @@ class SessionCore<E extends TokenError> {
       const wait = Math.min(this.leaseMs, LEASE_POLL_MS, left);
       await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
     }
+  }
+
+  /**
+   * The store came back empty while this session holds a refresh token: it
+   * restarted, or failed over to a replica that missed the write. The lease
+   * is taken first and the token put back under it, so that no other process
+   * spends the refresh token meanwhile; a process that was refreshing when
+   * the store restarted loses its lease to us, and we wait for its answer for
+   * STORE_RESET_GRACE_MS before spending ours (see refreshUnderLease).
+   * Undefined when another process holds the lease: look again.
+   */
+  private async restore(key: string, remaining: () => number): Promise<Result<E> | undefined> {
+    this.resetAt = this.elapsed();
+    const acquired = await this.op("acquire", () => this.store.acquire(key, this.leaseMs), remaining);
+    if (!acquired.ok) return this.withoutStore(acquired.error);
+    const latest = this.latest;
+    if (latest !== undefined) await this.publish(key, latest, remaining);
+    if (acquired.value !== undefined) return this.refreshUnderLease(key, acquired.value, remaining);
+    const left = remaining();
+    if (left <= 0) return this.stale(latest) ?? failure(new SessionDeadlineError(this.deadlineMs));
+    const wait = Math.min(this.leaseMs, LEASE_POLL_MS, left);
+    await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
+    return undefined;
   }
 
   /**
@@ -342,7 +368,6 @@ class SessionCore<E extends TokenError> {
       return stored;
     }
     if (latest === undefined) return stored;
-    if (stored === undefined && latest.refreshToken !== undefined) this.resetAt = this.elapsed();
     if ((await this.publish(key, latest, remaining)) !== false) return latest;
     // Another process wrote a newer token meanwhile: that one is the newest.
     const again = await this.op("get", () => this.store.get(key), remaining);
@@ -373,17 +398,57 @@ class SessionCore<E extends TokenError> {
       // Someone may have refreshed between our look and the lease.
       const read = await this.op("get", () => this.store.get(key), remaining);
       if (!read.ok) return this.withoutStore(read.error);
-      const candidate = await this.reconcile(key, read.value, remaining);
+      let candidate = await this.reconcile(key, read.value, remaining);
       if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
+      const graceLeft = this.resetAt === undefined ? 0 : this.resetAt + STORE_RESET_GRACE_MS - this.elapsed();
+      if (graceLeft > 0 && candidate?.refreshToken !== undefined) {
+        // Just after a store reset: a process that was refreshing then may still answer.
+        await sleep(graceLeft, this.closer.signal);
+        const again = await this.op("get", () => this.store.get(key), remaining);
+        if (!again.ok) return this.withoutStore(again.error);
+        candidate = await this.reconcile(key, again.value, remaining);
+        if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
+      }
       // After the API refused a token, a new one is asked for at most once per minRefreshIntervalMs.
       const gap = this.lastRequestAt + this.minRefreshIntervalMs - this.elapsed();
       if (this.rejected !== undefined && gap > 0) await sleep(gap, this.closer.signal);
       if (!keeper.held()) return this.stale(candidate) ?? failure(new TokenStoreUnavailableError("renew", "the refresh lease was lost"));
       return await this.obtainAndKeep(key, candidate, keeper, remaining);
     } finally {
-      await keeper.stop();
-      await this.op("release", () => lease.release(), () => this.storeTimeoutMs);
+      if (this.unpublished && !this.closed) {
+        // The newest refresh token is not in the store yet: keep the lease, so
+        // that no other process sends the one it replaced, until it lands.
+        this.publishing = this.publishUnderLease(key, lease, keeper);
+      } else {
+        await this.letGo(lease, keeper);
+      }
     }
+  }
+
+  /**
+   * Tries the failed write again, backing off up to 2 s, then gives the lease
+   * back. It goes on after the lease is lost (the store's generation check
+   * makes the write safe without it), for as long as this session lives and
+   * the token it holds is the newest.
+   */
+  private async publishUnderLease(key: string, lease: TokenLease, keeper: LeaseKeeper): Promise<void> {
+    try {
+      for (let wait = 100; this.unpublished; wait = Math.min(wait * 2, 2_000)) {
+        const slept = await sleep(wait, this.closer.signal);
+        const token = this.latest;
+        if (token === undefined) break;
+        await this.publish(key, token, () => this.storeTimeoutMs);
+        if (!slept) break;
+      }
+    } finally {
+      await this.letGo(lease, keeper);
+      this.publishing = undefined;
+    }
+  }
+
+  private async letGo(lease: TokenLease, keeper: LeaseKeeper): Promise<void> {
+    await keeper.stop();
+    await this.op("release", () => lease.release(), () => this.storeTimeoutMs);
   }
 
   /** Without the store: a token in memory, or a new one when that spends no refresh token. */
