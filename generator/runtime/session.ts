@@ -131,6 +131,19 @@ interface Memo<E> {
 
 type Result<E> = SessionTokenResult<E>;
 
+/** The same issued token, whether held in memory or read back from the store. */
+function sameToken(a: StoredToken, b: StoredToken): boolean {
+  return a.accessToken === b.accessToken && a.receivedAt === b.receivedAt && a.expiresAt === b.expiresAt;
+}
+
+/** A token's deadlines on the elapsed-time clock. */
+interface Timing {
+  /** The token as this session holds it (`latest`, or the copy last read from the store). */
+  readonly token: StoredToken;
+  readonly refreshAt: number;
+  readonly expiresAt: number;
+}
+
 function generationOf(token: StoredToken | undefined): number {
   return token?.generation ?? 0;
 }
@@ -150,6 +163,8 @@ class SessionCore<E extends TokenError> {
   private rejected: string | undefined;
   /** Whether a grant that is not reobtainable has been run (it runs at most once). */
   private obtained = false;
+  /** The deadlines of the token this session saw last. */
+  private timed: Timing | undefined;
   /** The newest token this session obtained or read from the store. */
   private latest: StoredToken | undefined;
   /** Whether `latest` may be missing from the store (a write failed, or the store was down). */
@@ -564,8 +579,24 @@ class SessionCore<E extends TokenError> {
     return Math.max(expiresAt - margin, token.receivedAt + this.minRefreshIntervalMs);
   }
 
+  /**
+   * When `token` is refreshed and when it expires, on the elapsed-time clock.
+   * Worked out from the wall clock the first time this session sees the
+   * token, and kept: a wall clock that steps later does not move them.
+   */
+  private timing(token: StoredToken): Timing {
+    const known = this.timed;
+    if (known !== undefined && sameToken(known.token, token)) return known;
+    const now = this.elapsed();
+    const wall = this.clock();
+    const expiresAt = token.expiresAt === undefined ? Number.POSITIVE_INFINITY : now + (token.expiresAt - wall);
+    const timing = { token, refreshAt: now + (this.refreshAt(token) - wall), expiresAt };
+    this.timed = timing;
+    return timing;
+  }
+
   private usable(token: StoredToken | undefined): boolean {
-    return token !== undefined && token.accessToken !== this.rejected && this.clock() < this.refreshAt(token);
+    return token !== undefined && token.accessToken !== this.rejected && this.elapsed() < this.timing(token).refreshAt;
   }
 
   /**
@@ -575,14 +606,15 @@ class SessionCore<E extends TokenError> {
    */
   private stale(token: StoredToken | undefined): Result<E> | undefined {
     if (token === undefined || token.accessToken === this.rejected || token.expiresAt === undefined) return undefined;
-    const left = token.expiresAt - STALE_SAFETY_MS - this.clock();
+    const now = this.elapsed();
+    const left = this.timing(token).expiresAt - STALE_SAFETY_MS - now;
     if (left <= 0) return undefined;
-    return this.keep(token, this.elapsed() + Math.min(left, STALE_RECHECK_MS), false);
+    return this.keep(token, now + Math.min(left, STALE_RECHECK_MS), false);
   }
 
   /** Keeps `token` for the warm path; `issued` when it was just received rather than read from the store. */
   private remember(token: StoredToken, issued: boolean): Result<E> {
-    return this.keep(token, this.elapsed() + (this.refreshAt(token) - this.clock()), issued);
+    return this.keep(token, this.timing(token).refreshAt, issued);
   }
 
   private keep(token: StoredToken, refreshAt: number, issued: boolean): Result<E> {
