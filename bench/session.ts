@@ -13,6 +13,7 @@
 //   node --import tsx bench/session.ts
 //
 // With BENCH_FIGURES=<dir> it also writes <dir>/session.json for bench/run.mjs.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,6 +41,31 @@ await build({
   logLevel: "warning",
 });
 const { createAssetClient } = (await import(pathToFileURL(join(compiledDir, "asset.mjs")).href)) as { createAssetClient: typeof CreateAssetClient };
+
+/**
+ * With BENCH_BASELINE=<git ref>, the generated client of that commit is built
+ * the same way and measured in the same rounds, so that a change to the
+ * runtime is compared with what it replaced on one machine in one run.
+ */
+const baselineRef = process.env["BENCH_BASELINE"];
+const baseline = baselineRef === undefined || baselineRef === "" ? undefined : await compileBaseline(baselineRef);
+
+async function compileBaseline(ref: string): Promise<{ ref: string; createAssetClient: typeof CreateAssetClient }> {
+  const dir = mkdtempSync(join(tmpdir(), "tokenwright-bench-baseline-"));
+  const archive = execFileSync("git", ["archive", ref, "generated"], { cwd: join(import.meta.dirname, ".."), maxBuffer: 256 * 1024 * 1024 });
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  await build({
+    entryPoints: [join(dir, "generated/asset/index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outfile: join(dir, "asset.mjs"),
+    logLevel: "warning",
+  });
+  const loaded = (await import(pathToFileURL(join(dir, "asset.mjs")).href)) as { createAssetClient: typeof CreateAssetClient };
+  return { ref, createAssetClient: loaded.createAssetClient };
+}
 
 const CACHED_OPS = 1_000_000;
 const CACHED_ROUNDS = 7;
@@ -120,6 +146,11 @@ async function requestFigures(): Promise<Latency[]> {
     const result = await asset.clientCredentials();
     if (!result.ok) throw new Error(result.error.message);
   };
+  const baselineAsset = baseline?.createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
+  const viaBaseline = async () => {
+    const result = await baselineAsset!.clientCredentials();
+    if (!result.ok) throw new Error(result.error.message);
+  };
   const cases: { name: string; run: () => Promise<void>; ms: number[] }[] = [
     { name: "raw fetch (floor)", run: raw, ms: [] },
     { name: "raw fetch + 10 s timeout signal", run: rawWithTimeout, ms: [] },
@@ -127,6 +158,7 @@ async function requestFigures(): Promise<Latency[]> {
     { name: "oauth4webapi client_credentials", run: viaOauth4webapi, ms: [] },
     { name: "@badgateway/oauth2-client clientCredentials()", run: viaBadgateway, ms: [] },
     { name: "tokenwright clientCredentials()", run: viaClient, ms: [] },
+    ...(baseline !== undefined ? [{ name: `tokenwright clientCredentials() at ${baseline.ref}`, run: viaBaseline, ms: [] }] : []),
   ];
   for (let i = 0; i < REQUEST_WARMUP; i++) for (const c of cases) await c.run();
   // One request of each at a time, order flipped every iteration, so drift on
@@ -147,7 +179,16 @@ async function requestFigures(): Promise<Latency[]> {
 
 // ---------------------------------------------------------------- cached token
 
-async function cachedFigures(): Promise<{ floorNs: number; sessionNs: number; badgatewayNs: number; sessionRange: [number, number]; floorRange: [number, number]; badgatewayRange: [number, number] }> {
+async function cachedFigures(): Promise<{
+  floorNs: number;
+  sessionNs: number;
+  badgatewayNs: number;
+  sessionRange: [number, number];
+  floorRange: [number, number];
+  badgatewayRange: [number, number];
+  baselineNs: number | undefined;
+  baselineRange: [number, number] | undefined;
+}> {
   const server = await tokenServer();
   const asset = createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
   const session = asset.session({ grant: "client_credentials" });
@@ -160,10 +201,13 @@ async function cachedFigures(): Promise<{ floorNs: number; sessionNs: number; ba
     const entry = map.get("key");
     return entry !== undefined && Date.now() < entry.refreshAt ? entry.accessToken : "";
   };
+  const baselineSession = baseline?.createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" }).session({ grant: "client_credentials" });
+  await baselineSession?.getAccessToken();
   const cases = [
     { run: floor, ns: [] as number[] },
     { run: () => session.getAccessToken(), ns: [] as number[] },
     { run: () => badgateway.getAccessToken(), ns: [] as number[] },
+    ...(baselineSession !== undefined ? [{ run: () => baselineSession.getAccessToken(), ns: [] as number[] }] : []),
   ];
   for (let round = 0; round <= CACHED_ROUNDS; round++) {
     for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
@@ -172,7 +216,9 @@ async function cachedFigures(): Promise<{ floorNs: number; sessionNs: number; ba
       if (round > 0) c.ns.push(Number(process.hrtime.bigint() - started) / CACHED_OPS); // round 0 is the warm-up
     }
   }
-  if (server.tokenRequests() !== 2) throw new Error(`expected 2 token requests, saw ${server.tokenRequests()}`);
+  const expected = baselineSession !== undefined ? 3 : 2;
+  if (server.tokenRequests() !== expected) throw new Error(`expected ${expected} token requests, saw ${server.tokenRequests()}`);
+  if (cases[3] !== undefined) log(`cached getAccessToken() at ${baseline?.ref}: ${median(cases[3].ns).toFixed(0)} ns (this tree: ${median(cases[1]!.ns).toFixed(0)} ns, ratio ${(median(cases[1]!.ns) / median(cases[3].ns)).toFixed(2)}x)`);
   await session.close();
   await server.close();
   const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
@@ -183,6 +229,8 @@ async function cachedFigures(): Promise<{ floorNs: number; sessionNs: number; ba
     floorRange: range(cases[0]!.ns),
     sessionRange: range(cases[1]!.ns),
     badgatewayRange: range(cases[2]!.ns),
+    baselineNs: cases[3] === undefined ? undefined : median(cases[3].ns),
+    baselineRange: cases[3] === undefined ? undefined : range(cases[3].ns),
   };
 }
 
@@ -346,7 +394,7 @@ const herds = await concurrencyFigures();
 
 const raw = requests[0]!;
 const rawTimeout = requests[1]!;
-const ours = requests[requests.length - 1]!;
+const ours = requests.find((r) => r.name === "tokenwright clientCredentials()")!;
 const f3 = (x: number) => x.toFixed(3);
 const lines = [
   `### Token request over loopback`,
@@ -368,6 +416,9 @@ const lines = [
   `| floor: \`Map.get\` + time compare in an async function | ${cached.floorNs.toFixed(0)} | ${cached.floorRange[0].toFixed(0)}–${cached.floorRange[1].toFixed(0)} | 1.00x |`,
   `| tokenwright \`session.getAccessToken()\` | ${cached.sessionNs.toFixed(0)} | ${cached.sessionRange[0].toFixed(0)}–${cached.sessionRange[1].toFixed(0)} | ${(cached.sessionNs / cached.floorNs).toFixed(2)}x |`,
   `| @badgateway/oauth2-client \`OAuth2Fetch.getAccessToken()\` | ${cached.badgatewayNs.toFixed(0)} | ${cached.badgatewayRange[0].toFixed(0)}–${cached.badgatewayRange[1].toFixed(0)} | ${(cached.badgatewayNs / cached.floorNs).toFixed(2)}x |`,
+  ...(cached.baselineNs !== undefined
+    ? [`| tokenwright \`session.getAccessToken()\` at ${baseline?.ref} | ${cached.baselineNs.toFixed(0)} | ${cached.baselineRange![0].toFixed(0)}–${cached.baselineRange![1].toFixed(0)} | ${(cached.baselineNs / cached.floorNs).toFixed(2)}x |`]
+    : []),
   "",
   `### ${CALLERS.toLocaleString("en")} concurrent callers, cold cache`,
   "",

@@ -132,15 +132,18 @@ export class MemoryTokenStore implements TokenStore {
     const held = this.leases.get(key);
     if (held && held.until > this.now()) return undefined;
     const id = {};
+    let released = false;
     this.leases.set(key, { id, until: this.now() + leaseMs });
     return {
       renew: async (ms) => {
+        if (released) return false;
         const current = this.leases.get(key);
         if (current !== undefined && current.id !== id && current.until > this.now()) return false;
         this.leases.set(key, { id, until: this.now() + ms });
         return true;
       },
       release: async () => {
+        released = true;
         if (this.leases.get(key)?.id === id) this.leases.delete(key);
         this.notify(key);
       },

@@ -3,16 +3,38 @@
  * and prefix. Lives outside `generator/runtime` because it needs npm
  * (`ioredis`) and `node:` modules.
  *
- * Layout, for a session key `K` and the prefix `P` (default `tokenwright:`):
- * - `P token:K`: the token as JSON, expiring `graceMs` after the token does
- *   (no expiry when the token has none);
- * - `P lease:K`: the refresh lease, a random id set with `NX PX leaseMs`, so a
- *   holder that dies leaves a lease that expires by itself;
- * - channel `P changed:K`: `set`, `delete` and `release` publish on it;
- *   `waitForChange` subscribes to it.
+ * Connections: a URL (`"redis://…"`), ioredis options (`{ host, port }`,
+ * `{ url: "redis://…", …more ioredis options }`, or Sentinel:
+ * `{ sentinels: [{ host, port }, …], name: "mymaster" }`), which the store
+ * opens and `close` quits; or an ioredis `Redis` or `Cluster` client, which it
+ * uses and never quits. Through Sentinel, a failover is survived: commands
+ * fail while there is no master, and ioredis reconnects to the promoted one.
+ *
+ * Layout, for a session key `K` and the prefix `P` (default `tokenwright:`),
+ * with `K` as a hash tag so that everything of one key lives in one cluster
+ * slot (`{`, `}` and `%` in `K` are percent-encoded, and an empty `K` is `%`):
+ * - `P{K}:token`: the token as JSON, expiring `graceMs` after the token does
+ *   (no expiry when the token has none, or by default when it carries a
+ *   refresh token); `set` keeps a stored token of a higher `generation`;
+ * - `P{K}:lease`: the refresh lease, a random id with a PX expiry, so a holder
+ *   that dies leaves a lease that expires by itself; a lease key found without
+ *   expiry is given one, and one of another type is dropped;
+ * - `P{K}:cooldown`: present (with a PX expiry) while `K` cools down;
+ * - channel `P{K}:changed`: `set`, `delete` and `release` publish on it
+ *   (PUBLISH, which a Redis 7 cluster delivers on every node); `waitForChange`
+ *   subscribes to it.
+ * A key of the wrong Redis type, or a token value that is not a token, reads
+ * as absent and is replaced. Tokens written by versions that used
+ * `P token:K` are not read: after an upgrade, each key is fetched once anew.
+ *
+ * Every method is bounded in time: it rejects with `RedisTokenStoreError`
+ * after `commandTimeoutMs` (a stalled or frozen server never hangs a caller).
+ * Connections the store opens also fail commands fast while the server is
+ * down (one retry), reconnect by themselves, and the store serves again as
+ * soon as Redis is back.
  */
-import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { createHash, randomUUID } from "node:crypto";
+import { Cluster, Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
 import type { StoredToken, TokenLease, TokenStore } from "../runtime/store.js";
 
@@ -34,9 +56,15 @@ export interface RedisTokenStoreOptions {
    * session's clock when it is not `Date.now`.
    */
   readonly now?: () => number;
+  /**
+   * The longest any store method may take (default 2000 ms); it then rejects
+   * with `RedisTokenStoreError`. Also ioredis's `commandTimeout` for the
+   * connections the store opens.
+   */
+  readonly commandTimeoutMs?: number;
 }
 
-/** A Redis command failed. The message never holds a token or a stored value. */
+/** A Redis command failed or timed out. The message never holds a token or a stored value. */
 export class RedisTokenStoreError extends Error {
   readonly code = "TOKEN_STORE_REDIS";
   constructor(message: string) {
@@ -45,31 +73,217 @@ export class RedisTokenStoreError extends Error {
   }
 }
 
+/**
+ * ioredis options for a connection the store opens, plus `url`
+ * (`redis://[user:password@]host:port/db`, or `rediss://` for TLS), which
+ * takes precedence over `host`, `port`, `username`, `password` and `db`.
+ * With `sentinels` and `name`, the store connects through Sentinel.
+ */
+export interface RedisConnectionOptions extends RedisOptions {
+  readonly url?: string;
+}
+
 /** Something a store can connect with: a URL (`redis://…`) or ioredis options. */
-export type RedisConnection = string | RedisOptions;
+export type RedisConnection = string | RedisConnectionOptions;
+
+/** A client the caller owns: one server (or Sentinel) connection, or a cluster. */
+export type RedisClient = Redis | Cluster;
 
 const DEFAULT_PREFIX = "tokenwright:";
 const DEFAULT_GRACE_MS = 60_000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 /** setTimeout fires at once for delays above 2^31 - 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 /** Wake this long after a lease's remaining time, so the lease is surely gone. */
 const LEASE_EXPIRY_SLACK_MS = 5;
+/** Rounds of `set` when the stored value changes between judging and replacing it. */
+const SET_ROUNDS = 8;
+
+interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash("sha1").update(source).digest("hex") };
+}
+
+/** Lua: a key's type, as a string. */
+const TYPE_OF = `local function typeOf(key) return redis.call("TYPE", key)["ok"] end
+`;
+
+/**
+ * Lua mirror of `parseStoredToken`: the generation of a decoded token, or nil
+ * when the value is not a token.
+ */
+const GENERATION_OF = `
+local function finite(x) return type(x) == "number" and x == x and x > -math.huge and x < math.huge end
+local function optString(x) return x == nil or type(x) == "string" end
+local function optFinite(x) return x == nil or finite(x) end
+local function generationOf(v)
+  if type(v) ~= "table" then return nil end
+  if type(v.accessToken) ~= "string" or v.accessToken == "" then return nil end
+  if not finite(v.receivedAt) then return nil end
+  if not (optString(v.tokenType) and optString(v.refreshToken) and optString(v.scope) and optFinite(v.expiresAt)) then return nil end
+  local g = v.generation
+  if g == nil then return 0 end
+  if not finite(g) or g < 0 or g ~= math.floor(g) or g > 9007199254740991 then return nil end
+  return g
+end
+`;
+
+/** Lua: writes ARGV[1] with TTL ARGV[3] ("" for none), publishes on ARGV[4], returns 1. */
+const WRITE_TOKEN = `
+local function write()
+  if ARGV[3] == "" then
+    redis.call("SET", KEYS[1], ARGV[1])
+  else
+    redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[3])
+  end
+  redis.call("PUBLISH", ARGV[4], "set")
+  return 1
+end
+`;
+
+/**
+ * Writes the token unless the stored one has a higher generation. A key of
+ * another type is dropped first. Returns 1 when written; otherwise the stored
+ * value, for the caller to judge with `parseStoredToken` (Redis's JSON decoder
+ * accepts more than JSON, e.g. NaN, and rejects some JSON, e.g. lone
+ * surrogates, so only the caller decides that a value is a token).
+ * KEYS[1] token key; ARGV[1] value; ARGV[2] its generation; ARGV[3] TTL ms or ""; ARGV[4] channel.
+ */
+const SET_SCRIPT = script(`${TYPE_OF}${GENERATION_OF}${WRITE_TOKEN}
+local kind = typeOf(KEYS[1])
+if kind == "none" then return write() end
+if kind ~= "string" then
+  redis.call("DEL", KEYS[1])
+  return write()
+end
+local raw = redis.call("GET", KEYS[1])
+local ok, stored = pcall(cjson.decode, raw)
+if not ok then return raw end
+local generation = generationOf(stored)
+if generation == nil or generation <= tonumber(ARGV[2]) then return write() end
+return raw
+`);
+
+/**
+ * Replaces the stored value only if it is still ARGV[5], which the caller
+ * judged not to be a newer token. 1 when written, 0 when it changed meanwhile.
+ * KEYS and ARGV[1..4] as SET_SCRIPT.
+ */
+const REPLACE_SCRIPT = script(`${TYPE_OF}${WRITE_TOKEN}
+if typeOf(KEYS[1]) ~= "string" or redis.call("GET", KEYS[1]) ~= ARGV[5] then return 0 end
+return write()
+`);
+
+/** KEYS[1] token key; ARGV[1] channel. */
+const DELETE_SCRIPT = script(`
+redis.call("DEL", KEYS[1])
+redis.call("PUBLISH", ARGV[1], "delete")
+return 1
+`);
+
+/**
+ * Takes the lease when there is none (1), else 0. A lease key without expiry
+ * (nobody would ever get it) is given `leaseMs`; one of another type is
+ * dropped and the lease taken.
+ * KEYS[1] lease key; ARGV[1] our id; ARGV[2] lease ms.
+ */
+const ACQUIRE_SCRIPT = script(`${TYPE_OF}
+local kind = typeOf(KEYS[1])
+if kind == "string" then
+  if redis.call("PTTL", KEYS[1]) == -1 then redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
+  return 0
+end
+if kind ~= "none" then redis.call("DEL", KEYS[1]) end
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+return 1
+`);
+
+/**
+ * Extends our lease (1); takes it again when there is none (1); 0 when
+ * another id holds it (given an expiry if it had none).
+ * KEYS[1] lease key; ARGV[1] our id; ARGV[2] lease ms.
+ */
+const RENEW_SCRIPT = script(`${TYPE_OF}
+local kind = typeOf(KEYS[1])
+if kind == "string" then
+  if redis.call("GET", KEYS[1]) == ARGV[1] then
+    redis.call("PEXPIRE", KEYS[1], ARGV[2])
+    return 1
+  end
+  if redis.call("PTTL", KEYS[1]) == -1 then redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
+  return 0
+end
+if kind ~= "none" then redis.call("DEL", KEYS[1]) end
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+return 1
+`);
 
 /**
  * Deletes the lease only when it still holds our id, then tells waiters.
- * Nothing is published when another holder has the lease by now.
+ * Nothing is published when another holder (or a value of another type) has
+ * the key by now.
  * KEYS[1] lease key; ARGV[1] our id; ARGV[2] channel.
  */
-const RELEASE_SCRIPT = `
-local held = redis.call("GET", KEYS[1])
-if held == ARGV[1] then
+const RELEASE_SCRIPT = script(`${TYPE_OF}
+local kind = typeOf(KEYS[1])
+if kind == "string" then
+  if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
   redis.call("DEL", KEYS[1])
-elseif held then
+elseif kind ~= "none" then
   return 0
 end
 redis.call("PUBLISH", ARGV[2], "release")
 return 1
-`;
+`);
+
+/**
+ * Starts a cool-down of ARGV[1] ms unless a longer one remains. A key of
+ * another type, or without expiry, is replaced.
+ * KEYS[1] cool-down key; ARGV[1] ms.
+ */
+const COOL_DOWN_SCRIPT = script(`${TYPE_OF}
+local kind = typeOf(KEYS[1])
+if kind == "string" then
+  if redis.call("PTTL", KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+elseif kind ~= "none" then
+  redis.call("DEL", KEYS[1])
+end
+redis.call("SET", KEYS[1], "1", "PX", ARGV[1])
+return 1
+`);
+
+/**
+ * The cool-down's remaining ms, 0 when none; a key of another type, or
+ * without expiry, is no cool-down and is dropped.
+ * KEYS[1] cool-down key.
+ */
+const COOL_DOWN_REMAINING_SCRIPT = script(`${TYPE_OF}
+local kind = typeOf(KEYS[1])
+if kind == "none" then return 0 end
+local left = redis.call("PTTL", KEYS[1])
+if kind ~= "string" or left < 0 then
+  redis.call("DEL", KEYS[1])
+  return 0
+end
+return left
+`);
+
+/**
+ * What `waitForChange` compares: token value, lease id, lease PTTL (values of
+ * another type read as nil).
+ * KEYS[1] token key; KEYS[2] lease key.
+ */
+const SNAPSHOT_SCRIPT = script(`${TYPE_OF}
+local function text(key)
+  if typeOf(key) == "string" then return redis.call("GET", key) end
+  return false
+end
+return { text(KEYS[1]), text(KEYS[2]), redis.call("PTTL", KEYS[2]) }
+`);
 
 interface Channel {
   readonly waiters: Set<() => void>;
@@ -87,14 +301,15 @@ interface Snapshot {
 }
 
 export class RedisTokenStore implements TokenStore {
-  /** The connection for commands and PUBLISH. */
-  readonly client: Redis;
+  /** The connection (or cluster) for commands and PUBLISH. */
+  readonly client: RedisClient;
   readonly prefix: string;
+  readonly commandTimeoutMs: number;
   private readonly ownsClient: boolean;
   private readonly graceMs: number;
   private readonly refreshTokenGraceMs: number | undefined;
   private readonly now: () => number;
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private readonly channels = new Map<string, Channel>();
   /** Every pending `waitForChange`, so `close` can end them. */
   private readonly pending = new Set<() => void>();
@@ -102,21 +317,23 @@ export class RedisTokenStore implements TokenStore {
   private closing: Promise<void> | undefined;
 
   /**
-   * @param connection an ioredis client, which the store uses but never
-   *   quits; or a URL / ioredis options, for a connection the store opens and
+   * @param connection an ioredis `Redis` or `Cluster` client, which the store
+   *   uses but never quits; or a URL / ioredis options (with `url`, or
+   *   Sentinel's `sentinels` and `name`), for a connection the store opens and
    *   `close` quits. Either way `waitForChange` opens one more connection
    *   (a duplicate of the client, on first use) that `close` quits.
    */
-  constructor(connection: Redis | RedisConnection, options: RedisTokenStoreOptions = {}) {
-    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+  constructor(connection: RedisClient | RedisConnection, options: RedisTokenStoreOptions = {}) {
+    this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     this.graceMs = nonNegative(options.graceMs ?? DEFAULT_GRACE_MS, "graceMs");
     this.refreshTokenGraceMs = options.refreshTokenGraceMs === undefined ? undefined : nonNegative(options.refreshTokenGraceMs, "refreshTokenGraceMs");
+    this.commandTimeoutMs = positive(options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, "commandTimeoutMs");
     this.now = options.now ?? Date.now;
     if (isRedisClient(connection)) {
       this.client = connection;
       this.ownsClient = false;
     } else {
-      this.client = typeof connection === "string" ? new Redis(connection) : new Redis(connection);
+      this.client = openConnection(connection, this.commandTimeoutMs);
       this.ownsClient = true;
       // Failures reach callers through rejected commands; without a listener
       // ioredis would also log every connection error.
@@ -125,68 +342,100 @@ export class RedisTokenStore implements TokenStore {
   }
 
   tokenKey(key: string): string {
-    return `${this.prefix}token:${key}`;
+    return this.slotKey(key, "token");
   }
 
   leaseKey(key: string): string {
-    return `${this.prefix}lease:${key}`;
+    return this.slotKey(key, "lease");
+  }
+
+  coolDownKey(key: string): string {
+    return this.slotKey(key, "cooldown");
   }
 
   channelName(key: string): string {
-    return `${this.prefix}changed:${key}`;
+    return this.slotKey(key, "changed");
   }
 
   async get(key: string): Promise<StoredToken | undefined> {
-    this.assertOpen();
-    let raw: string | null;
-    try {
-      raw = await this.client.get(this.tokenKey(key));
-    } catch (error) {
-      throw storeError("GET", error);
-    }
-    return raw === null ? undefined : parseStoredToken(raw);
+    return this.bounded("GET", async () => {
+      let raw: string | null;
+      try {
+        raw = await this.client.get(this.tokenKey(key));
+      } catch (error) {
+        // A key of another type is not a token.
+        if (error instanceof Error && error.message.startsWith("WRONGTYPE")) return undefined;
+        throw error;
+      }
+      return raw === null ? undefined : parseStoredToken(raw);
+    });
   }
 
-  async set(key: string, token: StoredToken): Promise<void> {
+  async set(key: string, token: StoredToken): Promise<boolean> {
     this.assertOpen();
+    const generation = token.generation ?? 0;
+    if (!isGeneration(generation)) throw new RangeError("generation must be a non-negative integer");
     const value = JSON.stringify(pickStoredToken(token));
     const ttl = this.ttlMs(token);
-    const multi = this.client.multi();
-    if (ttl === undefined) multi.set(this.tokenKey(key), value);
-    else multi.set(this.tokenKey(key), value, "PX", ttl);
-    multi.publish(this.channelName(key), "set");
-    await exec(multi, "SET", [value, token.accessToken, token.refreshToken]);
+    const tokenKey = this.tokenKey(key);
+    const args = [value, String(generation), ttl === undefined ? "" : String(ttl), this.channelName(key)];
+    return this.bounded(
+      "SET",
+      async (live) => {
+        for (let round = 0; round < SET_ROUNDS && live(); round++) {
+          const reply = await this.run(SET_SCRIPT, [tokenKey], args, live);
+          if (reply === 1) return true;
+          if (typeof reply !== "string") throw new RedisTokenStoreError("redis SET failed: unexpected reply");
+          const stored = parseStoredToken(reply);
+          if (stored !== undefined && (stored.generation ?? 0) > generation) return false;
+          if (!live()) break;
+          if ((await this.run(REPLACE_SCRIPT, [tokenKey], [...args, reply], live)) === 1) return true;
+        }
+        throw new RedisTokenStoreError("redis SET failed: the stored value kept changing");
+      },
+      [value, token.accessToken, token.refreshToken],
+    );
   }
 
   async delete(key: string): Promise<void> {
-    this.assertOpen();
-    await exec(this.client.multi().del(this.tokenKey(key)).publish(this.channelName(key), "delete"), "DEL", []);
+    await this.bounded("DEL", (live) => this.run(DELETE_SCRIPT, [this.tokenKey(key)], [this.channelName(key)], live));
   }
 
   async acquire(key: string, leaseMs: number): Promise<TokenLease | undefined> {
     this.assertOpen();
-    if (!(leaseMs > 0 && Number.isFinite(leaseMs))) throw new RangeError("leaseMs must be a positive number of milliseconds");
+    const ms = leaseTime(leaseMs);
     const id = randomUUID();
     const leaseKey = this.leaseKey(key);
-    let reply: string | null;
-    try {
-      reply = await this.client.set(leaseKey, id, "PX", Math.ceil(leaseMs), "NX");
-    } catch (error) {
-      throw storeError("SET NX (lease)", error);
-    }
-    if (reply !== "OK") return undefined;
+    const taken = await this.bounded("SET NX (lease)", (live) => this.run(ACQUIRE_SCRIPT, [leaseKey], [id, ms], live));
+    if (taken !== 1) return undefined;
     let released = false;
     return {
+      renew: async (renewMs: number) => {
+        this.assertOpen();
+        const next = leaseTime(renewMs);
+        // A released lease is given up: renewing it does not take it again.
+        if (released) return false;
+        const renewed = await this.bounded("EVAL (lease renew)", (live) => this.run(RENEW_SCRIPT, [leaseKey], [id, next], live));
+        return renewed === 1;
+      },
       release: async () => {
         if (released) return;
         released = true;
-        try {
-          await this.client.eval(RELEASE_SCRIPT, 1, leaseKey, id, this.channelName(key));
-        } catch (error) {
-          throw storeError("EVAL (lease release)", error);
-        }
+        await this.bounded("EVAL (lease release)", (live) => this.run(RELEASE_SCRIPT, [leaseKey], [id, this.channelName(key)], live));
       },
     };
+  }
+
+  async coolDown(key: string, ms: number): Promise<void> {
+    this.assertOpen();
+    if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError("ms must be a non-negative number of milliseconds");
+    if (ms === 0) return;
+    await this.bounded("EVAL (cool-down)", (live) => this.run(COOL_DOWN_SCRIPT, [this.coolDownKey(key)], [String(Math.ceil(ms))], live));
+  }
+
+  async coolDownRemaining(key: string): Promise<number> {
+    const left = await this.bounded("EVAL (cool-down remaining)", (live) => this.run(COOL_DOWN_REMAINING_SCRIPT, [this.coolDownKey(key)], [], live));
+    return typeof left === "number" && left > 0 ? left : 0;
   }
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {
@@ -230,7 +479,12 @@ export class RedisTokenStore implements TokenStore {
     this.subscriber = undefined;
     // Nothing on the subscriber is worth waiting for.
     subscriber?.disconnect();
-    if (this.ownsClient) await quit(this.client);
+    if (this.ownsClient && this.client instanceof Redis) await quit(this.client, this.commandTimeoutMs);
+    else if (this.ownsClient) this.client.disconnect();
+  }
+
+  private slotKey(key: string, kind: string): string {
+    return `${this.prefix}{${hashTag(key)}}:${kind}`;
   }
 
   private ttlMs(token: StoredToken): number | undefined {
@@ -246,7 +500,51 @@ export class RedisTokenStore implements TokenStore {
     if (this.closed) throw new RedisTokenStoreError("the Redis token store is closed");
   }
 
-  private ensureSubscriber(): Redis {
+  /**
+   * Runs one store operation within `commandTimeoutMs`: a client passed in
+   * may have no command timeout of its own, and an operation may take more
+   * than one command. Failures become RedisTokenStoreErrors without the values sent.
+   * `live` turns false when the operation timed out: it then sends no further
+   * command (a command already sent may still take effect).
+   */
+  private async bounded<T>(
+    what: string,
+    run: (live: () => boolean) => Promise<T>,
+    secrets: readonly (string | undefined)[] = [],
+  ): Promise<T> {
+    this.assertOpen();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let live = true;
+    const work = run(() => live);
+    // A late failure after the timeout is nobody's to handle.
+    work.catch(ignore);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        live = false;
+        reject(new RedisTokenStoreError(`redis ${what} timed out after ${this.commandTimeoutMs} ms`));
+      }, this.commandTimeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      if (error instanceof RedisTokenStoreError) throw error;
+      throw storeError(what, error, secrets);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** EVALSHA, falling back to EVAL when the server (or cluster node) does not have the script yet. */
+  private async run(lua: Script, keys: readonly string[], args: readonly (string | number)[], live: () => boolean): Promise<unknown> {
+    try {
+      return await this.client.evalsha(lua.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT")) || !live()) throw error;
+      return this.client.eval(lua.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  private ensureSubscriber(): RedisClient {
     if (this.subscriber) return this.subscriber;
     const subscriber = this.client.duplicate();
     subscriber.on("error", ignore);
@@ -313,13 +611,8 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private async snapshot(key: string): Promise<Snapshot> {
-    const leaseKey = this.leaseKey(key);
-    const replies = await this.client.multi().get(this.tokenKey(key)).get(leaseKey).pttl(leaseKey).exec();
-    if (replies === null) throw new RedisTokenStoreError("transaction aborted");
-    const [token, lease, pttl] = replies.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+    const reply = await this.bounded("EVAL (snapshot)", (live) => this.run(SNAPSHOT_SCRIPT, [this.tokenKey(key), this.leaseKey(key)], [], live));
+    const [token, lease, pttl] = Array.isArray(reply) ? (reply as unknown[]) : [];
     return {
       token: typeof token === "string" ? token : null,
       lease: typeof lease === "string" ? lease : null,
@@ -338,12 +631,13 @@ export function parseStoredToken(raw: string): StoredToken | undefined {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const object = value as Record<string, unknown>;
-  const { accessToken, tokenType, expiresAt, refreshToken, scope, receivedAt } = object;
+  const { accessToken, tokenType, expiresAt, refreshToken, scope, receivedAt, generation } = object;
   if (typeof accessToken !== "string" || accessToken === "") return undefined;
   if (typeof receivedAt !== "number" || !Number.isFinite(receivedAt)) return undefined;
   if (!optional(tokenType, isString) || !optional(refreshToken, isString) || !optional(scope, isString)) return undefined;
   if (!optional(expiresAt, isFiniteNumber)) return undefined;
-  return pickStoredToken({ accessToken, tokenType, expiresAt, refreshToken, scope, receivedAt } as StoredToken);
+  if (!optional(generation, isGeneration)) return undefined;
+  return pickStoredToken({ accessToken, tokenType, expiresAt, refreshToken, scope, receivedAt, generation } as StoredToken);
 }
 
 /** Only the fields of a StoredToken, with absent ones left out. */
@@ -355,7 +649,44 @@ function pickStoredToken(token: StoredToken): StoredToken {
     ...(token.refreshToken !== undefined && { refreshToken: token.refreshToken }),
     ...(token.scope !== undefined && { scope: token.scope }),
     receivedAt: token.receivedAt,
+    ...(token.generation !== undefined && { generation: token.generation }),
   };
+}
+
+/**
+ * The key as a hash tag: Redis hashes what is between the first `{` and the
+ * next `}`, so a `}` in the key must not end it, and an empty tag would hash
+ * the whole (different) key names. Injective: `%` is encoded too, and the
+ * empty key's `%` is no encoding of another key.
+ */
+function hashTag(key: string): string {
+  if (key === "") return "%";
+  return key.replace(/[%{}]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A prefix whose first `{` is followed by `}` would make every key hash on its own: refused. */
+function checkPrefix(prefix: string): string {
+  const open = prefix.indexOf("{");
+  if (open !== -1 && prefix[open + 1] === "}") {
+    throw new RangeError("prefix must not contain an empty hash tag `{}`: the keys of one session key would land in different cluster slots");
+  }
+  return prefix;
+}
+
+function openConnection(connection: RedisConnection, commandTimeoutMs: number): Redis {
+  // Fail commands fast while the server is down (one retry after a reconnect
+  // attempt, instead of 20), bound every command, and keep reconnecting.
+  const defaults: RedisOptions = {
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(commandTimeoutMs, 1_000),
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times: number) => Math.min(times * 50, 500),
+  };
+  if (typeof connection === "string") return new Redis(connection, defaults);
+  const { url, ...rest } = connection;
+  const options: RedisOptions = { ...defaults, ...rest };
+  // A URL's host, port, credentials and db win over the same options.
+  return url === undefined ? new Redis(options) : new Redis(url, options);
 }
 
 function optional(value: unknown, check: (value: unknown) => boolean): boolean {
@@ -370,40 +701,38 @@ function isFiniteNumber(value: unknown): boolean {
   return typeof value === "number" && Number.isFinite(value);
 }
 
+function isGeneration(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
 function nonNegative(value: number, name: string): number {
   if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`${name} must be a non-negative number of milliseconds`);
   return value;
 }
 
-function isRedisClient(connection: Redis | RedisConnection): connection is Redis {
-  if (connection instanceof Redis) return true;
+function positive(value: number, name: string): number {
+  if (!(value > 0 && Number.isFinite(value))) throw new RangeError(`${name} must be a positive number of milliseconds`);
+  return value;
+}
+
+function leaseTime(leaseMs: number): number {
+  if (!(leaseMs > 0 && Number.isFinite(leaseMs))) throw new RangeError("leaseMs must be a positive number of milliseconds");
+  return Math.ceil(leaseMs);
+}
+
+function isRedisClient(connection: RedisClient | RedisConnection): connection is RedisClient {
+  if (connection instanceof Redis || connection instanceof Cluster) return true;
   // A client from another copy of ioredis.
-  const candidate = connection as { duplicate?: unknown; publish?: unknown; multi?: unknown };
+  const candidate = connection as { duplicate?: unknown; publish?: unknown; evalsha?: unknown };
   return (
     typeof connection === "object" &&
     typeof candidate.duplicate === "function" &&
     typeof candidate.publish === "function" &&
-    typeof candidate.multi === "function"
+    typeof candidate.evalsha === "function"
   );
 }
 
 function ignore(): void {}
-
-/** Runs a MULTI; a failure becomes a RedisTokenStoreError without the values sent. */
-async function exec(
-  multi: ReturnType<Redis["multi"]>,
-  what: string,
-  secrets: readonly (string | undefined)[],
-): Promise<void> {
-  let replies: [error: Error | null, result: unknown][] | null;
-  try {
-    replies = await multi.exec();
-  } catch (error) {
-    throw storeError(what, error, secrets);
-  }
-  if (replies === null) throw new RedisTokenStoreError(`redis ${what} failed: transaction aborted`);
-  for (const [error] of replies) if (error) throw storeError(what, error, secrets);
-}
 
 /**
  * The Redis error's own message only: ioredis attaches the command and its
@@ -418,17 +747,13 @@ function storeError(what: string, error: unknown, secrets: readonly (string | un
   return new RedisTokenStoreError(`redis ${what} failed: ${message}`);
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis, withinMs: number): Promise<void> {
   if (client.status === "end") return;
   const ended = new Promise<void>((resolve) => client.once("end", resolve));
   if (client.status !== "ready") {
     client.disconnect();
   } else {
-    try {
-      await client.quit();
-    } catch {
-      client.disconnect();
-    }
+    client.quit().catch(() => client.disconnect());
   }
   // Resolve once the socket is gone; a server that never closes it gets cut off.
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -436,7 +761,7 @@ async function quit(client: Redis): Promise<void> {
     timer = setTimeout(() => {
       client.disconnect();
       resolve();
-    }, 1_000);
+    }, Math.min(withinMs, 1_000));
   });
   await Promise.race([ended, cutOff]);
   clearTimeout(timer);

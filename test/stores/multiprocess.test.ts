@@ -9,18 +9,18 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTokenServer } from "../support/loopback.js";
 import type { TokenServer, TokenServerHandler } from "../support/loopback.js";
-import { startRedisServer } from "./redis-server.js";
-import type { RedisServer } from "./redis-server.js";
+import { startRedis } from "../support/redis-topology.js";
+import type { RedisNode } from "../support/redis-topology.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/session-child.ts", import.meta.url));
 
-let redis: RedisServer;
+let redis: RedisNode;
 let admin: Redis;
 const children: Child[] = [];
 const servers: TokenServer[] = [];
 
 beforeAll(async () => {
-  redis = await startRedisServer();
+  redis = await startRedis();
   admin = new Redis(redis.url);
 }, 20_000);
 
@@ -168,7 +168,7 @@ describe("RedisTokenStore shared by OS processes", () => {
     holder.go();
     await firstPost;
     // The holder has the lease and its request is in flight: kill it there.
-    const leases = await admin.keys(`${setup.prefix}lease:*`);
+    const leases = await admin.keys(`${setup.prefix}*:lease`);
     expect(leases).toHaveLength(1);
     const lease = leases[0] ?? "";
     holder.kill();
