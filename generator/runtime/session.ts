@@ -11,20 +11,18 @@ import {
 } from "./session-errors.js";
 import { DEFAULT_MAX_COOL_DOWN_MS, DEFAULT_MIN_REFRESH_INTERVAL_MS, Pace, checkDuration } from "./session-pace.js";
 import type { SessionStats } from "./session-pace.js";
-import { isInvalidGrant, isTransient, retryPolicy, sleep, withRetries } from "./session-retry.js";
-import type { RetryPolicy } from "./session-retry.js";
+import { GrantRunner } from "./session-grant.js";
+import { isTransient, retryPolicy, sleep } from "./session-retry.js";
+import { TokenTiming } from "./session-timing.js";
 import { storeKey } from "./session-key.js";
 import { bounded, keepLease } from "./session-store.js";
 import type { LeaseKeeper, StoreCall } from "./session-store.js";
 import type { SessionGrant, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
 import { MemoryTokenStore } from "./store.js";
 import type { StoredToken, TokenLease, TokenStore } from "./store.js";
-import type { CallOptions, Clock, Token } from "./types.js";
+import type { Clock } from "./types.js";
 
-/** The refresh margin's cap when `refreshMarginMs` is not set. */
-export const DEFAULT_MAX_REFRESH_MARGIN_MS = 60_000;
-/** ...and its share of the token's lifetime. */
-export const DEFAULT_REFRESH_MARGIN_SHARE = 0.1;
+export { DEFAULT_MAX_REFRESH_MARGIN_MS, DEFAULT_REFRESH_MARGIN_SHARE } from "./session-timing.js";
 export const DEFAULT_LEASE_MS = 30_000;
 /** Every `getToken()`/`getAccessToken()` settles within this (default of `deadlineMs`). */
 export const DEFAULT_DEADLINE_MS = 15_000;
@@ -43,8 +41,6 @@ export const STORE_RESET_GRACE_MS = 2_000;
 const STALE_SAFETY_MS = 5_000;
 /** ...and the store is looked at again this often meanwhile. */
 const STALE_RECHECK_MS = 1_000;
-/** Refresh tokens this session remembers having spent (the newest ones). */
-const SPENT_MEMORY = 16;
 
 const elapsedSinceStart: Clock = () => performance.now();
 
@@ -131,19 +127,6 @@ interface Memo<E> {
 
 type Result<E> = SessionTokenResult<E>;
 
-/** The same issued token, whether held in memory or read back from the store. */
-function sameToken(a: StoredToken, b: StoredToken): boolean {
-  return a.accessToken === b.accessToken && a.receivedAt === b.receivedAt && a.expiresAt === b.expiresAt;
-}
-
-/** A token's deadlines on the elapsed-time clock. */
-interface Timing {
-  /** The token as this session holds it (`latest`, or the copy last read from the store). */
-  readonly token: StoredToken;
-  readonly refreshAt: number;
-  readonly expiresAt: number;
-}
-
 function generationOf(token: StoredToken | undefined): number {
   return token?.generation ?? 0;
 }
@@ -161,40 +144,29 @@ class SessionCore<E extends TokenError> {
   private closed = false;
   /** An access token known to be refused; a stored token with it is not served. */
   private rejected: string | undefined;
-  /** Whether a grant that is not reobtainable has been run (it runs at most once). */
-  private obtained = false;
-  /** The deadlines of the token this session saw last. */
-  private timed: Timing | undefined;
   /** The newest token this session obtained or read from the store. */
   private latest: StoredToken | undefined;
   /** Whether `latest` may be missing from the store (a write failed, or the store was down). */
   private unpublished = false;
-  /** Refresh tokens this session has spent or seen refused; none is sent again. */
-  private readonly spent: string[] = [];
   /** Elapsed time when the store was found to have lost this session's token. */
   private resetAt: number | undefined;
-  /** Elapsed time of the last token request. */
-  private lastRequestAt = Number.NEGATIVE_INFINITY;
   private keyPromise: Promise<string> | undefined;
   private readonly grant: SessionGrant<unknown, E>;
-  private readonly clock: Clock;
   private readonly store: TokenStore;
   private readonly ownsStore: boolean;
-  private readonly marginMs: number | undefined;
   private readonly leaseMs: number;
   private readonly deadlineMs: number;
   private readonly storeTimeoutMs: number;
   private readonly minRefreshIntervalMs: number;
-  private readonly policy: RetryPolicy;
   private readonly pace: Pace;
+  private readonly timing: TokenTiming;
+  private readonly runner: GrantRunner<E>;
   /** Fires on close: ends backoff waits, and requests when the session owns its store. */
   private readonly closer = new AbortController();
-  private readonly call: CallOptions;
   private readonly keyParts: readonly string[];
 
   constructor(grant: SessionGrant<unknown, E>, options: SessionOptions) {
     this.grant = grant;
-    this.clock = grant.clock;
     this.elapsed = grant.elapsed ?? elapsedSinceStart;
     this.ownsStore = options.store === undefined;
     this.store = options.store ?? new MemoryTokenStore(grant.clock);
@@ -202,7 +174,6 @@ class SessionCore<E extends TokenError> {
     if (margin !== undefined && !(margin >= 0 && margin <= Number.MAX_SAFE_INTEGER)) {
       throw new TokenClientConfigError("refreshMarginMs must be a non-negative number of milliseconds");
     }
-    this.marginMs = margin;
     this.leaseMs = checkDuration("leaseMs", options.leaseMs, DEFAULT_LEASE_MS, 1);
     this.deadlineMs = checkDuration("deadlineMs", options.deadlineMs, DEFAULT_DEADLINE_MS, 1);
     this.storeTimeoutMs = checkDuration("storeTimeoutMs", options.storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, 1);
@@ -212,10 +183,11 @@ class SessionCore<E extends TokenError> {
       throw new TokenClientConfigError("namespace must be a string");
     }
     this.keyParts = options.namespace === undefined ? grant.keyParts : [`namespace:${options.namespace}`, ...grant.keyParts];
-    this.policy = retryPolicy(options.retry);
+    this.timing = new TokenTiming(grant.clock, this.elapsed, margin, this.minRefreshIntervalMs);
     // A rotated refresh token must reach a store that outlives the session, so
     // requests are only cut short on close when the store goes with it.
-    this.call = this.ownsStore ? { signal: this.closer.signal } : {};
+    const call = this.ownsStore ? { signal: this.closer.signal } : {};
+    this.runner = new GrantRunner(grant, retryPolicy(options.retry), this.pace, this.elapsed, call, this.closer.signal);
   }
 
   stats(): SessionStats {
@@ -277,7 +249,7 @@ class SessionCore<E extends TokenError> {
     // A write still being tried gets one last try, then the lease goes back.
     await this.publishing;
     this.latest = undefined;
-    this.spent.length = 0;
+    this.runner.forget();
     if (this.ownsStore && this.store instanceof MemoryTokenStore) this.store.clear();
   }
 
@@ -330,7 +302,7 @@ class SessionCore<E extends TokenError> {
       }
       const candidate = await this.reconcile(key, read.value, remaining);
       if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
-      if (this.needsUser(candidate)) return failure(new ReauthenticationRequiredError());
+      if (this.runner.needsUser(candidate)) return failure(new ReauthenticationRequiredError());
       const cooling = await this.coolingDown(key, remaining);
       if (cooling !== undefined) return this.stale(candidate) ?? failure(cooling);
       const acquired = await this.op("acquire", () => this.store.acquire(key, this.leaseMs), remaining);
@@ -376,7 +348,7 @@ class SessionCore<E extends TokenError> {
     const storedIsOlder =
       stored !== undefined &&
       latest !== undefined &&
-      (generationOf(stored) < generationOf(latest) || (stored.refreshToken !== undefined && this.isSpent(stored.refreshToken) && stored.refreshToken !== latest.refreshToken));
+      (generationOf(stored) < generationOf(latest) || (stored.refreshToken !== undefined && this.runner.isSpent(stored.refreshToken) && stored.refreshToken !== latest.refreshToken));
     if (stored !== undefined && !storedIsOlder) {
       this.latest = stored;
       this.unpublished = false;
@@ -425,7 +397,7 @@ class SessionCore<E extends TokenError> {
         if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
       }
       // After the API refused a token, a new one is asked for at most once per minRefreshIntervalMs.
-      const gap = this.lastRequestAt + this.minRefreshIntervalMs - this.elapsed();
+      const gap = this.runner.lastRequestAt + this.minRefreshIntervalMs - this.elapsed();
       if (this.rejected !== undefined && gap > 0) await sleep(gap, this.closer.signal);
       if (!keeper.held()) return this.stale(candidate) ?? failure(new TokenStoreUnavailableError("renew", "the refresh lease was lost"));
       return await this.obtainAndKeep(key, candidate, keeper, remaining);
@@ -488,7 +460,7 @@ class SessionCore<E extends TokenError> {
     keeper: LeaseKeeper | undefined,
     remaining: () => number,
   ): Promise<Result<E>> {
-    const result = await this.request(candidate, keeper);
+    const result = await this.runner.run(candidate, () => keeper?.held() ?? true);
     if (!result.ok) {
       const coolMs = this.pace.failed(result.error);
       if (coolMs > 0) await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
@@ -502,101 +474,8 @@ class SessionCore<E extends TokenError> {
     return this.remember(token, true);
   }
 
-  /** Whether no request can get a token: the original grant cannot run again and no refresh token is left to send. */
-  private needsUser(stored: StoredToken | undefined): boolean {
-    const refreshToken = stored?.refreshToken;
-    const canRefresh = this.grant.refresh !== undefined && refreshToken !== undefined && !this.isSpent(refreshToken);
-    return !canRefresh && !this.grant.reobtainable && (this.obtained || stored !== undefined);
-  }
-
-  private async request(stored: StoredToken | undefined, keeper: LeaseKeeper | undefined): Promise<Result<E>> {
-    const { grant, policy, call } = this;
-    const signal = this.closer.signal;
-    const refresh = grant.refresh;
-    const refreshToken = stored?.refreshToken;
-    const held = (): boolean => keeper?.held() ?? true;
-    if (refresh !== undefined && refreshToken !== undefined && !this.isSpent(refreshToken)) {
-      const refreshed = await withRetries(() => this.counted(() => refresh(refreshToken, call)), policy, policy.tries, signal, held);
-      if (refreshed.ok) {
-        // A server that rotates refresh tokens has spent this one; one that sends none back keeps it valid.
-        const rotated = refreshed.token.refreshToken;
-        if (rotated !== undefined && rotated !== refreshToken) this.markSpent(refreshToken);
-        return { ok: true, token: this.toStored(refreshed.token, refreshToken) };
-      }
-      if (!isInvalidGrant(refreshed.error)) return refreshed;
-      // Refused: fall back to the original grant once, or ask for the user. Never the same refresh token again.
-      this.markSpent(refreshToken);
-      if (!grant.reobtainable) return failure(new ReauthenticationRequiredError({ cause: refreshed.error }));
-    } else if (!grant.reobtainable && (this.obtained || stored !== undefined)) {
-      return failure(new ReauthenticationRequiredError());
-    }
-    // A single-use grant is sent once, never retried: a second try could spend it twice.
-    this.obtained = true;
-    const obtained = await withRetries(() => this.counted(() => grant.obtain(call)), policy, grant.reobtainable ? policy.tries : 1, signal);
-    return obtained.ok ? { ok: true, token: this.toStored(obtained.token, undefined) } : obtained;
-  }
-
-  private counted<T>(send: () => Promise<T>): Promise<T> {
-    this.lastRequestAt = this.elapsed();
-    this.pace.sent();
-    return send();
-  }
-
-  private isSpent(refreshToken: string): boolean {
-    return this.spent.includes(refreshToken);
-  }
-
-  private markSpent(refreshToken: string): void {
-    if (this.isSpent(refreshToken)) return;
-    this.spent.push(refreshToken);
-    if (this.spent.length > SPENT_MEMORY) this.spent.shift();
-  }
-
-  /** What the store keeps; a refresh answer without a refresh token keeps the one it replaced. */
-  private toStored(token: Token<unknown>, previousRefreshToken: string | undefined): StoredToken {
-    const refreshToken = token.refreshToken ?? previousRefreshToken;
-    return {
-      accessToken: token.accessToken,
-      ...(token.tokenType !== undefined ? { tokenType: token.tokenType } : {}),
-      ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
-      ...(refreshToken !== undefined ? { refreshToken } : {}),
-      ...(token.scope !== undefined ? { scope: token.scope } : {}),
-      receivedAt: this.clock(),
-    };
-  }
-
-  /**
-   * Wall-clock epoch ms from which `token` is refreshed: its expiry less the
-   * margin, but never sooner than `minRefreshIntervalMs` after it arrived, so
-   * that a token living shorter than the margin is used, not asked for again
-   * on every call.
-   */
-  private refreshAt(token: StoredToken): number {
-    const expiresAt = token.expiresAt;
-    if (expiresAt === undefined) return Number.POSITIVE_INFINITY;
-    const lifetime = Math.max(0, expiresAt - token.receivedAt);
-    const margin = this.marginMs ?? Math.min(DEFAULT_MAX_REFRESH_MARGIN_MS, lifetime * DEFAULT_REFRESH_MARGIN_SHARE);
-    return Math.max(expiresAt - margin, token.receivedAt + this.minRefreshIntervalMs);
-  }
-
-  /**
-   * When `token` is refreshed and when it expires, on the elapsed-time clock.
-   * Worked out from the wall clock the first time this session sees the
-   * token, and kept: a wall clock that steps later does not move them.
-   */
-  private timing(token: StoredToken): Timing {
-    const known = this.timed;
-    if (known !== undefined && sameToken(known.token, token)) return known;
-    const now = this.elapsed();
-    const wall = this.clock();
-    const expiresAt = token.expiresAt === undefined ? Number.POSITIVE_INFINITY : now + (token.expiresAt - wall);
-    const timing = { token, refreshAt: now + (this.refreshAt(token) - wall), expiresAt };
-    this.timed = timing;
-    return timing;
-  }
-
   private usable(token: StoredToken | undefined): boolean {
-    return token !== undefined && token.accessToken !== this.rejected && this.elapsed() < this.timing(token).refreshAt;
+    return token !== undefined && token.accessToken !== this.rejected && this.timing.fresh(token);
   }
 
   /**
@@ -606,15 +485,14 @@ class SessionCore<E extends TokenError> {
    */
   private stale(token: StoredToken | undefined): Result<E> | undefined {
     if (token === undefined || token.accessToken === this.rejected || token.expiresAt === undefined) return undefined;
-    const now = this.elapsed();
-    const left = this.timing(token).expiresAt - STALE_SAFETY_MS - now;
+    const left = this.timing.lifeLeft(token) - STALE_SAFETY_MS;
     if (left <= 0) return undefined;
-    return this.keep(token, now + Math.min(left, STALE_RECHECK_MS), false);
+    return this.keep(token, this.elapsed() + Math.min(left, STALE_RECHECK_MS), false);
   }
 
   /** Keeps `token` for the warm path; `issued` when it was just received rather than read from the store. */
   private remember(token: StoredToken, issued: boolean): Result<E> {
-    return this.keep(token, this.timing(token).refreshAt, issued);
+    return this.keep(token, this.timing.of(token).refreshAt, issued);
   }
 
   private keep(token: StoredToken, refreshAt: number, issued: boolean): Result<E> {
