@@ -83,3 +83,83 @@ function describeKind(rule: unknown): string {
   const kind: unknown = typeof rule === "object" && rule !== null ? (rule as { kind?: unknown }).kind : undefined;
   return typeof kind === "string" ? kind.slice(0, 32) : typeof kind;
 }
+
+/**
+ * Request fields whose values are credentials, as the specs that define them
+ * name them: `password` (RFC 6749 §4.3.2), `refresh_token` (§6), `code`
+ * (§4.1.3), `client_secret` (§2.3.1), `code_verifier` (RFC 7636 §4.5),
+ * `client_assertion` (RFC 7521 §4.2), `assertion` (RFC 7521 §4.1),
+ * `subject_token` and `actor_token` (RFC 8693 §2.1), `device_code`
+ * (RFC 8628 §3.4). A field matches when its name does once case, `_` and
+ * `-` are ignored (`refreshToken`, `Refresh-Token`). Besides these, the
+ * field a `fields` client-auth rule names as `secretField` is a credential
+ * under whatever name the spec gives it, and so are the configured client
+ * secret and the `Authorization` header that `basic` sets.
+ *
+ * Errors redact the values sent in these fields (see `SecretRedactor` in
+ * errors.ts, and {@link sentSecrets}); other parameters (`username`,
+ * `scope`, a provider's own fields) are not redacted.
+ */
+export const CREDENTIAL_FIELDS: readonly string[] = [
+  "password",
+  "refresh_token",
+  "code",
+  "client_secret",
+  "code_verifier",
+  "client_assertion",
+  "assertion",
+  "subject_token",
+  "actor_token",
+  "device_code",
+];
+
+const normalizeFieldName = (name: string): string => name.toLowerCase().replace(/[_-]/g, "");
+const CREDENTIAL_NAMES: ReadonlySet<string> = new Set(CREDENTIAL_FIELDS.map(normalizeFieldName));
+
+/** Whether a request field carries a credential: one of {@link CREDENTIAL_FIELDS}, or the rule's `secretField`. */
+export function isCredentialField(name: string, rule?: ClientAuthRule): boolean {
+  if (rule !== undefined && rule.kind === "fields" && rule.secretField === name) return true;
+  return CREDENTIAL_NAMES.has(normalizeFieldName(name));
+}
+
+/** Nested values of a credential field (a JSON body may carry any) are read this deep. */
+const MAX_SECRET_VALUE_DEPTH = 8;
+
+/**
+ * The secret values a token request sends, for redaction: the configured
+ * client secret (whatever the rule, so that it is never shown), the
+ * credentials of an `Authorization: Basic` header (the base64 of
+ * `id:secret`: the one sent, and with a client secret the one `basic` would
+ * send, which a server can work out from the id and secret it got), and the
+ * values of the credential fields in `fields` (strings, and numbers as
+ * their decimal text; array elements and nested values too). `fields` and
+ * `headers` are the request's pieces after {@link applyClientAuth}.
+ */
+export function sentSecrets(
+  config: Pick<ClientConfig, "clientId" | "clientSecret">,
+  rule: ClientAuthRule,
+  fields: MutableFields,
+  headers: MutableHeaders,
+): string[] {
+  const secrets: string[] = [];
+  const secret = config.clientSecret;
+  if (secret !== undefined && secret !== "") secrets.push(secret, basicAuthorization(config.clientId, secret).slice("Basic ".length));
+  for (const name of Object.keys(fields)) {
+    if (isCredentialField(name, rule)) collectScalars(fields[name], secrets, 0);
+  }
+  for (const name of Object.keys(headers)) {
+    if (name.toLowerCase() !== "authorization") continue;
+    const value = headers[name] ?? "";
+    const space = value.indexOf(" ");
+    secrets.push(space === -1 ? value : value.slice(space + 1).trim());
+  }
+  return secrets.filter((value) => value !== "");
+}
+
+function collectScalars(value: unknown, into: string[], depth: number): void {
+  if (typeof value === "string") into.push(value);
+  else if (typeof value === "number" || typeof value === "bigint") into.push(String(value));
+  else if (typeof value === "object" && value !== null && depth < MAX_SECRET_VALUE_DEPTH) {
+    for (const item of Array.isArray(value) ? (value as readonly unknown[]) : Object.values(value)) collectScalars(item, into, depth + 1);
+  }
+}

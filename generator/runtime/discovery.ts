@@ -1,6 +1,6 @@
 // OpenID Connect Discovery 1.0 for requestToken: the token endpoint's URL
 // and client authentication methods, read once per client config.
-import { DiscoveryError, NetworkError, TimeoutError, TokenClientConfigError, quoteForMessage } from "./errors.js";
+import { DiscoveryError, NetworkError, SecretRedactor, TimeoutError, TokenClientConfigError, quoteForMessage } from "./errors.js";
 import { describeContentType, mayBeJson, parseJson, readBodyCapped, startDeadline } from "./transport.js";
 import type { BodyText } from "./transport.js";
 import type { ClientAuthRule, ClientConfig, FetchLike } from "./types.js";
@@ -54,7 +54,10 @@ export interface DiscoveryOptions {
  * document says. `token_endpoint_auth_methods_supported`, when present, must
  * be an array of strings.
  *
- * Never rejects: failures are the outcome's `error`.
+ * Never rejects: failures are the outcome's `error`. No credential has been
+ * sent when the document is read, but the client secret is redacted from
+ * these errors all the same (a server may have learnt it from an earlier
+ * token request).
  */
 export function discoverTokenEndpoint(
   config: ClientConfig,
@@ -70,7 +73,9 @@ export function discoverTokenEndpoint(
   if (entry !== undefined) return "endpoint" in entry ? entry.endpoint : entry.pending;
   const map = entries;
   let current: CacheEntry | undefined;
-  const pending = readDiscoveryDocument(discoveryUrl, options).then((outcome) => {
+  const secret = config.clientSecret;
+  const redact = new SecretRedactor(() => (secret === undefined ? [] : [secret]));
+  const pending = readDiscoveryDocument(discoveryUrl, options, redact).then((outcome) => {
     if (map.get(discoveryUrl) === current) {
       if (outcome.ok) map.set(discoveryUrl, { endpoint: outcome.endpoint });
       else map.delete(discoveryUrl);
@@ -108,7 +113,7 @@ const BASIC = { kind: "basic" } as const;
 const POST = { kind: "fields", idField: "client_id", secretField: "client_secret" } as const;
 const NONE = { kind: "none" } as const;
 
-async function readDiscoveryDocument(url: string, options: DiscoveryOptions): Promise<DiscoveryOutcome> {
+async function readDiscoveryDocument(url: string, options: DiscoveryOptions, redact: SecretRedactor): Promise<DiscoveryOutcome> {
   const injected = options.fetch;
   const fetchFn: FetchLike = injected ?? ((input, init) => globalThis.fetch(input, init));
   const deadline = startDeadline(options.timeoutMs, undefined);
@@ -120,23 +125,25 @@ async function readDiscoveryDocument(url: string, options: DiscoveryOptions): Pr
       response = injected === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
       body = await readBodyCapped(response, options.maxBodyBytes, deadline, injected === undefined);
     } catch (cause) {
-      return { ok: false, error: deadline.firedBy() === "timeout" ? new TimeoutError(options.timeoutMs) : new NetworkError({ cause }) };
+      return { ok: false, error: deadline.firedBy() === "timeout" ? new TimeoutError(options.timeoutMs) : new NetworkError({ cause, redact }) };
     }
-    return validateDocument(url, response.status, response.headers.get("content-type"), body);
+    return validateDocument(url, response.status, response.headers.get("content-type"), body, redact);
   } catch (cause) {
     // Nothing above should throw; a shared promise must still never reject.
-    return { ok: false, error: new NetworkError({ cause }) };
+    return { ok: false, error: new NetworkError({ cause, redact }) };
   } finally {
     deadline.dispose();
   }
 }
 
-function validateDocument(url: string, status: number, contentType: string | null, body: BodyText): DiscoveryOutcome {
-  const failed = (reason: string): DiscoveryOutcome => ({ ok: false, error: new DiscoveryError(reason, status) });
+function validateDocument(url: string, status: number, contentType: string | null, body: BodyText, redact: SecretRedactor): DiscoveryOutcome {
+  const failed = (reason: string): DiscoveryOutcome => ({ ok: false, error: new DiscoveryError(reason, status, { redact }) });
+  // Server strings are redacted before they are cut, so that no cut leaves part of a secret.
+  const shown = (text: string): string => cut(redact.text(text));
   // OpenID Connect Discovery 1.0 §4.2: "A successful response MUST use the 200 OK HTTP status code".
   if (status !== 200) return failed(`discovery document answered ${status}`);
   if (body.truncated) return failed("discovery document exceeds 1 MiB");
-  if (!mayBeJson(contentType)) return failed(`discovery document content type ${describeContentType(contentType)} is not JSON`);
+  if (!mayBeJson(contentType)) return failed(`discovery document content type ${describeContentType(contentType, redact)} is not JSON`);
   const json = parseJson(body.text);
   if (json === undefined) return failed("discovery document is not valid JSON");
   const document = json.value;
@@ -155,12 +162,12 @@ function validateDocument(url: string, status: number, contentType: string | nul
     assertSecureUrl(tokenEndpoint, "token_endpoint");
   } catch (error) {
     if (!(error instanceof TokenClientConfigError)) throw error;
-    return failed(cut(error.message));
+    return failed(shown(error.message));
   }
   // The discovery URL passed assertSecureUrl with the base URL, so its origin is a real one.
   const origin = new URL(url).origin;
   if (target.origin !== origin) {
-    return failed(`token_endpoint is on ${quoteForMessage(cut(target.origin))}, not on the discovery document's origin ${quoteForMessage(origin)}`);
+    return failed(`token_endpoint is on ${quoteForMessage(shown(target.origin))}, not on the discovery document's origin ${quoteForMessage(origin)}`);
   }
   const listed = ownMember(document, "token_endpoint_auth_methods_supported");
   // JSON null is read as absent, as for a token response's optional members.

@@ -1,4 +1,5 @@
 import { quoteForMessage } from "./errors.js";
+import type { SecretRedactor } from "./errors.js";
 import { fieldPathName, readField } from "./field-path.js";
 import type { ExpiryRule, FieldPath } from "./types.js";
 
@@ -57,28 +58,60 @@ export function computeExpiresAt(
   body: Readonly<Record<string, unknown>>,
   receivedAtMs: number,
 ): ExpiryResult {
+  const read = readExpiry(rule, body, receivedAtMs);
+  return read.ok ? { ok: true, expiresAt: read.expiresAt } : read;
+}
+
+/** {@link ExpiryResult}, and on which clock the expiry was read. */
+export type ExpiryReading =
+  | {
+      readonly ok: true;
+      readonly expiresAt: number | undefined;
+      /**
+       * True when `expiresAt` is a time on the server's clock (a unix time
+       * the server sent: an `absolute` expiry, a `created_at` that was read,
+       * or an `expires_in` large enough to be a timestamp); false when it
+       * was counted from `receivedAtMs`, on the local clock.
+       */
+      readonly serverClock: boolean;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * {@link computeExpiresAt}, also saying whether the expiry is a server-clock
+ * time (which `requestToken` moves onto the local clock by the response's
+ * `Date` header). Server values quoted in a reason go through `redact`
+ * before they are cut, so that a server that echoes a credential into an
+ * expiry field does not see part of it shown.
+ */
+export function readExpiry(
+  rule: ExpiryRule,
+  body: Readonly<Record<string, unknown>>,
+  receivedAtMs: number,
+  redact?: SecretRedactor,
+): ExpiryReading {
   switch (rule.kind) {
     case "relative": {
-      const read = readNumber(body, rule.field);
-      if (read.kind === "absent") return { ok: true, expiresAt: undefined };
+      const read = readNumber(body, rule.field, redact);
+      if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
       if (read.kind === "bad") return { ok: false, reason: read.reason };
-      return finish(rule.field, fromRelative(receivedAtMs, read.value));
+      return finish(rule.field, fromRelative(receivedAtMs, read.value), read.value >= EPOCH_SECONDS_THRESHOLD);
     }
     case "absolute": {
-      const read = readNumber(body, rule.field);
-      if (read.kind === "absent") return { ok: true, expiresAt: undefined };
+      const read = readNumber(body, rule.field, redact);
+      if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
       if (read.kind === "bad") return { ok: false, reason: read.reason };
-      return finish(rule.field, rule.unit === "s" ? read.value * 1000 : read.value);
+      return finish(rule.field, rule.unit === "s" ? read.value * 1000 : read.value, true);
     }
     case "created-plus-relative": {
-      const read = readNumber(body, rule.field);
-      if (read.kind === "absent") return { ok: true, expiresAt: undefined };
+      const read = readNumber(body, rule.field, redact);
+      if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
       if (read.kind === "bad") return { ok: false, reason: read.reason };
-      const createdAt = readCreatedAt(body, rule.createdField) ?? receivedAtMs;
-      return finish(rule.field, fromRelative(createdAt, read.value));
+      const createdAt = readCreatedAt(body, rule.createdField);
+      return finish(rule.field, fromRelative(createdAt ?? receivedAtMs, read.value), createdAt !== undefined || read.value >= EPOCH_SECONDS_THRESHOLD);
     }
     case "none":
-      return { ok: true, expiresAt: undefined };
+      return { ok: true, expiresAt: undefined, serverClock: false };
     default: {
       const unknownRule: never = rule;
       const kind: unknown = (unknownRule as { kind?: unknown }).kind;
@@ -93,12 +126,12 @@ function fromRelative(baseMs: number, seconds: number): number {
   return baseMs + seconds * 1000;
 }
 
-function finish(field: FieldPath, ms: number): ExpiryResult {
+function finish(field: FieldPath, ms: number, serverClock: boolean): ExpiryReading {
   const expiresAt = Math.round(ms);
   if (!Number.isFinite(expiresAt) || Math.abs(expiresAt) > MAX_DATE_MS) {
     return { ok: false, reason: `${fieldPathName(field)} gives an expiry outside the range of a date` };
   }
-  return { ok: true, expiresAt };
+  return { ok: true, expiresAt, serverClock };
 }
 
 /** Digits with an optional fraction: what a numeric string may spell (no sign, exponent or hex). */
@@ -112,18 +145,18 @@ function toNumber(value: unknown): number | undefined {
   return NUMERIC_STRING.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-function readNumber(body: Readonly<Record<string, unknown>>, field: FieldPath): NumberRead {
+function readNumber(body: Readonly<Record<string, unknown>>, field: FieldPath, redact: SecretRedactor | undefined): NumberRead {
   const value = readField(body, field);
   if (value === undefined || value === null) return { kind: "absent" };
   const parsed = toNumber(value);
   if (parsed === undefined) {
-    return { kind: "bad", reason: `${fieldPathName(field)} is not a number (got ${describeValue(value)})` };
+    return { kind: "bad", reason: `${fieldPathName(field)} is not a number (got ${describeValue(value, redact)})` };
   }
   if (!Number.isFinite(parsed)) {
-    return { kind: "bad", reason: `${fieldPathName(field)} is not a finite number (got ${describeValue(value)})` };
+    return { kind: "bad", reason: `${fieldPathName(field)} is not a finite number (got ${describeValue(value, redact)})` };
   }
   if (parsed < 0) {
-    return { kind: "bad", reason: `${fieldPathName(field)} is negative (got ${describeValue(value)})` };
+    return { kind: "bad", reason: `${fieldPathName(field)} is negative (got ${describeValue(value, redact)})` };
   }
   return { kind: "number", value: parsed };
 }
@@ -145,10 +178,11 @@ function readCreatedAt(body: Readonly<Record<string, unknown>>, field: FieldPath
   return undefined;
 }
 
-/** A short, printable rendering of a (non-secret) value for a reason. */
-function describeValue(value: unknown): string {
+/** A short, printable rendering of a server's value for a reason, secrets in `redact` replaced before the cut. */
+function describeValue(value: unknown, redact?: SecretRedactor): string {
   if (typeof value === "string") {
-    const shown = value.length > MAX_SHOWN_VALUE_CHARS ? `${value.slice(0, MAX_SHOWN_VALUE_CHARS)}…` : value;
+    const text = redact === undefined ? value : redact.text(value);
+    const shown = text.length > MAX_SHOWN_VALUE_CHARS ? `${text.slice(0, MAX_SHOWN_VALUE_CHARS)}…` : text;
     // The value comes from the server; quoted so that C1 controls in it cannot reach a terminal.
     return quoteForMessage(shown);
   }

@@ -52,6 +52,7 @@ export type { SessionStats } from "./session-pace.js";
 export type { RetryOptions, SessionError, SessionGrant, SessionMiddleware, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
 export {
   CoolingDownError,
+  InvalidTokenValueError,
   ReauthenticationRequiredError,
   SessionClosedError,
   SessionDeadlineError,

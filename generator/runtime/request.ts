@@ -1,4 +1,4 @@
-import { applyClientAuth } from "./client-auth.js";
+import { applyClientAuth, sentSecrets } from "./client-auth.js";
 import type { MutableFields, MutableHeaders } from "./client-auth.js";
 import { discoverTokenEndpoint, discoveredClientAuth } from "./discovery.js";
 import {
@@ -6,6 +6,7 @@ import {
   DiscoveryError,
   MAX_ERROR_TEXT_CHARS,
   NetworkError,
+  SecretRedactor,
   TimeoutError,
   TokenClientConfigError,
   TokenResponseError,
@@ -96,7 +97,11 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * milliseconds below 2^31, or a `discovered` client authentication on an
  * endpoint without discovery. It also rejects if an injected `clock` throws.
  * Error messages never contain credentials or parameters: they name fields,
- * never values.
+ * never values. What the request sent that is secret (the client secret,
+ * the Basic credentials, the values of the credential fields: see
+ * `CREDENTIAL_FIELDS` in client-auth.ts) is redacted from every error's
+ * body, reason and cause, should the server or the platform echo it (see
+ * `SecretRedactor` in errors.ts).
  */
 export async function requestToken<
   Raw = Record<string, unknown>,
@@ -142,6 +147,8 @@ export async function requestToken<
     prepareRequest(endpoint, config.baseUrl, prepared, fields, authHeaders);
   }
 
+  // Read only when an error is made: the secrets as finally sent (discovery may add client credentials).
+  const redact = new SecretRedactor(() => sentSecrets(config, grant.clientAuth, fields, authHeaders));
   if (call.signal?.aborted === true) return fail(new AbortedError());
   const clock = config.clock ?? Date.now;
   // Called as a plain function: browsers reject `fetch` invoked with a `this`
@@ -151,7 +158,7 @@ export async function requestToken<
   try {
     let request: PreparedRequest;
     if (typeof prepared === "string") {
-      const discovered = await discover(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders);
+      const discovered = await discover(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
       if (!discovered.ok) return fail(discovered.error as TransportError | NotInferred<Discovery>);
       request = discovered.request;
     } else {
@@ -170,16 +177,16 @@ export async function requestToken<
       // The platform fetch honours the signal; an injected one might not, so only it is raced against the deadline.
       response = config.fetch === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
     } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause));
+      return fail(transportFailure(deadline, timeoutMs, cause, redact));
     }
     const receivedAt = clock();
     let body: BodyText;
     try {
       body = await readBodyCapped(response, MAX_BODY_BYTES, deadline, config.fetch === undefined);
     } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause));
+      return fail(transportFailure(deadline, timeoutMs, cause, redact));
     }
-    return interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt);
+    return interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact);
   } finally {
     deadline.dispose();
   }
@@ -199,6 +206,7 @@ async function discover(
   deadline: Deadline,
   fields: MutableFields,
   authHeaders: MutableHeaders,
+  redact: SecretRedactor,
 ): Promise<{ readonly ok: true; readonly request: PreparedRequest } | Failure<TransportError | DiscoveryError>> {
   const found = discoverTokenEndpoint(config, discoveryUrl, { fetch: config.fetch, timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
   let tokenEndpoint: string;
@@ -208,7 +216,7 @@ async function discover(
     try {
       outcome = await deadline.race(found);
     } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause));
+      return fail(transportFailure(deadline, timeoutMs, cause, redact));
     }
     if (!outcome.ok) return outcome;
     ({ tokenEndpoint, authMethods } = outcome.endpoint);
@@ -228,14 +236,15 @@ async function discover(
   }
   return { ok: true, request: prepareRequest(endpoint, config.baseUrl, tokenEndpoint, fields, authHeaders) };
 }
-function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown): TransportError {
+
+function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown, redact: SecretRedactor): TransportError {
   switch (deadline.firedBy()) {
     case "timeout":
       return new TimeoutError(timeoutMs);
     case "caller":
       return new AbortedError();
     case undefined:
-      return new NetworkError({ cause });
+      return new NetworkError({ cause, redact });
   }
 }
 

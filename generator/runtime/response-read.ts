@@ -1,6 +1,6 @@
-import { InvalidResponseError, TokenResponseError, UnexpectedStatusError } from "./errors.js";
-import type { TransportError } from "./errors.js";
-import { computeExpiresAt } from "./expiry.js";
+import { InvalidResponseError, NO_SECRETS, TokenResponseError, UnexpectedStatusError } from "./errors.js";
+import type { SecretRedactor, TransportError } from "./errors.js";
+import { readExpiry } from "./expiry.js";
 import { defineField, fieldPathName, readField } from "./field-path.js";
 import { describeContentType, isJsonType, mayBeJson, mediaType, parseJson } from "./transport.js";
 import type { BodyText } from "./transport.js";
@@ -17,7 +17,8 @@ export function fail<E>(error: E): Failure<E> {
 /**
  * Reading a token endpoint's answer: which statuses are success or a
  * documented error, the token's fields at their paths, expiry on the local
- * clock, and `Retry-After`.
+ * clock, and `Retry-After`. Every error made here gets `redact`, the secrets
+ * the request sent, so that a server echoing them shows none (errors.ts).
  */
 
 export function interpret<Raw, Documented extends TokenResponseError<number, unknown>>(
@@ -26,17 +27,20 @@ export function interpret<Raw, Documented extends TokenResponseError<number, unk
   headers: Headers,
   body: BodyText,
   receivedAt: number,
+  redact: SecretRedactor = NO_SECRETS,
 ): TokenResult<Raw, Documented | TransportError> {
   const contentType = headers.get("content-type");
-  if (isSuccessStatus(endpoint.successStatuses, status)) return readToken<Raw, Documented>(endpoint, status, headers, body, receivedAt);
+  if (isSuccessStatus(endpoint.successStatuses, status)) return readToken<Raw, Documented>(endpoint, status, headers, body, receivedAt, redact);
   const json = body.truncated || !mayBeJson(contentType) ? undefined : parseJson(body.text);
   const retryAfterMs = retryAfter(headers.get("retry-after"), receivedAt);
   if (json !== undefined && isDocumentedError(endpoint.errorStatuses, status)) {
     // The body is not validated against the documented schema.
-    return fail(new TokenResponseError(status, json.value, retryAfterMs) as Documented);
+    return fail(new TokenResponseError(status, json.value, retryAfterMs, { redact }) as Documented);
   }
-  // The error cuts and cleans the body (errors.ts, sanitizeErrorBody).
-  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : body.text, retryAfterMs));
+  // The error cuts, cleans and redacts the body (errors.ts, sanitizeErrorBody); a body
+  // cut off at the size cap may also end in the start of a secret, which goes too.
+  const text = body.truncated ? redact.truncatedText(body.text) : body.text;
+  return fail(new UnexpectedStatusError(status, json !== undefined ? json.value : text, retryAfterMs, { redact }));
 }
 
 /**
@@ -82,10 +86,27 @@ function retryAfter(value: string | null, receivedAt: number): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, date - receivedAt);
 }
 
-/** A `Date` header further than this from the local clock counts as the server's clock being off. */
-const CLOCK_SKEW_TOLERANCE_MS = 30_000;
+/**
+ * A `Date` header (RFC 9110 §6.6.1) within this of the local clock is taken
+ * as agreeing with it: the difference is network delay and rounding to the
+ * second, and no correction is made.
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 30_000;
 
-/** How far the server's clock (its `Date` header, RFC 9110 §6.6.1) is behind ours, when that is past the tolerance. */
+/**
+ * The largest server-clock offset applied to an expiry: 5 minutes, more
+ * than the drift of a clock that is kept at all, far less than a token's
+ * usual lifetime. A `Date` header further off than this is not trusted to
+ * move an expiry later: the server's clock, its `Date` header or its expiry
+ * is wrong, and nothing says which. The expiry is then the earlier of the
+ * two readings, as sent and as shifted, so that a token is never believed
+ * valid for longer than the server itself claimed (its expiry minus its
+ * `Date`), counted from receipt, nor past its expiry read on the local
+ * clock. Such a token may be expired on receipt.
+ */
+export const MAX_CLOCK_CORRECTION_MS = 5 * 60_000;
+
+/** How far the server's clock (its `Date` header) is behind ours, when that is past the tolerance. */
 function serverClockOffset(headers: Headers, receivedAt: number): number | undefined {
   const header = headers.get("date");
   const serverNow = header === null ? Number.NaN : Date.parse(header);
@@ -94,25 +115,49 @@ function serverClockOffset(headers: Headers, receivedAt: number): number | undef
   return Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : undefined;
 }
 
+/** An expiry on the local clock, and how the server's `Date` header moved it. */
+interface LocalExpiry {
+  readonly expiresAt: number | undefined;
+  readonly clockOffsetMs: number | undefined;
+  readonly beyondBound: boolean;
+}
+
+/**
+ * Moves a server-clock expiry onto the local clock: by the `Date` header's
+ * offset within {@link MAX_CLOCK_CORRECTION_MS}, past it to the earlier of
+ * the two readings. An expiry already past at receipt (`expires_in: 0`, a
+ * timestamp in the past) stays the number it is, at or before receipt, so
+ * that `expiresAt <= now` tells a token that was expired on receipt; it is
+ * never dropped (absent means "the server did not say").
+ */
+function localExpiry(expiresAt: number | undefined, serverClock: boolean, headers: Headers, receivedAt: number): LocalExpiry {
+  if (expiresAt === undefined) return { expiresAt, clockOffsetMs: undefined, beyondBound: false };
+  const offset = serverClock ? serverClockOffset(headers, receivedAt) : undefined;
+  if (offset === undefined) return { expiresAt, clockOffsetMs: undefined, beyondBound: false };
+  const beyondBound = Math.abs(offset) > MAX_CLOCK_CORRECTION_MS;
+  return { expiresAt: beyondBound ? Math.min(expiresAt, expiresAt + offset) : expiresAt + offset, clockOffsetMs: offset, beyondBound };
+}
+
 function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
   endpoint: TokenEndpoint,
   status: number,
   headers: Headers,
   body: BodyText,
   receivedAt: number,
+  redact: SecretRedactor,
 ): TokenResult<Raw, InvalidResponseError | Documented> {
-  const invalid = (reason: string): Failure<InvalidResponseError> => fail(new InvalidResponseError(status, reason));
+  const invalid = (reason: string): Failure<InvalidResponseError> => fail(new InvalidResponseError(status, reason, { redact }));
   if (body.truncated) return invalid("body exceeds 1 MiB");
   const contentType = headers.get("content-type");
   const essence = mediaType(contentType);
   let object: Record<string, unknown>;
   if (endpoint.responseEncoding === "form" && !isJsonType(essence)) {
     if (essence !== "" && essence !== FORM_MEDIA_TYPE && essence !== "text/plain") {
-      return invalid(`content type ${describeContentType(contentType)} is not form-encoded or JSON`);
+      return invalid(`content type ${describeContentType(contentType, redact)} is not form-encoded or JSON`);
     }
     object = parseFormBody(body.text);
   } else {
-    if (essence !== "" && !isJsonType(essence)) return invalid(`content type ${describeContentType(contentType)} is not JSON`);
+    if (essence !== "" && !isJsonType(essence)) return invalid(`content type ${describeContentType(contentType, redact)} is not JSON`);
     const json = parseJson(body.text);
     if (json === undefined) return invalid("body is not valid JSON");
     const value = json.value;
@@ -122,7 +167,7 @@ function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
 
   const errorInSuccess = endpoint.errorInSuccess;
   if (errorInSuccess !== undefined && readField(object, errorInSuccess.field) === errorInSuccess.equals) {
-    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt)) as Documented);
+    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt), { redact }) as Documented);
   }
 
   const names = endpoint.tokenFields;
@@ -136,20 +181,17 @@ function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
   if (refreshToken === null) return invalid(notAString(names.refreshToken));
   const scope = optionalString(object, names.scope);
   if (scope === null) return invalid(notAString(names.scope));
-  const expiry = computeExpiresAt(endpoint.expiry, object, receivedAt);
+  const expiry = readExpiry(endpoint.expiry, object, receivedAt, redact);
   if (!expiry.ok) return invalid(expiry.reason);
   // Times read from the server's clock are moved onto ours; a relative expires_in already is on ours.
-  const rule = endpoint.expiry;
-  const serverClockTime =
-    rule.kind === "absolute" || (rule.kind === "created-plus-relative" && readField(object, rule.createdField) != null);
-  const offset = serverClockTime && expiry.expiresAt !== undefined ? serverClockOffset(headers, receivedAt) : undefined;
-  const expiresAt = expiry.expiresAt !== undefined && offset !== undefined ? expiry.expiresAt + offset : expiry.expiresAt;
+  const { expiresAt, clockOffsetMs, beyondBound } = localExpiry(expiry.expiresAt, expiry.serverClock, headers, receivedAt);
 
   const token: Token<Raw> = {
     accessToken,
     ...(tokenType !== undefined ? { tokenType } : {}),
     ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
+    ...(clockOffsetMs !== undefined ? { clockOffsetMs } : {}),
+    ...(beyondBound ? { clockOffsetBeyondBound: true } : {}),
     ...(refreshToken !== undefined ? { refreshToken } : {}),
     ...(scope !== undefined ? { scope } : {}),
     raw: object as unknown as Raw,

@@ -88,3 +88,22 @@ export class CoolingDownError extends TokenError {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * The token server issued a token that cannot travel in an `Authorization`
+ * header (RFC 9110 §11.4): an access token, or a token type other than
+ * bearer, that is empty or has a space, a control character or a non-ASCII
+ * character. The session refuses such a token when it arrives rather than
+ * failing every request it would be sent with. `reason` names what is wrong
+ * (which field, which kind of character), never the token.
+ */
+export class InvalidTokenValueError extends TokenError {
+  readonly kind = "invalid_token_value";
+  readonly code = "TOKEN_INVALID_VALUE";
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`the token cannot be sent in an Authorization header: ${reason}`);
+    this.name = "InvalidTokenValueError";
+    this.reason = reason;
+  }
+}

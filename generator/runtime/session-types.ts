@@ -1,6 +1,7 @@
 import type { TokenError } from "./errors.js";
 import type {
   CoolingDownError,
+  InvalidTokenValueError,
   ReauthenticationRequiredError,
   SessionClosedError,
   SessionDeadlineError,
@@ -138,4 +139,5 @@ export type SessionError =
   | SessionClosedError
   | SessionDeadlineError
   | TokenStoreUnavailableError
-  | CoolingDownError;
+  | CoolingDownError
+  | InvalidTokenValueError;

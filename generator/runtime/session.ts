@@ -1,9 +1,10 @@
 import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
-import { authorizedFetch, authorizingMiddleware, allowedOrigins, sender } from "./session-fetch.js";
+import { authorizedFetch, authorizingMiddleware, allowedOrigins, headerUnsafeToken, sender } from "./session-fetch.js";
 import type { TokenSource } from "./session-fetch.js";
 import {
   CoolingDownError,
+  InvalidTokenValueError,
   ReauthenticationRequiredError,
   SessionClosedError,
   SessionDeadlineError,
@@ -466,16 +467,24 @@ class SessionCore<E extends TokenError> {
       if (coolMs > 0) await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
       return (isTransient(result.error) ? this.stale(candidate) : undefined) ?? result;
     }
-    this.pace.succeeded();
     const token: StoredToken = { ...result.token, generation: Math.max(generationOf(this.latest), generationOf(candidate)) + 1 };
     this.latest = token;
     this.resetAt = undefined;
+    // Stored even when its access token is unusable: its refresh token may be the only live one.
     await this.publish(key, token, () => Math.max(remaining(), this.storeTimeoutMs));
+    const unsafe = headerUnsafeToken(token);
+    if (unsafe !== undefined) {
+      const error = new InvalidTokenValueError(unsafe);
+      const coolMs = this.pace.failed(error);
+      if (coolMs > 0) await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
+      return failure(error);
+    }
+    this.pace.succeeded();
     return this.remember(token, true);
   }
 
   private usable(token: StoredToken | undefined): boolean {
-    return token !== undefined && token.accessToken !== this.rejected && this.timing.fresh(token);
+    return token !== undefined && token.accessToken !== this.rejected && this.timing.fresh(token) && headerUnsafeToken(token) === undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 // Internals of requestToken: one abort signal for timeout + caller, a
 // size-capped body reader and media-type checks. Not part of the public API.
 import { quoteForMessage } from "./errors.js";
+import type { SecretRedactor } from "./errors.js";
 
 export type AbortSource = "timeout" | "caller";
 
@@ -165,8 +166,14 @@ export function mayBeJson(contentType: string | null): boolean {
   return essence === "" || isJsonType(essence);
 }
 
-/** The media type as the server sent it, quoted so that header bytes read as C1 controls (latin1) stay inert. */
-export function describeContentType(contentType: string | null): string {
+/**
+ * The media type as the server sent it, quoted so that header bytes read as
+ * C1 controls (latin1) stay inert, and cut to 64 characters; with `redact`,
+ * the request's secrets are replaced before the cut (a server may echo one
+ * in any header).
+ */
+export function describeContentType(contentType: string | null, redact?: SecretRedactor): string {
   const essence = (contentType ?? "").split(";")[0]?.trim() ?? "";
-  return quoteForMessage(essence.slice(0, 64));
+  const shown = redact === undefined ? essence : redact.text(essence);
+  return quoteForMessage(shown.slice(0, 64));
 }

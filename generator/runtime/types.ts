@@ -143,16 +143,34 @@ export interface Token<Raw> {
   readonly accessToken: string;
   /** As the server sent it (e.g. `bearer`, `Bearer`); absent if the server sent none. */
   readonly tokenType?: string;
-  /** Epoch milliseconds; absent when the provider did not say (never guessed as "now"). */
+  /**
+   * Epoch milliseconds on the local clock; absent when the provider did not
+   * say (never guessed as "now"). An expiry already past when the answer
+   * arrived (`expires_in: 0`, a timestamp in the past, even `0`) is kept as
+   * that past time, never dropped: `expiresAt <= now` tells a token that was
+   * expired on receipt (compare with `undefined`, not by truthiness).
+   */
   readonly expiresAt?: number;
   readonly refreshToken?: string;
   readonly scope?: string;
   /**
-   * Set when the expiry was a server-clock time and the response's `Date`
-   * header showed the server's clock this far behind ours (ms; negative when
-   * ahead); `expiresAt` has been shifted onto the local clock by it.
+   * Set when the expiry was a server-clock time (an absolute expiry, a
+   * `created_at`, an `expires_in` that is a timestamp) and the response's
+   * `Date` header showed the server's clock this far behind ours (ms;
+   * negative when ahead), past a 30 s tolerance. Up to 5 minutes
+   * (`MAX_CLOCK_CORRECTION_MS`) `expiresAt` has been shifted onto the local
+   * clock by it; beyond, see {@link Token.clockOffsetBeyondBound}.
    */
   readonly clockOffsetMs?: number;
+  /**
+   * Set (to `true`) when {@link Token.clockOffsetMs} is more than 5 minutes
+   * (`MAX_CLOCK_CORRECTION_MS`): the `Date` header was not trusted to move
+   * the expiry later, and `expiresAt` is the earlier of the expiry as sent
+   * and as shifted, so the token is never believed valid for longer than the
+   * server claimed (its expiry minus its `Date`). It may then be expired on
+   * receipt.
+   */
+  readonly clockOffsetBeyondBound?: true;
   /** The success body as received, typed from the spec. */
   readonly raw: Raw;
 }

@@ -30,11 +30,13 @@ export interface RotatingServer {
   nextFault(fault: Fault): void;
   /** Answers every token request after this many ms. */
   setDelay(ms: number): void;
+  /** `expires_in` of the tokens issued from now on. */
+  setLifetime(seconds: number): void;
   close(): Promise<void>;
 }
 
 export async function startRotatingServer(options: RotatingServerOptions = {}): Promise<RotatingServer> {
-  const lifetimeS = options.lifetimeS ?? 3;
+  let lifetimeS = options.lifetimeS ?? 3;
   const requests = { authorization_code: 0, refresh_token: 0, client_credentials: 0 };
   const reuses: string[] = [];
   const spent = new Set<string>();
@@ -106,6 +108,9 @@ export async function startRotatingServer(options: RotatingServerOptions = {}): 
     nextFault: (fault) => faults.push(fault),
     setDelay: (ms) => {
       delayMs = ms;
+    },
+    setLifetime: (seconds) => {
+      lifetimeS = seconds;
     },
     close: () => http.close(),
   };

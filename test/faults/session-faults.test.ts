@@ -161,6 +161,8 @@ function describeFaults(name: string, open: () => Promise<Topology>, rows: reado
       const key = await signedIn();
       await sleep(EXPIRE_MS);
       let restarting: Promise<void> = Promise.resolve();
+      // The new token outlives the restart (a cluster takes seconds to report ok again).
+      server.setLifetime(60);
       server.nextFault(async () => {
         // Answered 300 ms into the restart (or failover), while the store is still coming back.
         restarting = topology.restart(key);
@@ -372,7 +374,10 @@ describeFaults(
       store: { sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })), name: sentinel.masterName },
       admin: () => admin,
       restart: async () => {
+        // The killed master comes back, and the sentinel makes it a replica of the new one.
+        const old = await sentinel.currentMasterNode();
         await sentinel.failover();
+        await old.restart();
       },
       freeze: () => {
         frozen = sentinel.master.running ? sentinel.master : sentinel.replica;

@@ -3,7 +3,7 @@
 // every row with distinctive secrets and scans the errors they produce).
 import { gzipSync } from "node:zlib";
 import type { TokenResponseError, TransportError } from "../../generator/runtime/errors.js";
-import { requestToken } from "../../generator/runtime/request.js";
+import { MAX_BODY_BYTES, requestToken } from "../../generator/runtime/request.js";
 import type { ClientConfig, GrantRule, Token, TokenEndpoint, TokenResult } from "../../generator/runtime/types.js";
 import { startTokenServer } from "../support/loopback.js";
 import type { RecordedRequest, TokenServerHandler, TokenServerReply } from "../support/loopback.js";
@@ -217,6 +217,37 @@ const POLLUTING_TOKEN =
   `{"access_token":"${ACCESS_TOKEN}","token_type":"Bearer",` +
   `"__proto__":{"polluted":"yes","access_token":"evil"},"constructor":{"prototype":{"polluted":"yes"}}}`;
 
+// Servers that echo what they received. Each reads the credentials the way
+// the variant sent them (form or JSON body, or the Basic header), so that a
+// row's outcome is the same for every variant: every echo is redacted.
+
+interface Received {
+  readonly password: string;
+  readonly refreshToken: string;
+  readonly clientSecret: string;
+}
+
+const formEncodeValue = (text: string): string => new URLSearchParams([["", text]]).toString().slice(1);
+const formDecodeValue = (text: string): string => new URLSearchParams(`x=${text}`).get("x") ?? "";
+const base64Of = (text: string): string => Buffer.from(text, "utf8").toString("base64");
+
+/** The credentials in a request, wherever the variant put them. */
+export function receivedCredentials(request: RecordedRequest): Received {
+  const json = (request.headers["content-type"] ?? "").includes("json");
+  const fields = (json ? JSON.parse(request.body) : Object.fromEntries(new URLSearchParams(request.body))) as Record<string, unknown>;
+  const text = (name: string): string => (typeof fields[name] === "string" ? (fields[name] as string) : "");
+  let clientSecret = text("client_secret");
+  const authorization = request.headers.authorization ?? "";
+  if (authorization.startsWith("Basic ")) {
+    const pair = Buffer.from(authorization.slice("Basic ".length), "base64").toString("utf8");
+    clientSecret = formDecodeValue(pair.slice(pair.indexOf(":") + 1));
+  }
+  return { password: text("password"), refreshToken: text("refresh_token"), clientSecret };
+}
+
+const echo = (answer: (received: Received) => TokenServerReply): (() => TokenServerHandler) => () => (request) => answer(receivedCredentials(request));
+const R = "[redacted]";
+
 export const ROWS: readonly Row[] = [
   // Bodies that are not JSON.
   invalid("200 text/plain", raw200("access_token=abc", "text/plain"), 'content type "text/plain" is not JSON'),
@@ -319,6 +350,60 @@ export const ROWS: readonly Row[] = [
     serve: jsonStatus(400, `{"error":"invalid_request","nested":${"[".repeat(DEEP)}${"]".repeat(DEEP)}}`),
     want: { kind: "response", status: 400, body: { error: "invalid_request", nested: cutNesting() }, retryAfterMs: undefined },
   },
+  // Servers that echo the credentials back: every echo is redacted.
+  {
+    name: "400 whose error_description echoes the credentials",
+    serve: echo((c) => ({
+      status: 400,
+      body: { error: "invalid_grant", error_description: `bad password ${c.password} for ${c.clientSecret}; refresh ${c.refreshToken}` },
+    })),
+    want: { kind: "response", status: 400, body: { error: "invalid_grant", error_description: `bad password ${R} for ${R}; refresh ${R}` }, retryAfterMs: undefined },
+  },
+  {
+    name: "401 echoing the credentials as keys, nested values and encodings",
+    serve: echo((c) => ({
+      status: 401,
+      body: {
+        error: "invalid_client",
+        echo: {
+          [c.clientSecret]: c.password,
+          encoded: [formEncodeValue(c.password), encodeURIComponent(c.refreshToken), base64Of(c.clientSecret)],
+          authorization: `Basic ${base64Of(`${formEncodeValue(CLIENT_ID)}:${formEncodeValue(c.clientSecret)}`)}`,
+        },
+      },
+    })),
+    want: {
+      kind: "response",
+      status: 401,
+      body: { error: "invalid_client", echo: { [R]: R, encoded: [R, R, R], authorization: `Basic ${R}` } },
+      retryAfterMs: undefined,
+    },
+  },
+  {
+    name: "400 echoing the password with control characters spliced into it",
+    serve: echo((c) => ({ status: 400, body: { error: "invalid_grant", error_description: `${c.password.slice(0, 3)}\u0000\u001b${c.password.slice(3)}` } })),
+    want: { kind: "response", status: 400, body: { error: "invalid_grant", error_description: R }, retryAfterMs: undefined },
+  },
+  {
+    name: "500 text echoing the credentials",
+    serve: echo((c) => ({ status: 500, headers: { "Content-Type": "text/plain" }, body: `denied: ${c.password} / ${formEncodeValue(c.clientSecret)}` })),
+    want: { kind: "unexpected_status", status: 500, body: `denied: ${R} / ${R}`, retryAfterMs: undefined },
+  },
+  {
+    name: "503 text cut off at 1 MiB inside an echoed client secret",
+    serve: echo((c) => ({ status: 503, headers: { "Content-Type": "text/plain" }, body: `${"\u0001".repeat(MAX_BODY_BYTES - 8)}${c.clientSecret}` })),
+    want: { kind: "unexpected_status", status: 503, body: R, retryAfterMs: undefined },
+  },
+  invalid(
+    "200 whose expires_in echoes the password",
+    echo((c) => ({ status: 200, body: { access_token: ACCESS_TOKEN, expires_in: c.password } })),
+    `expires_in is not a number (got "${R}")`,
+  ),
+  invalid(
+    "200 whose Content-Type echoes the client secret, form-encoded",
+    echo((c) => ({ status: 200, headers: { "Content-Type": formEncodeValue(c.clientSecret) }, body: tokenJson({ expires_in: 60 }) })),
+    `content type "${R}" is not JSON`,
+  ),
 ];
 
 function jsonStatus(status: number, text: string): () => TokenServerHandler {

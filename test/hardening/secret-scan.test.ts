@@ -1,8 +1,13 @@
 // Gathers every error the misbehaving-server rows produce (re-run with
-// distinctive secrets in every request, three ways of sending them) and every
-// kind of error a session produces, and scans each, with its cause chain, for
-// the secrets in every encoding they were sent in. Also checks RFC 6749
-// §2.3.1 Basic credentials against a server that decodes them.
+// distinctive secrets in every request, three ways of sending them), every
+// kind of error a session produces, and the errors from servers that echo
+// every credential they received (in JSON and text bodies, in
+// error_description, in headers, at 400/401/500/503 and at 200 with an
+// unusable body) and from network failures whose cause carries the request,
+// and scans each, with its cause chain, in every rendering (message,
+// String(), stack, JSON.stringify, util.inspect) for the secrets in every
+// encoding they were sent in. Also checks RFC 6749 §2.3.1 Basic credentials
+// against a server that decodes them.
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { NetworkError, TokenClientConfigError, UnexpectedStatusError } from "../../generator/runtime/errors.js";
@@ -10,8 +15,8 @@ import { requestToken } from "../../generator/runtime/request.js";
 import { ReauthenticationRequiredError, SessionClosedError, TokenOriginError } from "../../generator/runtime/session-errors.js";
 import { createSession } from "../../generator/runtime/session.js";
 import type { SessionOptions } from "../../generator/runtime/session-types.js";
-import type { GrantRule } from "../../generator/runtime/types.js";
-import type { RecordedRequest, TokenServerHandler } from "../support/loopback.js";
+import type { ClientConfig, FetchLike, GrantRule } from "../../generator/runtime/types.js";
+import type { RecordedRequest, TokenServerHandler, TokenServerReply } from "../support/loopback.js";
 import { codeGrant, makeGrant, testClock, useServers } from "../session/helpers.js";
 import type { GrantSetup } from "../session/helpers.js";
 import {
@@ -27,6 +32,7 @@ import {
   SECRET_PARAMS,
   SECRET_TAG,
   VARIANTS,
+  receivedCredentials,
   runRow,
 } from "./rows.js";
 
@@ -96,8 +102,10 @@ function renderings(error: unknown): { readonly how: string; readonly text: stri
   return causeChain(error).flatMap((link, depth) => [
     { how: `cause[${depth}].message`, text: link instanceof Error ? link.message : "" },
     { how: `cause[${depth}] String()`, text: String(link) },
+    { how: `cause[${depth}].stack`, text: link instanceof Error ? (link.stack ?? "") : "" },
     { how: `cause[${depth}] JSON.stringify`, text: JSON.stringify(link) ?? "" },
-    { how: `cause[${depth}] inspect`, text: inspect(link, { showHidden: true, depth: 10 }) },
+    { how: `cause[${depth}] inspect`, text: inspect(link, { depth: 10 }) },
+    { how: `cause[${depth}] inspect showHidden`, text: inspect(link, { showHidden: true, depth: 10 }) },
   ]);
 }
 
@@ -222,12 +230,12 @@ describe("errors from sessions", () => {
     collect("session.middleware: other origin", fromMiddleware);
   });
 
-  it("TypeError for a token no header can carry", async () => {
+  it("InvalidTokenValueError for a token no header can carry", async () => {
     const { server, session } = await openSession((request) =>
       request.url === "/oauth/token" ? { status: 200, body: { ...TOKEN, access_token: `${ACCESS_TOKEN}\r\nX: y` } } : { status: 200 },
     );
     const error = await session.fetch(`${server.url}/api`).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TypeError);
+    expect((error as { kind?: unknown }).kind).toBe("invalid_token_value");
     collect("session.fetch: unsendable token", error);
   });
 
@@ -316,9 +324,8 @@ describe("secret scan", () => {
     ]);
     expect(collected.length).toBeGreaterThanOrEqual(ERROR_ROWS.length * VARIANTS.length + 15);
     const hits = collected.flatMap(({ source, error }) => scan(source, error));
-    const links = collected.reduce((n, { error }) => n + causeChain(error).length, 0);
-    console.log(`secret scan: ${collected.length} errors scanned, ${hits.length} hits`);
-    console.log(`  (${links} errors with causes, 4 renderings each, ${NEEDLES.length} needles)`);
+    const checked = collected.reduce((n, { error }) => n + renderings(error).length, 0);
+    console.log(`secret scan: ${checked} renderings checked, ${hits.length} hits (${collected.length} errors, ${NEEDLES.length} needles)`);
     expect(hits).toEqual([]);
   });
 
@@ -332,6 +339,186 @@ describe("secret scan", () => {
     expect(scan("session.fetch: userinfo URL", error)).toEqual([]);
   });
 });
+
+// ------------------------------------------------------------- echoing servers
+
+interface EchoClient {
+  readonly name: string;
+  readonly grant: GrantRule;
+  readonly encoding: "form" | "json";
+  readonly params: Readonly<Record<string, string>>;
+}
+
+const basicAuth = { kind: "basic" } as const;
+const postAuth = { kind: "fields", idField: "client_id", secretField: "client_secret" } as const;
+const passwordParams = { username: "hardening-user", password: PASSWORD };
+const refreshParams = { refresh_token: REFRESH_TOKEN };
+
+const ECHO_CLIENTS: readonly EchoClient[] = [
+  { name: "client_secret_basic, password", grant: { grantType: "password", grantField: "grant_type", clientAuth: basicAuth }, encoding: "form", params: passwordParams },
+  { name: "client_secret_post, password", grant: { grantType: "password", grantField: "grant_type", clientAuth: postAuth }, encoding: "form", params: passwordParams },
+  { name: "client_secret_post (JSON), password", grant: { grantType: "password", grantField: "grant_type", clientAuth: postAuth }, encoding: "json", params: passwordParams },
+  { name: "client_secret_basic, refresh_token", grant: { grantType: "refresh_token", grantField: "grant_type", clientAuth: basicAuth }, encoding: "form", params: refreshParams },
+  { name: "client_secret_post, refresh_token", grant: { grantType: "refresh_token", grantField: "grant_type", clientAuth: postAuth }, encoding: "form", params: refreshParams },
+  { name: "client_secret_post (JSON), refresh_token", grant: { grantType: "refresh_token", grantField: "grant_type", clientAuth: postAuth }, encoding: "json", params: refreshParams },
+];
+
+/** Everything a server received that is secret, in every form it has it in: the raw request too. */
+function everythingReceived(request: RecordedRequest): string[] {
+  const received = receivedCredentials(request);
+  const values = [received.password, received.refreshToken, received.clientSecret].filter((value) => value !== "");
+  const authorization = request.headers.authorization ?? "";
+  const basicPair = authorization.startsWith("Basic ") ? Buffer.from(authorization.slice(6), "base64").toString("utf8") : "";
+  return [
+    request.body,
+    authorization,
+    basicPair,
+    ...values,
+    ...values.map(formEncode),
+    ...values.map(encodeURIComponent),
+    ...values.map(base64),
+    ...values.map((value) => JSON.stringify(value)),
+  ].filter((text) => text !== "");
+}
+
+/** What a header can carry (Latin-1, no controls): the text itself, or its percent-encoding. */
+const headerSafe = (text: string): string => (/^[\x20-\x7e]*$/.test(text) ? text : encodeURIComponent(text));
+
+type Place = "json" | "text" | "headers";
+
+/** A reply at `status` that echoes everything received, in `place`. */
+function echoReply(status: number, place: Place, request: RecordedRequest): TokenServerReply {
+  const all = everythingReceived(request);
+  const received = receivedCredentials(request);
+  const secret = received.password || received.refreshToken;
+  const echoHeaders = {
+    "WWW-Authenticate": `Basic realm="token", error="invalid_client", error_description="${all.map(headerSafe).join(" ").replace(/"/g, "'")}"`,
+    "X-Echo": all.map(headerSafe).join(" | "),
+    "X-Echo-Authorization": headerSafe(request.headers.authorization ?? ""),
+  };
+  if (status === 200) {
+    // A success status with a body that cannot be a token; the echo reaches the reason where it can.
+    switch (place) {
+      case "json":
+        return { status, headers: echoHeaders, body: { access_token: ACCESS_TOKEN, expires_in: `${secret} ${all.join(" ")}`, echo: all } };
+      case "text":
+        return { status, headers: { ...echoHeaders, "Content-Type": "text/plain" }, body: all.join("\n") };
+      case "headers":
+        return { status, headers: { ...echoHeaders, "Content-Type": headerSafe(formEncode(received.clientSecret)) }, body: JSON.stringify({ access_token: ACCESS_TOKEN }) };
+    }
+  }
+  switch (place) {
+    case "json":
+      return {
+        status,
+        headers: echoHeaders,
+        body: {
+          error: secret,
+          error_description: `received ${all.join(" ")}`,
+          echo: { received: all, [received.clientSecret]: secret, request: { headers: request.headers, body: request.body } },
+        },
+      };
+    case "text":
+      return { status, headers: { ...echoHeaders, "Content-Type": "text/plain" }, body: `POST ${request.url}\n${JSON.stringify(request.headers)}\n\n${all.join("\n")}` };
+    case "headers":
+      return { status, headers: echoHeaders, body: { error: "invalid_client" } };
+  }
+}
+
+const ECHO_STATUSES = [400, 401, 500, 503, 200] as const;
+const PLACES: readonly Place[] = ["json", "text", "headers"];
+const KIND_AT: Readonly<Record<number, Readonly<Record<Place, string>>>> = {
+  400: { json: "response", text: "unexpected_status", headers: "response" },
+  401: { json: "response", text: "unexpected_status", headers: "response" },
+  500: { json: "unexpected_status", text: "unexpected_status", headers: "unexpected_status" },
+  503: { json: "unexpected_status", text: "unexpected_status", headers: "unexpected_status" },
+  200: { json: "invalid_response", text: "invalid_response", headers: "invalid_response" },
+};
+
+const echoed: Collected[] = [];
+
+/** The echo reached the client: what the server sent back spells out the secrets it received. */
+function expectEchoed(replies: readonly string[], client: EchoClient): void {
+  const sentBack = replies.join("\n");
+  const spelled = (secret: string): boolean =>
+    [JSON.stringify(secret).slice(1, -1), formEncode(secret), encodeURIComponent(secret)].some((needle) => sentBack.includes(needle));
+  expect(spelled(client.params["password"] ?? client.params["refresh_token"] ?? "")).toBe(true);
+  expect(spelled(CLIENT_SECRET)).toBe(true);
+}
+
+describe("errors from servers that echo every credential they received", () => {
+  const cases = ECHO_CLIENTS.flatMap((client) => ECHO_STATUSES.map((status) => ({ client, status, name: `${client.name}: ${status}` })));
+
+  it.each(cases)("$name, echoed in a JSON body, a text body and headers", async ({ client, status }) => {
+    for (const place of PLACES) {
+      const replies: string[] = [];
+      const server = await start((request) => {
+        const reply = echoReply(status, place, request);
+        replies.push(`${JSON.stringify(reply.headers)} ${typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body)}`);
+        return reply;
+      });
+      const config: ClientConfig = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url, clock: () => Date.now() };
+      const result = await requestToken({ ...ENDPOINT, encoding: client.encoding }, client.grant, config, client.params);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.kind, place).toBe(KIND_AT[status]?.[place]);
+      expectEchoed(replies, client);
+      echoed.push({ source: `${client.name}: ${status} echoed in ${place}`, error: result.error });
+    }
+  });
+
+  /** A fetch that fails the way undici can: a TypeError whose cause carries the request it was sending. */
+  const leakyFetch =
+    (aggregate: boolean): FetchLike =>
+    async (url, init) => {
+      try {
+        return await globalThis.fetch(url, init);
+      } catch (original) {
+        const headers = init.headers as Record<string, string>;
+        const carrying = Object.assign(new Error(`socket closed while sending ${String(init.body)} with ${headers["Authorization"] ?? "no authorization"}`), {
+          code: "UND_ERR_SOCKET",
+          request: { url, method: init.method, headers, body: init.body },
+          cause: original,
+        });
+        const cause = aggregate ? new AggregateError([carrying, new Error(`retry of ${String(init.body)}`)], "every address failed") : carrying;
+        throw Object.assign(new TypeError("fetch failed", { cause }), { request: init });
+      }
+    };
+
+  it.each(ECHO_CLIENTS)("$name: a network failure whose cause carries the request", async (client) => {
+    for (const fetch of [undefined, leakyFetch(false), leakyFetch(true)]) {
+      const server = await start((_request, { socket }) => void socket.resetAndDestroy());
+      const config: ClientConfig = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url, fetch };
+      const result = await requestToken({ ...ENDPOINT, encoding: client.encoding }, client.grant, config, client.params);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.kind).toBe("network");
+      expect(server.requests).toHaveLength(1);
+      echoed.push({ source: `${client.name}: network failure (${fetch === undefined ? "platform fetch" : "fetch carrying the request"})`, error: result.error });
+    }
+  });
+
+  it("the scan finds an unredacted echo (so a clean scan means something)", () => {
+    const leaky = new NetworkError();
+    Object.defineProperty(leaky, "cause", { value: leakyRequestError(), enumerable: false });
+    expect(scan("raw cause", leaky).length).toBeGreaterThan(0);
+  });
+
+  it("no rendering of any of them holds a secret", () => {
+    expect(echoed.length).toBe(ECHO_CLIENTS.length * (ECHO_STATUSES.length * PLACES.length + 3));
+    const kinds = new Set(echoed.map(({ error }) => (error as { kind?: string }).kind));
+    expect([...kinds].sort()).toEqual(["invalid_response", "network", "response", "unexpected_status"]);
+    const hits = echoed.flatMap(({ source, error }) => scan(source, error));
+    const checked = echoed.reduce((n, { error }) => n + renderings(error).length, 0);
+    console.log(`secret scan (echoing servers): ${checked} renderings checked, ${hits.length} hits (${echoed.length} errors, ${NEEDLES.length} needles)`);
+    expect(hits).toEqual([]);
+  });
+});
+
+/** What a raw cause would look like if it were kept: the request, secrets and all. */
+function leakyRequestError(): Error {
+  return Object.assign(new TypeError("fetch failed"), { request: { body: `password=${formEncode(PASSWORD)}` } });
+}
 
 // ------------------------------------------------------------- RFC 6749 §2.3.1
 

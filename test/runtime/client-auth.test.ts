@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyClientAuth, basicAuthorization } from "../../generator/runtime/client-auth.js";
+import { CREDENTIAL_FIELDS, applyClientAuth, basicAuthorization, isCredentialField, sentSecrets } from "../../generator/runtime/client-auth.js";
 import type { ClientAuthRule } from "../../generator/runtime/types.js";
 
 /** Undoes RFC 6749 §2.3.1: base64 → UTF-8 → split at the first ':' → form-decode each side. */
@@ -103,5 +103,55 @@ describe("applyClientAuth with a discovered rule", () => {
     expect(() => applyClientAuth({ kind: "discovered" }, { clientId: "cid", clientSecret: "csecret" }, fields, headers)).toThrow(TypeError);
     expect(fields).toEqual({});
     expect(headers).toEqual({});
+  });
+});
+
+describe("credential fields and the secrets a request sends", () => {
+  it("names the RFC credential fields in one list", () => {
+    expect([...CREDENTIAL_FIELDS].sort()).toEqual(
+      ["actor_token", "assertion", "client_assertion", "client_secret", "code", "code_verifier", "device_code", "password", "refresh_token", "subject_token"],
+    );
+  });
+
+  it.each([
+    { name: "refresh_token", want: true },
+    { name: "refreshToken", want: true },
+    { name: "Refresh-Token", want: true },
+    { name: "clientSecret", want: true },
+    { name: "code", want: true },
+    { name: "username", want: false },
+    { name: "client_id", want: false },
+    { name: "scope", want: false },
+    { name: "codes", want: false },
+  ])("isCredentialField($name) is $want", ({ name, want }) => {
+    expect(isCredentialField(name)).toBe(want);
+  });
+
+  it("the rule's secretField is a credential under whatever name the spec gives it", () => {
+    const rule: ClientAuthRule = { kind: "fields", idField: "appId", secretField: "appKey" };
+    expect(isCredentialField("appKey", rule)).toBe(true);
+    expect(isCredentialField("appKey")).toBe(false);
+    expect(isCredentialField("appId", rule)).toBe(false);
+  });
+
+  it("basic: the client secret and the Basic credentials; credential fields; not the id or other fields", () => {
+    const fields: Record<string, unknown> = { grant_type: "password", username: "ann", password: "pw-1", scope: "read" };
+    const headers: Record<string, string> = {};
+    const config = { clientId: "cid", clientSecret: "csecret" };
+    applyClientAuth({ kind: "basic" }, config, fields, headers);
+    const basic = basicAuthorization("cid", "csecret").slice("Basic ".length);
+    expect(sentSecrets(config, { kind: "basic" }, fields, headers)).toEqual(["csecret", basic, "pw-1", basic]);
+  });
+
+  it("fields: the secret field under its own name, numbers, array elements and nested values", () => {
+    const rule: ClientAuthRule = { kind: "fields", idField: "appId", secretField: "appKey" };
+    const fields: Record<string, unknown> = { refresh_token: ["rt-1", 42], assertion: { jwt: "ey.x" }, pin: "1234" };
+    const config = { clientId: "cid", clientSecret: "k-1" };
+    applyClientAuth(rule, config, fields, {});
+    expect(sentSecrets(config, rule, fields, {})).toEqual(["k-1", basicAuthorization("cid", "k-1").slice(6), "rt-1", "42", "ey.x", "k-1"]);
+  });
+
+  it("none, without a secret: only the credential fields; empty values are left out", () => {
+    expect(sentSecrets({ clientId: "cid" }, { kind: "none" }, { code: "c-1", code_verifier: "" }, {})).toEqual(["c-1"]);
   });
 });

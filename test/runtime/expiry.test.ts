@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeExpiresAt } from "../../generator/runtime/expiry.js";
+import { SecretRedactor } from "../../generator/runtime/errors.js";
+import { computeExpiresAt, readExpiry } from "../../generator/runtime/expiry.js";
 import type { ExpiryRule } from "../../generator/runtime/types.js";
 
 const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z
@@ -112,5 +113,34 @@ describe("computeExpiresAt: unusable values", () => {
 
   it("fails instead of returning a non-finite time for a non-finite clock", () => {
     expect(computeExpiresAt(relative, { expires_in: 60 }, Number.NaN).ok).toBe(false);
+  });
+});
+
+describe("readExpiry: on which clock the expiry is", () => {
+  it.each<{ name: string; rule: ExpiryRule; body: Record<string, unknown>; serverClock: boolean }>([
+    { name: "relative seconds: local clock", rule: relative, body: { expires_in: 3600 }, serverClock: false },
+    { name: "relative holding unix seconds: server clock", rule: relative, body: { expires_in: 1_700_003_600 }, serverClock: true },
+    { name: "relative holding unix ms: server clock", rule: relative, body: { expires_in: 1_700_003_600_123 }, serverClock: true },
+    { name: "absolute: server clock", rule: absS, body: { expires_at: 1_700_003_600 }, serverClock: true },
+    { name: "created_at read: server clock", rule: created, body: { created_at: 1_600_000_000, expires_in: 60 }, serverClock: true },
+    { name: "created_at absent: local clock", rule: created, body: { expires_in: 60 }, serverClock: false },
+    { name: "created_at unreadable: local clock", rule: created, body: { created_at: "yesterday", expires_in: 60 }, serverClock: false },
+    { name: "absent expiry", rule: absS, body: {}, serverClock: false },
+    { name: "none", rule: { kind: "none" }, body: { expires_in: 1 }, serverClock: false },
+  ])("$name", ({ rule, body, serverClock }) => {
+    const read = readExpiry(rule, body, NOW);
+    expect(read.ok && read.serverClock).toBe(serverClock);
+    // computeExpiresAt gives the same expiry, without the flag.
+    expect(computeExpiresAt(rule, body, NOW)).toEqual({ ok: true, expiresAt: read.ok ? read.expiresAt : "not ok" });
+  });
+
+  it("redacts a secret a server echoes into an expiry field before the value is cut for the reason", () => {
+    const secret = "hunter2-correct-horse-battery-staple";
+    const redact = new SecretRedactor([secret]);
+    // Cut at 32 characters first, the first 32 characters of the secret would be shown.
+    const read = readExpiry(relative, { expires_in: `${secret}!` }, NOW, redact);
+    expect(read).toEqual({ ok: false, reason: 'expires_in is not a number (got "[redacted]!")' });
+    const plain = readExpiry(relative, { expires_in: `${secret}!` }, NOW);
+    expect(plain.ok === false && plain.reason).toContain(secret.slice(0, 32));
   });
 });

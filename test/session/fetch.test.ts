@@ -29,7 +29,7 @@ async function api(accepted: () => string | undefined, hold?: (auth: string) => 
 }
 
 function sessionFor(tokenUrl: string, apiUrl: string, fetch?: FetchLike) {
-  return createSession(makeGrant({ baseUrl: tokenUrl, clock: testClock(), ...(fetch !== undefined ? { fetch } : {}) }), { origins: [apiUrl] });
+  return createSession(makeGrant({ baseUrl: tokenUrl, clock: testClock(), ...(fetch !== undefined ? { fetch } : {}) }), { origins: [apiUrl], minRefreshIntervalMs: 0 });
 }
 
 const BODY = { name: "widget", tags: ["a", "b"], note: "ü & <>" };

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ReauthenticationRequiredError, TokenOriginError } from "../../generator/runtime/session-errors.js";
+import { InvalidTokenValueError, ReauthenticationRequiredError, TokenOriginError } from "../../generator/runtime/session-errors.js";
 import { createSession } from "../../generator/runtime/session.js";
 import { CLIENT_SECRET, codeGrant, makeGrant, testClock, tokenBody, useServers } from "./helpers.js";
 
@@ -40,15 +40,19 @@ describe("nothing secret in session errors", () => {
     expectNothingSecret(error);
   });
 
-  it("a token no header can carry is refused without showing it", async () => {
+  it("a token no header can carry is refused when it arrives, as a typed error, without showing it", async () => {
     const server = await start((request) =>
       request.url === "/oauth/token" ? { status: 200, body: { access_token: "at-1\r\nhidden-part", expires_in: 60 } } : { status: 200 },
     );
     const session = createSession(makeGrant({ baseUrl: server.url, clock: testClock() }), { origins: [server.url] });
     const error: unknown = await session.fetch(`${server.url}/api`).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(InvalidTokenValueError);
+    expect(error).toMatchObject({ kind: "invalid_token_value", code: "TOKEN_INVALID_VALUE" });
     expectNothingSecret(error);
-    expect(server.requests.map((r) => r.url)).toEqual(["/oauth/token"]);
+    const result = await session.getToken();
+    expect(result.ok === false && result.error.kind).toBe("invalid_token_value");
+    // Not kept: each later call asks again (at a bounded rate), never sends it to the API.
+    expect(server.requests.map((r) => r.url)).toEqual(["/oauth/token", "/oauth/token"]);
   });
 
   it("the token does not follow a redirect to another origin", async () => {
