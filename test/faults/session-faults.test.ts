@@ -110,8 +110,9 @@ function describeFaults(name: string, open: () => Promise<Topology>, rows: reado
     }
 
     const row = (title: string, run: () => Promise<Figures>): void => {
-      const test = rows.includes(title) ? it : it.skip;
-      test(
+      // Rows a topology cannot stage (a proxy in front of a cluster) are left out, not skipped.
+      if (!rows.includes(title)) return;
+      it(
         title,
         async () => {
           let figures: Figures;
