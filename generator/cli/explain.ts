@@ -1,20 +1,20 @@
-import { existsSync } from "node:fs";
-import { loadProviderConfig, loadSpec } from "../load/index.js";
-import { buildModel, type ProviderModel } from "../model/index.js";
+import { grantDefinition, retryStatement, rfcText } from "../model/grants/index.js";
+import type { ProviderModel } from "../model/index.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import type { ClientAuthRule, ExpiryRule } from "../runtime/types.js";
-import { configFileFor, overlayFileFor } from "../generate.js";
+import { companionFiles } from "../pipeline/inputs.js";
+import { loadAndModel } from "../pipeline/model-providers.js";
 
 /** The model of one spec, as `tokenwright explain` reports it: everything but the wire slice. */
 export type Explanation = Omit<ProviderModel, "wireDocument">;
 
-/** Loads and models one spec (and its provider config, when there is one). Throws SpecError. */
-export async function explainSpec(spec: string, allowRemote: boolean): Promise<Explanation> {
-  const loaded = await loadSpec(spec, { allowRemote }, overlayFileFor(spec));
-  const configFile = configFileFor(spec);
-  const hasConfig = existsSync(configFile);
-  const config = hasConfig ? await loadProviderConfig(configFile) : undefined;
-  const { wireDocument: _slice, ...model } = buildModel({ spec: loaded, config, configFile: hasConfig ? configFile : undefined });
+/**
+ * Loads and models one spec (and its provider config, when there is one).
+ * `named`: the provider config and overlay a tokenwright.config.json names
+ * for it, instead of the ones beside it. Throws SpecError.
+ */
+export async function explainSpec(spec: string, allowRemote: boolean, named: { readonly config?: string; readonly overlay?: string } = {}): Promise<Explanation> {
+  const { wireDocument: _slice, ...model } = await loadAndModel({ spec, ...companionFiles(spec), ...named }, { allowRemote });
   return model;
 }
 
@@ -44,7 +44,9 @@ export function explanationText(model: Explanation): string {
   for (const grant of model.grants) {
     add(`  ${grant.grantType}: client.${grant.methodName}()${grant.grantField !== undefined ? `, ${grant.grantField}=${grant.grantType}` : ", no grant type field"}`);
     add(`    client authentication: ${clientAuthText(grant.clientAuth, model)}`);
-    add(`    ${grant.replayable ? "retried on network errors and 5xx" : "never replayed (single-use)"}; ${grant.reobtainable ? "a session may run it again unattended" : "a session cannot run it again unattended"}`);
+    const definition = grantDefinition(grant.grantType);
+    if (definition.rfc.length > 0) add(`    ${definition.title} (${rfcText(definition)})`);
+    add(`    ${retryStatement(grant)}`);
     for (const field of grant.fields) {
       add(`    ${field.required ? "required" : "optional"} ${field.name}${field.in !== undefined ? ` (${field.in} parameter)` : ""}${field.knownValues ? ` one or more of ${field.knownValues.join(" ")}` : ""}`);
     }

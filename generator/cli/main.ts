@@ -1,19 +1,38 @@
 #!/usr/bin/env node
+import { resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError, generate } from "../generate.js";
+import { generate } from "../pipeline/generate.js";
+import { UsageError, providerIdOf } from "../pipeline/inputs.js";
 import { SpecError } from "../load/errors.js";
+import { PROJECT_CONFIG_NAME, findProjectConfig, loadProjectConfig } from "../project/config.js";
+import { SCRIPT_COMMAND, init } from "../project/init.js";
+import { resolveInvocation, shownPath, type GenerateFlags, type Invocation } from "./invocation.js";
+import { watchAndRun, type WatchTargets } from "./watch.js";
 
 const HELP = `tokenwright: typed OAuth 2.0 token clients from OpenAPI documents
 
 Usage:
-  tokenwright generate [--spec <file>]... [--out <dir>] [--check] [--allow-remote]
+  tokenwright init [--spec <glob>]... [--out <dir>] [--script <name>]
+  tokenwright generate [--config <file>] [--spec <file>]... [--out <dir>] [--check | --watch] [--allow-remote]
   tokenwright explain <spec> [--json] [--allow-remote]
 
+Commands:
+  init            write a starter tokenwright.config.json here (never overwriting one)
+                  and add a "generate:tokens" script running \`tokenwright generate\` to package.json
+  generate        generate what tokenwright.config.json names (the nearest one at or
+                  above this folder); without one, every spec in specs/ into generated/
+  explain         print what the generator would build from a spec, and why
+
 Options:
-  --spec <file>   a spec to generate (repeatable); default: every .yaml/.yml/.json in specs/
-  --out <dir>     output folder (default: generated)
-  --check         write nothing; exit 1 and name what is stale when <dir> differs
+  --config <file> the tokenwright.config.json to use, instead of searching for one
+  --spec <file>   a spec to generate (repeatable), instead of the config's specs or specs/;
+                  init: a spec file or glob for the config (default: specs/*.{yaml,yml,json})
+  --out <dir>     output folder, instead of the config's out (default: generated)
+  --script <name> init: the package.json script to add (default: generate:tokens)
+  --check         write nothing; exit 1 and name what is stale when the output differs
                   from what the specs would produce (for CI)
+  --watch         generate, then again whenever a spec, overlay, provider config or the
+                  config changes; errors are printed and the last good output kept
   --allow-remote  let specs $ref public http(s) documents (never loopback, link-local
                   or private addresses); by default only files in the spec's folder
   --json          explain: print the model as JSON, for tools
@@ -21,6 +40,9 @@ Options:
 
 Exit codes: 0 done or up to date, 1 a spec cannot be generated or output is stale, 2 usage error.
 `;
+
+/** Changes of a burst closer than this cause one run in --watch. */
+const WATCH_DEBOUNCE_MS = 150;
 
 async function main(argv: readonly string[]): Promise<number> {
   let parsed;
@@ -31,7 +53,10 @@ async function main(argv: readonly string[]): Promise<number> {
       options: {
         spec: { type: "string", multiple: true },
         out: { type: "string" },
+        config: { type: "string" },
+        script: { type: "string" },
         check: { type: "boolean" },
+        watch: { type: "boolean" },
         "allow-remote": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -47,44 +72,146 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [command = "generate", ...extra] = positionals;
-  if (command === "explain") return explainCommand(extra, values.json === true, values["allow-remote"] === true);
-  if (command !== "generate" || extra.length > 0) {
-    process.stderr.write(`tokenwright: unknown command ${JSON.stringify([command, ...extra].join(" "))}\n\n${HELP}`);
+  const misplaced = (names: readonly (keyof typeof values)[]) => names.filter((name) => values[name] !== undefined).map((name) => `--${name}`);
+  const refuse = (message: string) => {
+    process.stderr.write(`tokenwright: ${message}\n\n${HELP}`);
     return 2;
+  };
+  if (command === "explain") {
+    const wrong = misplaced(["spec", "out", "config", "script", "check", "watch"]);
+    if (wrong.length > 0) return refuse(`explain does not take ${wrong.join(", ")}`);
+    return explainCommand(extra, values.json === true, values["allow-remote"] === true);
   }
-  const outDir = values.out ?? "generated";
+  if (command === "init") {
+    const wrong = misplaced(["config", "check", "watch", "allow-remote", "json"]);
+    if (extra.length > 0) return refuse(`unknown command ${JSON.stringify([command, ...extra].join(" "))}`);
+    if (wrong.length > 0) return refuse(`init does not take ${wrong.join(", ")}`);
+    return initCommand(values.spec, values.out, values.script);
+  }
+  if (command !== "generate" || extra.length > 0) return refuse(`unknown command ${JSON.stringify([command, ...extra].join(" "))}`);
+  const wrong = misplaced(["script", "json"]);
+  if (wrong.length > 0) return refuse(`generate does not take ${wrong.join(", ")}`);
+  if (values.check && values.watch) return refuse("--check and --watch do not go together");
+  const flags: GenerateFlags = { spec: values.spec, out: values.out, config: values.config, check: values.check === true, allowRemote: values["allow-remote"] === true };
+  if (values.watch) return watchCommand(flags, argv);
+  const cwd = process.cwd();
+  let invocation: Invocation;
   try {
-    const report = await generate({
-      specs: values.spec ?? [],
-      specsDir: "specs",
-      outDir,
-      check: values.check === true,
-      defaultRun: values.spec === undefined && values.out === undefined,
-      allowRemote: values["allow-remote"] === true,
-      log: (line) => process.stdout.write(`  ${line}\n`),
-    });
-    if (values.check) {
+    invocation = resolveInvocation(flags, cwd, argv, process.env);
+  } catch (error) {
+    return reportFailure(error, undefined);
+  }
+  process.chdir(invocation.root);
+  const out = shownPath(invocation.outAbsolute, cwd);
+  try {
+    const report = await generate({ ...invocation.options, log: (line) => process.stdout.write(`  ${line}\n`) });
+    if (flags.check) {
       if (report.stale.length === 0) {
-        process.stdout.write(`tokenwright: ${outDir}/ is up to date\n`);
+        process.stdout.write(`tokenwright: ${out}/ is up to date\n`);
         return 0;
       }
-      process.stderr.write(`tokenwright: ${outDir}/ is stale:\n${report.stale.map((s) => `  ${s.name}: ${s.reason}\n`).join("")}Run \`npm run generate\` and commit the result.\n`);
+      process.stderr.write(`tokenwright: ${out}/ is stale:\n${report.stale.map((s) => `  ${s.name}: ${s.reason}\n`).join("")}Run \`${invocation.regenerateCommand}\` and commit the result.\n`);
       return 1;
     }
-    process.stdout.write(report.written.length === 0 && report.stale.length === 0 ? `tokenwright: ${outDir}/ is up to date\n` : `tokenwright: wrote ${outDir}/\n`);
+    process.stdout.write(report.written.length === 0 && report.stale.length === 0 ? `tokenwright: ${out}/ is up to date\n` : `tokenwright: wrote ${out}/\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`tokenwright: ${error.message}\n`);
-      return 2;
-    }
-    const problems = (error as { problems?: readonly Error[] }).problems;
-    if (Array.isArray(problems)) {
-      process.stderr.write(`tokenwright: cannot generate; ${outDir}/ was left as it was:\n${problems.map((p) => `  ${p.message}\n`).join("")}`);
-      return 1;
-    }
-    throw error;
+    return reportFailure(error, out);
   }
+}
+
+/** A usage error (2), a bad config or spec (1, each problem with its file, pointer and code), or a bug (rethrown). */
+function reportFailure(error: unknown, out: string | undefined): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`tokenwright: ${error.message}\n`);
+    return 2;
+  }
+  const problems = error instanceof SpecError ? [error] : (error as { problems?: readonly SpecError[] }).problems;
+  if (Array.isArray(problems)) {
+    const head = out === undefined ? "tokenwright: cannot generate:" : `tokenwright: cannot generate; ${out}/ was left as it was:`;
+    process.stderr.write(`${head}\n${problems.map((p: SpecError) => `  ${p.message} [${p.code}]\n`).join("")}`);
+    return 1;
+  }
+  throw error;
+}
+
+/**
+ * `generate --watch`: a run now and after every change; a failed run prints
+ * its problems and leaves the last good output, and watching goes on until
+ * Ctrl-C (or SIGTERM).
+ */
+async function watchCommand(flags: GenerateFlags, argv: readonly string[]): Promise<number> {
+  const cwd = process.cwd();
+  let last: WatchTargets | undefined;
+  let announced = false;
+  const watcher = watchAndRun(async () => {
+    let targets: WatchTargets;
+    try {
+      const invocation = resolveInvocation(flags, cwd, argv, process.env);
+      if (process.cwd() !== invocation.root) process.chdir(invocation.root);
+      const outAbsolute = invocation.outAbsolute;
+      targets = {
+        ...invocation.watch,
+        ignore: (path) => path === outAbsolute || path.startsWith(`${outAbsolute}${sep}`) || path.startsWith(`${outAbsolute}.tokenwright-`),
+      };
+      const out = shownPath(outAbsolute, cwd);
+      try {
+        const report = await generate({ ...invocation.options, log: (line) => process.stdout.write(`  ${line}\n`) });
+        process.stdout.write(report.written.length === 0 && report.stale.length === 0 ? `tokenwright: ${out}/ is up to date\n` : `tokenwright: wrote ${out}/\n`);
+      } catch (error) {
+        reportOrLog(error, out);
+      }
+    } catch (error) {
+      // The config itself is broken (or gone): watch it and what was watched before.
+      reportOrLog(error, undefined);
+      const configFile = flags.config !== undefined ? resolve(cwd, flags.config) : findProjectConfig(cwd);
+      targets = {
+        files: [...(last?.files ?? []), ...(configFile !== undefined ? [configFile] : [])],
+        dirs: [...(last?.dirs ?? []), cwd],
+        deepDirs: last?.deepDirs ?? [],
+        ignore: last?.ignore ?? (() => false),
+      };
+    }
+    last = targets;
+    if (!announced) {
+      announced = true;
+      process.stdout.write("tokenwright: watching for changes (Ctrl-C to stop)\n");
+    }
+    return targets;
+  }, WATCH_DEBOUNCE_MS);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      watcher.close();
+      done();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return 0;
+}
+
+function reportOrLog(error: unknown, out: string | undefined): void {
+  try {
+    reportFailure(error, out);
+  } catch (bug) {
+    process.stderr.write(`tokenwright: internal error (please report it): ${bug instanceof Error ? (bug.stack ?? bug.message) : String(bug)}\n`);
+  }
+}
+
+/** `tokenwright init`: a starter config here, and the script in package.json. */
+function initCommand(specs: readonly string[] | undefined, out: string | undefined, script: string | undefined): number {
+  const result = init({ dir: process.cwd(), ...(specs !== undefined ? { specs } : {}), ...(out !== undefined ? { out } : {}), ...(script !== undefined ? { script } : {}) });
+  if (!result.ok) {
+    process.stderr.write(`tokenwright: ${result.message}\n`);
+    return 1;
+  }
+  const { config } = result;
+  const run = `npm run ${config.script!}`;
+  process.stdout.write(`tokenwright: wrote ${PROJECT_CONFIG_NAME} (${config.specs.join(", ")} -> ${config.out}/)\n`);
+  if (result.script === "added") process.stdout.write(`tokenwright: added the script "${config.script!}" to package.json\n`);
+  if (result.script === "no-package-json") process.stdout.write(`tokenwright: no package.json here; add "${config.script!}": "${SCRIPT_COMMAND}" to your scripts, or run \`npx ${SCRIPT_COMMAND}\`\n`);
+  process.stdout.write(`Next: put your providers' OpenAPI documents in ${config.specs[0]!.split("/")[0]!}/ and run \`${run}\` (in CI: \`${run} -- --check\`).\n`);
+  return 0;
 }
 
 /** `tokenwright explain <spec>`: the model, for a person or (`--json`) a tool. Loads no TypeScript. */
@@ -95,7 +222,8 @@ async function explainCommand(args: readonly string[], json: boolean, allowRemot
   }
   const { explainSpec, explanationText } = await import("./explain.js");
   try {
-    const model = await explainSpec(args[0]!, allowRemote);
+    const project = projectSettingsFor(args[0]!);
+    const model = await explainSpec(args[0]!, allowRemote || project.allowRemote, project.named);
     process.stdout.write(json ? `${JSON.stringify(model, null, 2)}\n` : explanationText(model));
     return 0;
   } catch (error) {
@@ -104,6 +232,24 @@ async function explainCommand(args: readonly string[], json: boolean, allowRemot
     process.stderr.write(`tokenwright: cannot explain ${args[0]}: ${error.message}\n`);
     return 1;
   }
+}
+
+/**
+ * What the nearest tokenwright.config.json says about a spec: the provider
+ * config and overlay it names for it (as paths from here), and allowRemote.
+ * Throws SpecError for a broken config.
+ */
+function projectSettingsFor(spec: string): { named: { config?: string; overlay?: string }; allowRemote: boolean } {
+  const file = findProjectConfig(process.cwd());
+  if (file === undefined) return { named: {}, allowRemote: false };
+  const { root, config } = loadProjectConfig(file);
+  const id = providerIdOf(spec);
+  const files = config.providers !== undefined && Object.hasOwn(config.providers, id) ? config.providers[id] : undefined;
+  const here = (path: string) => shownPath(resolve(root, path), process.cwd());
+  return {
+    named: { ...(files?.config !== undefined ? { config: here(files.config) } : {}), ...(files?.overlay !== undefined ? { overlay: here(files.overlay) } : {}) },
+    allowRemote: config.allowRemote === true,
+  };
 }
 
 main(process.argv.slice(2)).then(

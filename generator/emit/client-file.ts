@@ -2,17 +2,11 @@ import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceF
 import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
-import { paramsOptional, typeNames } from "./types-file.js";
+import { LOCAL_VALUES, providerNames } from "./names.js";
+import { paramsOptional } from "./types-file.js";
 import { jsDoc, literal, objectLiteralKey, propertyKey } from "./typescript.js";
 
-/** `ASSET_SERVERS`: the exported list of named servers. */
-export function serversConstName(model: ProviderModel): string {
-  return `${model.typePrefix.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_SERVERS`;
-}
-
-export function createFunctionName(model: ProviderModel): string {
-  return `create${model.typePrefix}Client`;
-}
+const { endpoint: ENDPOINT, sessionGrants: SESSION_GRANTS } = LOCAL_VALUES;
 
 /**
  * `client.ts`: the endpoint's facts as plain literals (printed with
@@ -20,7 +14,7 @@ export function createFunctionName(model: ProviderModel): string {
  * binds them to the runtime.
  */
 export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
-  const names = typeNames(model);
+  const names = providerNames(model);
   const endpoint: TokenEndpoint = {
     path: model.operation.requestPath,
     ...(model.operation.method === "get" ? { method: "GET" as const } : {}),
@@ -50,9 +44,9 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       moduleSpecifier: "./types.js",
       namedImports: [names.client, names.options, names.responseError, names.response, names.error],
     },
-    constant(serversConstName(model), "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
-    constant("ENDPOINT", "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it."),
-    ...model.grants.map((grant) => constant(grantConstName(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`)),
+    constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
+    constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it."),
+    ...model.grants.map((grant) => constant(names.grantConst(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`)),
     sessionGrants(model),
     factory(model),
   ];
@@ -66,10 +60,6 @@ function namedServer(server: ProviderModel["servers"][number]): NamedServer {
     Object.entries(server.variables).map(([name, v]) => [name, { default: v.default, ...(v.enum !== undefined ? { enum: v.enum } : {}) }]),
   );
   return { name: server.name, url: server.url, variables };
-}
-
-function grantConstName(grant: GrantModel): string {
-  return `${grant.methodName.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_GRANT`;
 }
 
 function grantRule(grant: GrantModel): GrantRule {
@@ -87,15 +77,15 @@ function constant(name: string, type: string, value: unknown, doc: string, expor
 }
 
 function factory(model: ProviderModel): StatementStructures {
-  const names = typeNames(model);
+  const names = providerNames(model);
   const secret = model.client.clientSecret === "absent" ? [] : ["clientSecret: options.clientSecret,"];
   const clientId = model.client.clientId === "absent" ? "clientId: \"\"," : "clientId: options.clientId,";
   return {
     kind: StructureKind.Function,
-    name: createFunctionName(model),
+    name: names.createFunction,
     isExported: true,
     docs: jsDoc(`Creates a token client for ${model.title}.`, [
-      { tagName: "throws", text: "TokenClientConfigError when no usable server or base URL is given (an `http:` URL that is not loopback, an unknown server name)." },
+      { tagName: "throws", text: "{TokenClientConfigError} When no usable server or base URL is given (an `http:` URL that is not loopback, an unknown server name)." },
     ]),
     parameters: [{ name: "options", type: names.options }],
     returnType: names.client,
@@ -104,7 +94,7 @@ function factory(model: ProviderModel): StatementStructures {
       writer.writeLine("const config: ClientConfig = Object.freeze({").indent(() => {
         writer.writeLine(clientId);
         for (const line of secret) writer.writeLine(line);
-        writer.writeLine(`baseUrl: resolveBaseUrl(options, ${serversConstName(model)}),`);
+        writer.writeLine(`baseUrl: resolveBaseUrl(options, ${names.serversConst}),`);
         writer.writeLine("fetch: options.fetch,");
         writer.writeLine("timeoutMs: options.timeoutMs,");
         writer.writeLine("clock: options.clock,");
@@ -115,30 +105,33 @@ function factory(model: ProviderModel): StatementStructures {
       writer.writeLine("return {").indent(() => {
         for (const grant of model.grants) {
           writer.writeLine(
-            `${grant.methodName}: (params, call) => ${request}(ENDPOINT, ${grantConstName(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
+            `${grant.methodName}: (params, call) => ${request}(${ENDPOINT}, ${names.grantConst(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
-        writer.writeLine("session: (sessionRequest, options) => {").indent(() => {
-          writer.writeLine("const { grant, ...params } = sessionRequest;");
+        writer.writeLine("session: (request, sessionOptions) => {").indent(() => {
+          writer.writeLine("const { grant, ...params } = request;");
           writer.writeLine("// Own properties only: a caller without types could pass any string, such as \"constructor\".");
-          writer.writeLine('if (!Object.hasOwn(SESSION_GRANTS, grant)) throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);');
-          writer.writeLine("const opened = SESSION_GRANTS[grant];");
+          writer.writeLine(`if (!Object.hasOwn(${SESSION_GRANTS}, grant)) {`).indent(() => {
+            writer.writeLine("throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);");
+          });
+          writer.writeLine("}");
+          writer.writeLine(`const opened = ${SESSION_GRANTS}[grant];`);
           writer.writeLine(`return createSession<${names.error}>(`).indent(() => {
             writer.writeLine("{").indent(() => {
-              writer.writeLine(`obtain: (call) => ${request}(ENDPOINT, opened.rule, config, params, call),`);
+              writer.writeLine(`obtain: (call) => ${request}(${ENDPOINT}, opened.rule, config, params, call),`);
               writer.writeLine("reobtainable: opened.reobtainable,");
               if (refresh) {
                 writer.writeLine(
-                  `refresh: (refreshToken, call) => ${request}(ENDPOINT, ${grantConstName(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
+                  `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
                 );
               }
-              writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ENDPOINT, config, grant, params),`);
+              writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ${ENDPOINT}, config, grant, params),`);
               writer.writeLine("clock: config.clock ?? Date.now,");
               writer.writeLine("elapsed: config.clock,");
               writer.writeLine("fetch: config.fetch,");
             });
             writer.writeLine("},");
-            writer.writeLine("options,");
+            writer.writeLine("sessionOptions,");
           });
           writer.writeLine(");");
         });
@@ -160,13 +153,14 @@ function refreshGrant(model: ProviderModel): { grant: GrantModel; field: string 
 
 /** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */
 function sessionGrants(model: ProviderModel): StatementStructures {
+  const names = providerNames(model);
   const entries = model.grants.map(
-    (grant) => `  ${objectLiteralKey(grant.grantType)}: { rule: ${grantConstName(grant)}, reobtainable: ${String(grant.reobtainable)} },`,
+    (grant) => `  ${objectLiteralKey(grant.grantType)}: { rule: ${names.grantConst(grant)}, reobtainable: ${String(grant.reobtainable)} },`,
   );
   return {
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,
     docs: jsDoc("Each grant a session can be opened with, and whether the session may run it again unattended (a held password may; a code may not)."),
-    declarations: [{ name: "SESSION_GRANTS", initializer: `{\n${entries.join("\n")}\n} as const` }],
+    declarations: [{ name: SESSION_GRANTS, initializer: `{\n${entries.join("\n")}\n} as const` }],
   };
 }

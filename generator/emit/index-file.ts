@@ -1,33 +1,10 @@
 import { StructureKind, type OptionalKind, type SourceFileStructure } from "ts-morph";
 import type { ProviderModel } from "../model/index.js";
-import { createFunctionName, serversConstName } from "./client-file.js";
-import { typeNames } from "./types-file.js";
-
-/** Runtime classes re-exported so callers can use `instanceof` without a second import path. */
-const RUNTIME_VALUES = [
-  "TokenClientConfigError",
-  "TokenError",
-  "TokenResponseError",
-  "UnexpectedStatusError",
-  "NetworkError",
-  "TimeoutError",
-  "AbortedError",
-  "InvalidResponseError",
-  "ReauthenticationRequiredError",
-  "SessionClosedError",
-  "SessionDeadlineError",
-  "TokenStoreUnavailableError",
-  "CoolingDownError",
-  "TokenOriginError",
-  "MemoryTokenStore",
-];
-
-/** Runtime types a caller needs to configure and hold a session. */
-const RUNTIME_TYPES = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions", "SessionStats"];
+import { WIRE_TYPES, providerNames } from "./names.js";
 
 /** `index.ts`: the provider's public surface, every name listed. */
 export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
-  const names = typeNames(model);
+  const names = providerNames(model);
   const typeExports = [
     names.client,
     names.options,
@@ -42,15 +19,11 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
   ];
   return {
     statements: [
-      { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./client.js", namedExports: [createFunctionName(model), serversConstName(model)] },
+      { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./client.js", namedExports: [names.createFunction, names.serversConst] },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./types.js", namedExports: typeExports },
-      { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedExports: ["components", "paths"] },
-      {
-        kind: StructureKind.ExportDeclaration,
-        moduleSpecifier: "../runtime/index.js",
-        namedExports: model.operation.discovery !== undefined ? [...RUNTIME_VALUES, "DiscoveryError"] : RUNTIME_VALUES,
-      },
-      { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: RUNTIME_TYPES },
+      { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedExports: [...WIRE_TYPES] },
+      { kind: StructureKind.ExportDeclaration, moduleSpecifier: "../runtime/index.js", namedExports: [...names.runtimeValues] },
+      { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: [...names.runtimeTypes] },
     ],
   };
 }

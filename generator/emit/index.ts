@@ -1,5 +1,6 @@
 import type { ProviderModel } from "../model/index.js";
 import { bannerComment } from "./banner.js";
+import { formatTypeScript } from "./format.js";
 import { clientFile } from "./client-file.js";
 import { indexFile } from "./index-file.js";
 import { Printer } from "./printer.js";
@@ -23,10 +24,10 @@ export function emitProvider(model: ProviderModel, wireTypesText: string, comman
   const banner = bannerComment(model.source.file, model.source.sha256, command);
   const folder = model.provider;
   return [
-    { path: `${folder}/wire.ts`, content: `${banner}\n\n${wireTypesText.trimEnd()}\n` },
-    { path: `${folder}/types.ts`, content: printer.print(typesFile(model), banner) },
-    { path: `${folder}/client.ts`, content: printer.print(clientFile(model), banner) },
-    { path: `${folder}/index.ts`, content: printer.print(indexFile(model), banner) },
+    { path: `${folder}/wire.ts`, content: formatTypeScript(`${folder}/wire.ts`, `${wireTypesText.trimEnd()}\n`, banner) },
+    { path: `${folder}/types.ts`, content: printer.print(typesFile(model), banner, `${folder}/types.ts`) },
+    { path: `${folder}/client.ts`, content: printer.print(clientFile(model), banner, `${folder}/client.ts`) },
+    { path: `${folder}/index.ts`, content: printer.print(indexFile(model), banner, `${folder}/index.ts`) },
     { path: `${folder}/README.md`, content: readmeFile(model, command) },
   ];
 }

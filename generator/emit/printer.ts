@@ -1,11 +1,12 @@
 import { IndentationText, NewLineKind, Project, QuoteKind, type OptionalKind, type SourceFileStructure } from "ts-morph";
+import { formatTypeScript } from "./format.js";
 
 /**
  * The one place generated TypeScript is printed. Emitters build ts-morph
- * structures; this turns each into text exactly once with fixed settings, so
- * output is byte-identical across runs and machines, and separates top-level
- * statements with a blank line. (The TypeScript formatter would cost ~0.4 s of
- * language-service start-up per run, so the emitters indent correctly instead.)
+ * structures; this turns each into text exactly once with fixed settings,
+ * separates top-level statements with a blank line, and passes the file
+ * through the formatter (format.ts), so output is byte-identical across runs
+ * and machines.
  */
 export class Printer {
   private readonly project = new Project({
@@ -19,11 +20,12 @@ export class Printer {
   });
   private counter = 0;
 
-  print(structure: OptionalKind<SourceFileStructure>, banner: string): string {
+  /** `path` names the output file (for the formatter's messages). */
+  print(structure: OptionalKind<SourceFileStructure>, banner: string, path = "generated.ts"): string {
     const file = this.project.createSourceFile(`/f${this.counter++}.ts`, structure);
     const text = spaceTopLevel(file.getFullText().replace(/[ \t]+$/gm, ""));
     this.project.removeSourceFile(file);
-    return `${banner}\n\n${text.trimEnd()}\n`;
+    return formatTypeScript(path, `${text.trimEnd()}\n`, banner);
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { packageRoot } from "../paths.js";
+import { packageRoot } from "../package-root.js";
 
 /** Reads a template from the package's `templates/` folder. */
 export function readTemplate(name: string): string {

@@ -1,54 +1,11 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
 import { docText } from "./doc-text.js";
+import { LOCAL_TYPES, WIRE_TYPES, providerNames } from "./names.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, propertyKey, unionType, writeDoc } from "./typescript.js";
 
-/**
- * Names the generated files import from the runtime or declare locally. A
- * provider's exported names must not equal any of them (a spec saved as
- * `token.json` would otherwise export a second `TokenResponseError`).
- */
-const TAKEN_NAMES = new Set([
-  "AbortedError", "CallOptions", "DiscoveryError", "ClientConfig", "Clock", "Defined", "FetchLike", "GrantRule", "InvalidResponseError",
-  "MemoryTokenStore", "NamedServer", "NetworkError", "ReauthenticationRequiredError", "RequestBody", "RetryOptions",
-  "SessionClosedError", "SessionDeadlineError", "SessionOptions", "SessionStats", "CoolingDownError", "TokenStoreUnavailableError", "StoredToken", "TimeoutError", "Token", "TokenClientConfigError", "TokenEndpoint",
-  "TokenError", "TokenOperation", "TokenOriginError", "TokenResponseError", "TokenResult", "TokenSession", "TokenStore",
-  "TransportError", "UnexpectedStatusError", "components", "paths",
-]);
-
-/** Names the types file exports, shared with the client and index emitters. */
-export function typeNames(model: ProviderModel) {
-  let p = model.typePrefix;
-  while (namesWithPrefix(p, model).some((name) => TAKEN_NAMES.has(name))) p = `${p}Provider`;
-  return namesFor(p);
-}
-
-function namesWithPrefix(p: string, model: ProviderModel): string[] {
-  const names = namesFor(p);
-  return [
-    names.client, names.options, names.serverName, names.response, names.token, names.result,
-    names.responseError, names.error, names.sessionRequest, names.scope, ...model.grants.map((g) => names.params(g)),
-  ];
-}
-
-function namesFor(p: string) {
-  return {
-    client: `${p}Client`,
-    options: `${p}ClientOptions`,
-    serverName: `${p}ServerName`,
-    response: `${p}TokenResponse`,
-    token: `${p}Token`,
-    result: `${p}TokenResult`,
-    responseError: `${p}ResponseError`,
-    error: `${p}TokenError`,
-    sessionRequest: `${p}SessionRequest`,
-    scope: `${p}Scope`,
-    params: (grant: GrantModel) => `${p}${grant.paramsTypeName}`,
-  };
-}
-
-const OPERATION = "TokenOperation";
-const REQUEST_BODY = "RequestBody";
+const OPERATION = LOCAL_TYPES.operation;
+const REQUEST_BODY = LOCAL_TYPES.requestBody;
 
 /**
  * `types.ts`: the friendly request, response and error types, each built by
@@ -56,7 +13,7 @@ const REQUEST_BODY = "RequestBody";
  * spec's own field types (enums as literal unions, nullability) flow through.
  */
 export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
-  const names = typeNames(model);
+  const names = providerNames(model);
   const statements: (string | WriterFunction | StatementStructures)[] = [
     {
       kind: StructureKind.ImportDeclaration,
@@ -68,13 +25,13 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       ],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
-    alias(OPERATION, indexed("paths", model.operation.path, model.operation.method), `The token operation as openapi-typescript types it: ${model.operation.method.toUpperCase()} ${model.operation.path}.`, false),
+    alias(OPERATION, indexed(WIRE_TYPES[1], model.operation.path, model.operation.method), `The token operation as openapi-typescript types it: ${model.operation.method.toUpperCase()} ${model.operation.path}.`, false),
     ...(model.request.mediaType !== undefined && readsBody(model, (kind) => kind === "request-body" || kind === "request-body-variant")
       ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
       : []),
     ...scopeAlias(model),
     ...(model.grants.some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
-      ? [alias("Defined", "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
+      ? [alias(LOCAL_TYPES.defined, "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
       : []),
     ...model.grants.flatMap((grant) => grantParams(model, grant)),
     alias(names.response, indexed(OPERATION, "responses", responseIndex(model.success.typedKey), "content", model.success.mediaType), `The success body (status ${model.success.typedKey}) as the spec documents it.`),
@@ -95,7 +52,8 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
 }
 
 function wireImports(model: ProviderModel): string[] {
-  return readsBody(model, (kind) => kind === "component") ? ["components", "paths"] : ["paths"];
+  const [components, paths] = WIRE_TYPES;
+  return readsBody(model, (kind) => kind === "component") ? [components, paths] : [paths];
 }
 
 /** Whether a field's type is read from its grant's body type (not a parameter, a scope union or a config-stated path parameter). */
@@ -129,19 +87,30 @@ function alias(name: string, type: string | WriterFunction, doc: string | undefi
 function scopeAlias(model: ProviderModel): (StatementStructures | WriterFunction)[] {
   const known = [...new Set(model.grants.flatMap((g) => g.fields.flatMap((f) => f.knownValues ?? [])))];
   if (known.length === 0) return [];
-  return [alias(typeNames(model).scope, `${literalUnion(known)} | (string & {})`, "Scopes the spec's OAuth2 flows name; any other string is accepted too. Several are sent space-delimited (RFC 6749 §3.3).")];
+  return [alias(providerNames(model).scope, `${literalUnion(known)} | (string & {})`, "Scopes the spec's OAuth2 flows name; any other string is accepted too. Several are sent space-delimited (RFC 6749 §3.3).")];
 }
 
 /** The wire type of a field: the grant's body type, or the operation's parameters of its location. */
 function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): { source: string; override?: string } {
   if (field.knownValues !== undefined) {
-    const scope = typeNames(model).scope;
+    const scope = providerNames(model).scope;
     return { source: "", override: `${scope} | readonly ${scope}[]` };
   }
   // A path parameter the provider config adds is not in the wire types.
   if (field.fromConfig === true) return { source: "", override: "string" };
   if (field.in !== undefined) return { source: `NonNullable<${OPERATION}["parameters"][${JSON.stringify(field.in)}]>` };
-  return { source: wireBody(grant) };
+  return { source: bodyAlias(model, grant)?.name ?? wireBody(grant) };
+}
+
+/**
+ * A local name for a grant's body type when it is more than one word
+ * (`components["schemas"]["Body_get_token_post"]`, an `Extract<…>` of a
+ * union), so each field reads `ClientCredentialsBody["scope"]`.
+ */
+function bodyAlias(model: ProviderModel, grant: GrantModel): { name: string; type: string } | undefined {
+  if (grant.wire.kind !== "component" && grant.wire.kind !== "request-body-variant") return undefined;
+  if (![...grant.fields, ...grant.alternatives.flatMap((a) => a.fields)].some(typedFromBody)) return undefined;
+  return { name: providerNames(model).body(grant), type: wireBody(grant) };
 }
 
 function signature(model: ProviderModel, grant: GrantModel, field: FieldModel) {
@@ -161,7 +130,7 @@ function wireBody(grant: GrantModel): string {
     case "request-body":
       return REQUEST_BODY;
     case "component":
-      return indexed("components", "schemas", source.name);
+      return indexed(WIRE_TYPES[0], "schemas", source.name);
     case "request-body-variant":
       return `Extract<${REQUEST_BODY}, { ${JSON.stringify(grant.grantField)}: ${JSON.stringify(grant.grantType)} }>`;
     case "no-body":
@@ -176,7 +145,9 @@ function wireBody(grant: GrantModel): string {
 function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructures | WriterFunction)[] {
   const shared = grant.fields.map((field) => signature(model, grant, field));
   const doc = `Parameters of the \`${grant.grantType}\` grant.${grant.description ? `\n\n${grant.description}` : ""}\nClient credentials come from the client options and are not repeated here.`;
-  if (grant.alternatives.length === 0) return [alias(typeNames(model).params(grant), objectType(shared), doc)];
+  const body = bodyAlias(model, grant);
+  const bodyType = body ? [alias(body.name, body.type, `The \`${grant.grantType}\` request body as the spec types it.`, false)] : [];
+  if (grant.alternatives.length === 0) return [...bodyType, alias(providerNames(model).params(grant), objectType(shared), doc)];
   const allAlternativeFields = grant.alternatives.flatMap((a) => a.fields.map((f) => f.name));
   const alternatives = grant.alternatives.map((alternative) => {
     const own = alternative.fields.map((field) => signature(model, grant, field));
@@ -191,7 +162,7 @@ function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructu
     writer.newLine().write(")");
   };
   const labels = grant.alternatives.map((a) => a.fields.map((f) => f.name).join(" + ")).join(", or ");
-  return [alias(typeNames(model).params(grant), type, `${doc}\nCredentials: ${labels}.`)];
+  return [...bodyType, alias(providerNames(model).params(grant), type, `${doc}\nCredentials: ${labels}.`)];
 }
 
 function responseErrorType(model: ProviderModel): WriterFunction {
@@ -213,7 +184,7 @@ function serverDoc(model: ProviderModel): string {
 }
 
 function optionsType(model: ProviderModel): WriterFunction {
-  const names = typeNames(model);
+  const names = providerNames(model);
   const settings: OptionalKind<PropertySignatureStructure>[] = [];
   if (model.client.clientId !== "absent") settings.push({ name: "clientId", type: "string", docs: jsDoc("The OAuth client identifier (RFC 6749 §2.2).") });
   if (model.client.clientSecret !== "absent") {
@@ -270,7 +241,7 @@ function serverVariablesType(model: ProviderModel): string | undefined {
 }
 
 function clientInterface(model: ProviderModel): StatementStructures {
-  const names = typeNames(model);
+  const names = providerNames(model);
   return {
     kind: StructureKind.Interface,
     name: names.client,
@@ -313,6 +284,6 @@ export function paramsOptional(grant: GrantModel): boolean {
 
 /** `{ grant: "password" } & PasswordParams | …`: each grant a session can be opened with. */
 function sessionRequestType(model: ProviderModel): WriterFunction {
-  const names = typeNames(model);
+  const names = providerNames(model);
   return unionType(model.grants.map((grant) => `{ grant: ${JSON.stringify(grant.grantType)} } & ${names.params(grant)}`));
 }

@@ -1,6 +1,7 @@
 import type { JSDocStructure, OptionalKind, PropertySignatureStructure, WriterFunction } from "ts-morph";
 import type { FieldModel } from "../model/index.js";
 import { docText, docValue } from "./doc-text.js";
+import { LOCAL_TYPES } from "./names.js";
 
 /** Small builders shared by the file emitters. Spec text reaches code only through these. */
 
@@ -48,7 +49,7 @@ export function fieldSignature(field: FieldModel, wireBody: string, typeOverride
     name: propertyKey(field.name),
     hasQuestionToken: !field.required,
     // Required here may be optional on the wire (a flat multi-grant schema), so undefined is removed.
-    type: field.required ? `Defined<${wireType}>` : wireType,
+    type: field.required ? `${LOCAL_TYPES.defined}<${wireType}>` : wireType,
     docs: jsDoc(field.description, tags),
   };
 }

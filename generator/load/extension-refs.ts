@@ -38,7 +38,7 @@ export function dropExtensionRefs(file: string, document: unknown): { document: 
     }
     if (typeof node !== "object" || node === null) continue;
     if (depth > MAX_NESTING) {
-      throw new SpecError("unsupported", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
+      throw new SpecError("too_deeply_nested", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
     }
     // Children are pushed last-first, so they are visited in document order.
     if (Array.isArray(node)) {

@@ -9,8 +9,8 @@ import type { Swagger2Conversion } from "./swagger2.js";
 import { applyOverlay, type OverlayAction } from "./overlay.js";
 import { specVersionOf, validateDocument, type OpenApiVersion } from "./validate.js";
 
-export { SpecError, type SpecErrorCode } from "./errors.js";
-export { lookupPointer, localRefToPointer, toPointer, fromPointer } from "./pointer.js";
+export { SPEC_ERRORS, SPEC_ERROR_CODES, SpecError, type SpecErrorCode } from "./errors.js";
+export { escapeToken, fromPointer, localRefToPointer, lookupPointer, toPointer, unescapeToken } from "./pointer.js";
 export type { OpenApiVersion, SpecVersion } from "./validate.js";
 export type { Swagger2Conversion } from "./swagger2.js";
 export type { RefPolicy } from "./external-refs.js";

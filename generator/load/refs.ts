@@ -26,7 +26,7 @@ export function forEachRef(file: string, document: unknown, visit: (ref: string,
     const { node, kind, depth } = frame;
     if (typeof node !== "object" || node === null) continue;
     if (depth > MAX_NESTING) {
-      throw new SpecError("unsupported", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
+      throw new SpecError("too_deeply_nested", file, pointerOf(frame), `the document is nested more than ${MAX_NESTING} levels deep here`);
     }
     if (Array.isArray(node)) {
       node.forEach((child, index) => stack.push({ node: child, parent: frame, key: index, kind: "object", depth: depth + 1 }));

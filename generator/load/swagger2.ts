@@ -90,12 +90,12 @@ export async function convertSwagger2(file: string, swagger: Readonly<Record<str
   try {
     converted = await converter.convertObj(input, options);
   } catch (error) {
-    if (error instanceof RangeError) throw new SpecError("unsupported", file, "", "the document is nested too deeply to convert");
+    if (error instanceof RangeError) throw new SpecError("too_deeply_nested", file, "", "the document is nested too deeply to convert");
     const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-    throw new SpecError("invalid", file, conversionErrorPointer(swagger, message), `cannot convert this Swagger 2.0 document to OpenAPI 3.0: ${message}`);
+    throw new SpecError("conversion_failed", file, conversionErrorPointer(swagger, message), `cannot convert this Swagger 2.0 document to OpenAPI 3.0: ${message}`);
   }
   if (typeof converted !== "object" || converted === null || typeof converted["openapi"] !== "string") {
-    throw new SpecError("invalid", file, "", "cannot convert this Swagger 2.0 document to OpenAPI 3.0: the converter returned no document");
+    throw new SpecError("conversion_failed", file, "", "cannot convert this Swagger 2.0 document to OpenAPI 3.0: the converter returned no document");
   }
   const warnings = takeConverterWarnings(converted);
   const renamedSecuritySchemes = restoreOAuthUrls(swagger, converted);
@@ -131,7 +131,7 @@ function refuseProtoMembers(file: string, document: unknown): void {
     }
     for (const [member, child] of Object.entries(node)) {
       if (member === "__proto__") {
-        throw new SpecError("unsupported", file, toPointer([...path, member]), 'a member named "__proto__" cannot be converted from Swagger 2.0 safely');
+        throw new SpecError("proto_member", file, toPointer([...path, member]), 'a member named "__proto__" cannot be converted from Swagger 2.0 safely');
       }
       stack.push({ node: child, path: [...path, member] });
     }

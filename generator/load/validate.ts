@@ -32,10 +32,10 @@ export function specVersionOf(file: string, document: unknown): SpecVersion {
     const swagger = record["swagger"];
     if (swagger === "2.0") return "2.0";
     if (typeof swagger === "string") {
-      throw new SpecError("unsupported", file, "/swagger", `Swagger ${swagger} documents are not supported (Swagger 2.0, OpenAPI 3.0.x and 3.1.x are)`);
+      throw new SpecError("unsupported_version", file, "/swagger", `Swagger ${swagger} documents are not supported (Swagger 2.0, OpenAPI 3.0.x and 3.1.x are)`);
     }
     // Swagger 2.0 §"Swagger Object": the field is the string "2.0"; YAML reads an unquoted 2.0 as a number.
-    throw new SpecError("unsupported", file, "/swagger", `"swagger" must be the string "2.0", not ${JSON.stringify(swagger)} (quote it in YAML)`);
+    throw new SpecError("version_not_string", file, "/swagger", `"swagger" must be the string "2.0", not ${JSON.stringify(swagger)} (quote it in YAML)`);
   }
   const version = record["openapi"];
   if (typeof version !== "string") {
@@ -43,7 +43,7 @@ export function specVersionOf(file: string, document: unknown): SpecVersion {
   }
   if (/^3\.0\.\d+$/.test(version)) return "3.0";
   if (/^3\.1\.\d+$/.test(version)) return "3.1";
-  throw new SpecError("unsupported", file, "/openapi", `OpenAPI version ${JSON.stringify(version)} is not supported (3.0.x and 3.1.x are)`);
+  throw new SpecError("unsupported_version", file, "/openapi", `OpenAPI version ${JSON.stringify(version)} is not supported (3.0.x and 3.1.x are)`);
 }
 
 /**
@@ -66,7 +66,7 @@ export async function validateDocument(
   try {
     valid = validate(document) as boolean;
   } catch (error) {
-    if (error instanceof RangeError) throw new SpecError("unsupported", file, "", "the document is nested too deeply to validate");
+    if (error instanceof RangeError) throw new SpecError("too_deeply_nested", file, "", "the document is nested too deeply to validate");
     throw error;
   }
   if (!valid) {
@@ -83,7 +83,7 @@ export async function validateDocument(
       resolve: { external: false },
     });
   } catch (error) {
-    if (error instanceof RangeError) throw new SpecError("unsupported", file, "", "the document is nested too deeply to validate");
+    if (error instanceof RangeError) throw new SpecError("too_deeply_nested", file, "", "the document is nested too deeply to validate");
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
     throw new SpecError("invalid", file, version === "2.0" ? pointerInMessage(document, message) : "", `${message}${context}`);
   }

@@ -3,6 +3,7 @@ import type { ClientAuthRule } from "../runtime/types.js";
 import type { TokenOperation } from "./operation.js";
 import { isJson, type SpecView } from "./schema.js";
 import type { ClientOptionsModel, Fact, GrantModel } from "./types.js";
+import { found, type Found } from "./found.js";
 
 /**
  * How each grant authenticates the client (RFC 6749 §2.3), and which
@@ -58,10 +59,10 @@ export function clientAuthFor({ idField, secretField, basic, config, configFile,
 }
 
 /** Whether the operation's effective security (OpenAPI 3.0 §4.7.10 `security`) includes an `http`/`basic` scheme. */
-export function declaresBasicAuth(view: SpecView, token: TokenOperation, facts: Fact[]): boolean {
+export function declaresBasicAuth(view: SpecView, token: TokenOperation): Found<boolean> {
   const operationSecurity = isJson(token.operation.node) ? token.operation.node["security"] : undefined;
   const security = operationSecurity ?? view.document["security"];
-  if (!Array.isArray(security)) return false;
+  if (!Array.isArray(security)) return found(false);
   const components = view.objectAt({ node: view.document, pointer: "" }, "components");
   const schemes = components && view.objectAt(components, "securitySchemes");
   for (const requirement of security) {
@@ -69,12 +70,11 @@ export function declaresBasicAuth(view: SpecView, token: TokenOperation, facts: 
     for (const name of Object.keys(requirement)) {
       const scheme = schemes && view.objectAt(schemes, name);
       if (scheme && isJson(scheme.node) && scheme.node["type"] === "http" && String(scheme.node["scheme"]).toLowerCase() === "basic") {
-        facts.push({ topic: "client authentication", statement: `HTTP Basic via security scheme ${JSON.stringify(name)}`, source: "spec", evidence: scheme.pointer });
-        return true;
+        return found(true, [{ topic: "client authentication", statement: `HTTP Basic via security scheme ${JSON.stringify(name)}`, source: "spec", evidence: scheme.pointer }]);
       }
     }
   }
-  return false;
+  return found(false);
 }
 
 export function clientOptions(grants: readonly GrantModel[], requiredFieldSets: readonly ReadonlySet<string>[]): ClientOptionsModel {

@@ -1,6 +1,6 @@
 import { SpecError, lookupPointer, type LoadedSpec, type ProviderConfig } from "../load/index.js";
 import type { ParameterLocation } from "../runtime/types.js";
-import { buildGrants } from "./grants.js";
+import { buildGrants } from "./spec-grants.js";
 import { providerIdFor, typePrefixFor } from "./names.js";
 import { findTokenOperation, takeOperation, type TokenOperation } from "./operation.js";
 import { buildErrors, buildSuccess } from "./response.js";
@@ -9,6 +9,7 @@ import { serversFor } from "./servers.js";
 import { sliceForWireTypes } from "./slice.js";
 import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
 import type { CandidateModel, Fact, FieldModel, ProviderModel } from "./types.js";
+import { found, type Found } from "./found.js";
 
 export type * from "./types.js";
 export { providerIdFor } from "./names.js";
@@ -22,23 +23,27 @@ export interface ModelInput {
 
 /** Builds the provider model: everything the emitters need, as plain data. */
 export function buildModel({ spec, config, configFile = "" }: ModelInput): ProviderModel {
-  const facts: Fact[] = loadFacts(spec);
-  const documentFacts = facts.length;
-  const found = locateTokenOperation(new SpecView(spec.file, spec.document as Record<string, unknown>), config, configFile, facts);
-  const { view, token, synthesis, candidates } = found;
-  // The operation fact comes right after the document's, before what was found while searching.
-  facts.splice(documentFacts, 0, {
+  const located = locateTokenOperation(new SpecView(spec.file, spec.document as Record<string, unknown>), config, configFile);
+  const { view, token, synthesis, candidates } = located.value;
+  const operationFact: Fact = {
     topic: "operation",
     statement: `${token.method.toUpperCase()} ${token.path}${token.body ? `, ${token.body.mediaType}` : ", no body"} (${token.reason})`,
     source: synthesis ? "inferred" : config?.tokenOperation !== undefined ? "config" : "spec",
     evidence: synthesis ? "/components/securitySchemes" : token.operation.pointer,
-  });
-  const path = configuredPath(token, config, configFile, facts);
-  const { grants, client } = buildGrants(view, token, config, configFile, facts, {
+  };
+  const configured = configuredPath(token, config, configFile);
+  const path = configured.value;
+  const built = buildGrants(view, token, config, configFile, {
     ...(path.added.length > 0 ? { pathFields: path.added } : {}),
     ...(synthesis ? { scopes: synthesis.scopes } : {}),
     ...(synthesis?.discovery !== undefined ? { discovered: true } : {}),
   });
+  const { grants, client } = built.value;
+  const servers = serversFor(view, token);
+  const success = buildSuccess(view, token, config, configFile);
+  const errors = buildErrors(view, token);
+  // What the load stage did, then the operation, then each builder's facts in the order it was asked.
+  const facts = [loadFacts(spec), [operationFact], located.facts, configured.facts, built.facts, servers.facts, success.facts, errors.facts].flat();
   const info = isJson(spec.document["info"]) ? spec.document["info"] : {};
   const operation = isJson(token.operation.node) ? token.operation.node : {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);
@@ -75,7 +80,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       ...(synthesis ? { synthesisedFrom: synthesis.from } : {}),
       ...(synthesis?.discovery !== undefined ? { discovery: synthesis.discovery } : {}),
     },
-    servers: serversFor(view, token, facts),
+    servers: servers.value,
     request: {
       ...(token.body ? { mediaType: token.body.mediaType } : {}),
       encoding: token.body?.encoding ?? "none",
@@ -85,8 +90,8 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     },
     grants,
     client,
-    success: buildSuccess(view, token, config, configFile, facts),
-    errors: buildErrors(view, token, facts),
+    success: success.value,
+    errors: errors.value,
     facts: synthesis ? facts.map((fact) => ofSynthesis(fact, spec.document)) : facts,
     candidates,
     wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
@@ -98,9 +103,9 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
  * templates that the spec does not document become required string path
  * parameters of every grant.
  */
-function configuredPath(token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): { requestPath: string; added: FieldModel[] } {
+function configuredPath(token: TokenOperation, config: ProviderConfig | undefined, configFile: string): Found<{ requestPath: string; added: FieldModel[] }> {
   const path = config?.requestPath;
-  if (path === undefined) return { requestPath: token.requestPath, added: [] };
+  if (path === undefined) return found({ requestPath: token.requestPath, added: [] });
   const templates = (text: string) => [...new Set([...text.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!))];
   for (const name of templates(token.requestPath)) {
     if (!path.includes(`{${name}}`)) {
@@ -120,13 +125,12 @@ function configuredPath(token: TokenOperation, config: ProviderConfig | undefine
       isArray: false,
       deprecated: false,
     }));
-  facts.push({
+  return found({ requestPath: path, added }, [{
     topic: "operation",
     statement: `requests go to ${path}${added.length > 0 ? `; ${added.map((f) => `{${f.name}}`).join(", ")} added as required path parameters` : ""}`,
     source: "config",
     evidence: `${configFile}#/requestPath`,
-  });
-  return { requestPath: path, added };
+  }]);
 }
 
 /** What the load stage did to the document before the model read it. */
@@ -179,11 +183,11 @@ interface Located {
 }
 
 /** The spec's token operation, or one synthesised from its security schemes when it documents none. */
-function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): Located {
+function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined, configFile: string): Found<Located> {
   const search = findTokenOperation(view, config, configFile);
-  if (search.token) return { view, token: search.token, synthesis: undefined, candidates: [...search.candidates] };
-  const synthesis = synthesiseTokenOperation(view, config, facts);
-  if (!synthesis) {
+  if (search.token) return found({ view, token: search.token, synthesis: undefined, candidates: [...search.candidates] });
+  const synthesised = synthesiseTokenOperation(view, config);
+  if (!synthesised) {
     const seen = search.candidates.map((c) => `${c.operation} (${c.reason})`);
     const looked =
       seen.length > 0 ? `; passed over: ${seen.slice(0, 5).join("; ")}` : search.posts.length > 0 ? `; POST operations seen: ${search.posts.slice(0, 5).join(", ")}` : "; the document has no POST operations";
@@ -194,12 +198,14 @@ function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined
       `no token operation: no POST request carries "grant_type", no OAuth2 flow or openIdConnect scheme names a token endpoint${looked}. A custom token operation can be named in the provider config as "tokenOperation"`,
     );
   }
-  const synthesised = new SpecView(view.file, synthesis.document);
+  const synthesis = synthesised.value;
+  const synthesisedView = new SpecView(view.file, synthesis.document);
   const reason = `synthesised from ${synthesis.from}: the spec documents no token operation`;
-  return {
-    view: synthesised,
-    token: takeOperation(synthesised, synthesis.label, reason),
+  const located: Located = {
+    view: synthesisedView,
+    token: takeOperation(synthesisedView, synthesis.label, reason),
     synthesis,
     candidates: [{ operation: synthesis.label, pointer: "/components/securitySchemes", chosen: true, reason }, ...search.candidates],
   };
+  return found(located, synthesised.facts);
 }

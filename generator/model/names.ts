@@ -1,4 +1,9 @@
-/** Naming rules shared by the model: every name a user sees is decided here. */
+/**
+ * The words the model takes from the spec: the provider id, the prefix of
+ * its exported names, each grant's method name and each server's name. The
+ * identifiers the generated code declares are composed from these words in
+ * one place, emit/names.ts.
+ */
 
 /**
  * Names a client cannot use for a grant method: its own `session`, `then`

@@ -1,4 +1,4 @@
-import { SpecError, type ProviderConfig } from "../load/index.js";
+import { SpecError, escapeToken, type ProviderConfig } from "../load/index.js";
 import { isJson, type Located, type SpecView } from "./schema.js";
 import { effectiveServerUrls, resolveUrl, tokenFlows } from "./security.js";
 import { spellingOf } from "./spelling.js";
@@ -233,7 +233,7 @@ function readOperation(view: SpecView, op: Seen, reason: string): TokenOperation
   const body = readBody(view, op.operation);
   const hasBody = isJson(op.operation.node) && op.operation.node["requestBody"] !== undefined;
   if (hasBody && !body) {
-    throw new SpecError("unsupported", view.file, `${op.operation.pointer}/requestBody`, "the token request body is neither form-encoded nor JSON");
+    throw new SpecError("unsupported_media_type", view.file, `${op.operation.pointer}/requestBody`, "the token request body is neither form-encoded nor JSON");
   }
   const { parameters, authorizationHeader } = readParameters(view, op);
   const token: TokenOperation = {
@@ -319,7 +319,7 @@ export function isJsonMediaType(mediaType: string): boolean {
  */
 function withUsablePath(view: SpecView, token: TokenOperation): TokenOperation {
   if (/%(?![0-9A-Fa-f]{2})/.test(token.path)) {
-    throw new SpecError("invalid", view.file, token.pathItem.pointer, `the token path ${JSON.stringify(token.path)} has a "%" that does not start a percent-escape`);
+    throw new SpecError("invalid_percent_escape", view.file, token.pathItem.pointer, `the token path ${JSON.stringify(token.path)} has a "%" that does not start a percent-escape`);
   }
   // openapi-typescript builds JSON-pointer refs from these keys and percent-decodes them; a "%" in any
   // of them makes it throw. Refused here, with a pointer, rather than failing inside it.
@@ -329,7 +329,7 @@ function withUsablePath(view: SpecView, token: TokenOperation): TokenOperation {
   for (const [key, pointer] of mediaTypeKeys(view, token)) keyed.push([key, pointer]);
   for (const [key, pointer] of keyed) {
     if (key.includes("%")) {
-      throw new SpecError("unsupported", view.file, pointer, `${JSON.stringify(key)} contains "%", which the wire types (openapi-typescript) cannot carry`);
+      throw new SpecError("percent_in_name", view.file, pointer, `${JSON.stringify(key)} contains "%", which the wire types (openapi-typescript) cannot carry`);
     }
   }
   return token;
@@ -338,16 +338,15 @@ function withUsablePath(view: SpecView, token: TokenOperation): TokenOperation {
 /** The request and response media type keys of the token operation, with their pointers. */
 function mediaTypeKeys(view: SpecView, token: TokenOperation): [string, string][] {
   const out: [string, string][] = [];
-  const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
   const body = view.objectAt(token.operation, "requestBody");
   const content = body && view.objectAt(body, "content");
-  if (content && isJson(content.node)) for (const key of Object.keys(content.node)) out.push([key, `${content.pointer}/${escape(key)}`]);
+  if (content && isJson(content.node)) for (const key of Object.keys(content.node)) out.push([key, `${content.pointer}/${escapeToken(key)}`]);
   const responses = view.objectAt(token.operation, "responses");
   for (const status of Object.keys(responses?.node ?? {})) {
     const response = responses && view.objectAt(responses, status);
     const responseContent = response && view.objectAt(response, "content");
     if (responseContent && isJson(responseContent.node)) {
-      for (const key of Object.keys(responseContent.node)) out.push([key, `${responseContent.pointer}/${escape(key)}`]);
+      for (const key of Object.keys(responseContent.node)) out.push([key, `${responseContent.pointer}/${escapeToken(key)}`]);
     }
   }
   return out;

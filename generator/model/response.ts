@@ -4,6 +4,7 @@ import { isJsonMediaType, mediaTypeBase, type TokenOperation } from "./operation
 import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
 import { spellingOf } from "./spelling.js";
 import type { ErrorStatusModel, Fact, SuccessModel } from "./types.js";
+import { found, type Found } from "./found.js";
 
 /** RFC 6749 §5.1 names of the successful response's members. */
 const ACCESS_TOKEN = "access_token";
@@ -32,7 +33,8 @@ function isSuccessKey(status: StatusKey): boolean {
 }
 
 /** Reads the documented success response and what it says about expiry. */
-export function buildSuccess(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): SuccessModel {
+export function buildSuccess(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string): Found<SuccessModel> {
+  const facts: Fact[] = [];
   const responses = view.objectAt(token.operation, "responses");
   const statuses: StatusKey[] = [];
   const formResponse = config?.response?.encoding === "form";
@@ -45,7 +47,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
     if (json && !typed) typed = { status, key, ...json };
   }
   if (!typed) {
-    throw new SpecError("unsupported", view.file, `${token.operation.pointer}/responses`, "no 2xx response with a JSON schema: the token response cannot be typed");
+    throw new SpecError("no_json_success", view.file, `${token.operation.pointer}/responses`, "no 2xx response with a JSON schema: the token response cannot be typed");
   }
   const shape = unionShape(view, typed.schema);
   const stated = config?.response;
@@ -64,7 +66,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   };
   const accessToken = member(ACCESS_TOKEN, stated?.accessToken, "accessToken");
   if (accessToken === undefined) {
-    throw new SpecError("unsupported", view.file, typed.schema.pointer, `the success response has no "${ACCESS_TOKEN}" property (in any spelling); if the token is elsewhere, state its path in the provider config as "response": {"accessToken": "..."}`);
+    throw new SpecError("no_access_token", view.file, typed.schema.pointer, `the success response has no "${ACCESS_TOKEN}" property (in any spelling); if the token is elsewhere, state its path in the provider config as "response": {"accessToken": "..."}`);
   }
   const tokenType = member(TOKEN_TYPE, stated?.tokenType, "tokenType");
   const refreshToken = member(REFRESH_TOKEN, stated?.refreshToken, "refreshToken");
@@ -80,16 +82,18 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   if (errorWhen) {
     facts.push({ topic: "errors", statement: `a success body whose ${errorWhen.field} is ${JSON.stringify(errorWhen.equals)} is an error`, source: "config", evidence: `${configFile}#/response/errorWhen` });
   }
-  return {
+  const expiry = config?.expiry ? configuredExpiry(config, configFile) : expiryRule(view, shape);
+  const success: SuccessModel = {
     statuses,
     typedStatus: typed.status,
     typedKey: typed.key,
     mediaType: typed.mediaType,
     tokenFields,
-    expiry: config?.expiry ? configuredExpiry(config, configFile, facts) : expiryRule(view, shape, facts),
+    expiry: expiry.value,
     ...(formResponse ? { responseEncoding: "form" as const } : {}),
     ...(errorWhen ? { errorInSuccess: { field: fieldPathOf(errorWhen.field), equals: errorWhen.equals } } : {}),
   };
+  return found(success, [...facts, ...expiry.facts]);
 }
 
 /** `"data.token"` -> `["data", "token"]`; a plain name stays a string. */
@@ -118,19 +122,19 @@ function checkPath(view: SpecView, schema: Located, path: FieldPath, configFile:
   }
 }
 
-function configuredExpiry(config: ProviderConfig, configFile: string, facts: Fact[]): ExpiryRule {
+function configuredExpiry(config: ProviderConfig, configFile: string): Found<ExpiryRule> {
   const stated = config.expiry!;
-  const evidence = `${configFile}#/expiry`;
+  const fact = (statement: string): Fact[] => [{ topic: "expiry", statement, source: "config", evidence: `${configFile}#/expiry` }];
   switch (stated.kind) {
     case "none":
-      facts.push({ topic: "expiry", statement: "the response carries no expiry: a token is kept until a 401", source: "config", evidence });
-      return { kind: "none" };
+      return found({ kind: "none" }, fact("the response carries no expiry: a token is kept until a 401"));
     case "relative":
-      facts.push({ topic: "expiry", statement: `${stated.field} is seconds from receipt`, source: "config", evidence });
-      return { kind: "relative", field: fieldPathOf(stated.field) };
+      return found({ kind: "relative", field: fieldPathOf(stated.field) }, fact(`${stated.field} is seconds from receipt`));
     case "absolute":
-      facts.push({ topic: "expiry", statement: `${stated.field} is an absolute unix time in ${stated.unit === "s" ? "seconds" : "milliseconds"}`, source: "config", evidence });
-      return { kind: "absolute", field: fieldPathOf(stated.field), unit: stated.unit };
+      return found(
+        { kind: "absolute", field: fieldPathOf(stated.field), unit: stated.unit },
+        fact(`${stated.field} is an absolute unix time in ${stated.unit === "s" ? "seconds" : "milliseconds"}`),
+      );
     default: {
       const unknown: never = stated;
       throw new Error(`unknown expiry ${JSON.stringify(unknown)}`);
@@ -139,7 +143,7 @@ function configuredExpiry(config: ProviderConfig, configFile: string, facts: Fac
 }
 
 /** Documented error statuses (3.0 §4.7.16 Responses): single statuses, range keys (`4XX`) and `default`. */
-export function buildErrors(view: SpecView, token: TokenOperation, facts: Fact[]): ErrorStatusModel[] {
+export function buildErrors(view: SpecView, token: TokenOperation): Found<ErrorStatusModel[]> {
   const responses = view.objectAt(token.operation, "responses");
   const errors: ErrorStatusModel[] = [];
   for (const key of Object.keys(responses?.node ?? {}).sort()) {
@@ -151,8 +155,8 @@ export function buildErrors(view: SpecView, token: TokenOperation, facts: Fact[]
     const json = jsonContent(view, responses, key, false);
     errors.push({ status, key, ...(description !== undefined ? { description } : {}), ...(json ? { mediaType: json.mediaType } : {}) });
   }
-  if (errors.length > 0) facts.push({ topic: "errors", statement: `documented statuses ${errors.map((e) => e.key).join(", ")}`, source: "spec", evidence: `${token.operation.pointer}/responses` });
-  return errors;
+  if (errors.length === 0) return found(errors);
+  return found(errors, [{ topic: "errors", statement: `documented statuses ${errors.map((e) => e.key).join(", ")}`, source: "spec", evidence: `${token.operation.pointer}/responses` }]);
 }
 
 /**
@@ -188,34 +192,32 @@ function unionShape(view: SpecView, schema: Located): ObjectShape {
  * duration in seconds, but some providers document it (or another field) as
  * a unix time; the field's description and examples decide.
  */
-function expiryRule(view: SpecView, shape: ObjectShape, facts: Fact[]): ExpiryRule {
+function expiryRule(view: SpecView, shape: ObjectShape): Found<ExpiryRule> {
+  const fact = (statement: string, source: Fact["source"], evidence: string): Fact[] => [{ topic: "expiry", statement, source, evidence }];
   const spelt = (rfcName: string) => spellingOf(shape.properties.keys(), rfcName);
   const expiresInName = spelt(EXPIRES_IN);
   const expiresIn = expiresInName === undefined ? undefined : shape.properties.get(expiresInName);
   if (expiresIn && expiresInName !== undefined) {
     const absolute = absoluteEvidence(view, expiresIn.schema);
     if (absolute) {
-      facts.push({ topic: "expiry", statement: `${expiresInName} is an absolute unix time in ${absolute.unit === "s" ? "seconds" : "milliseconds"} (${absolute.why})`, source: "inferred", evidence: expiresIn.schema.pointer });
-      return { kind: "absolute", field: expiresInName, unit: absolute.unit };
+      const unit = absolute.unit === "s" ? "seconds" : "milliseconds";
+      return found({ kind: "absolute", field: expiresInName, unit: absolute.unit }, fact(`${expiresInName} is an absolute unix time in ${unit} (${absolute.why})`, "inferred", expiresIn.schema.pointer));
     }
     const created = CREATED_FIELDS.map(spelt).find((name) => name !== undefined);
     if (created !== undefined) {
-      facts.push({ topic: "expiry", statement: `${expiresInName} seconds counted from ${created}`, source: "inferred", evidence: shape.properties.get(created)!.schema.pointer });
-      return { kind: "created-plus-relative", createdField: created, field: expiresInName };
+      const evidence = shape.properties.get(created)!.schema.pointer;
+      return found({ kind: "created-plus-relative", createdField: created, field: expiresInName }, fact(`${expiresInName} seconds counted from ${created}`, "inferred", evidence));
     }
-    facts.push({ topic: "expiry", statement: `${expiresInName} is seconds from receipt (RFC 6749 §5.1)`, source: "spec", evidence: expiresIn.schema.pointer });
-    return { kind: "relative", field: expiresInName };
+    return found({ kind: "relative", field: expiresInName }, fact(`${expiresInName} is seconds from receipt (RFC 6749 §5.1)`, "spec", expiresIn.schema.pointer));
   }
   for (const rfcName of ABSOLUTE_EXPIRY_FIELDS) {
     const name = spelt(rfcName);
     const property = name === undefined ? undefined : shape.properties.get(name);
     if (!property || name === undefined) continue;
     const unit = absoluteEvidence(view, property.schema)?.unit ?? "s";
-    facts.push({ topic: "expiry", statement: `${name} is an absolute unix time in ${unit === "s" ? "seconds" : "milliseconds"}`, source: "inferred", evidence: property.schema.pointer });
-    return { kind: "absolute", field: name, unit };
+    return found({ kind: "absolute", field: name, unit }, fact(`${name} is an absolute unix time in ${unit === "s" ? "seconds" : "milliseconds"}`, "inferred", property.schema.pointer));
   }
-  facts.push({ topic: "expiry", statement: "the response documents no expiry: a token is kept until a 401", source: "spec", evidence: "" });
-  return { kind: "none" };
+  return found({ kind: "none" }, fact("the response documents no expiry: a token is kept until a 401", "spec", ""));
 }
 
 function absoluteEvidence(view: SpecView, schema: Located): { unit: "s" | "ms"; why: string } | undefined {

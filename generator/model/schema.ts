@@ -1,4 +1,4 @@
-import { SpecError, localRefToPointer, lookupPointer } from "../load/index.js";
+import { SpecError, escapeToken, localRefToPointer, lookupPointer, unescapeToken } from "../load/index.js";
 
 /** Refs are followed at most this many hops: a longer chain is a cycle of refs-to-refs. */
 const MAX_REF_HOPS = 32;
@@ -45,9 +45,9 @@ export class SpecView {
         throw new SpecError("unresolved_ref", this.file, current.pointer, `$ref ${JSON.stringify(ref)} does not resolve`);
       }
       const name = /^\/components\/schemas\/([^/]+)$/.exec(target)?.[1];
-      current = { node: lookup.value, pointer: target, ...(name !== undefined ? { componentName: name.replace(/~1/g, "/").replace(/~0/g, "~") } : {}) };
+      current = { node: lookup.value, pointer: target, ...(name !== undefined ? { componentName: unescapeToken(name) } : {}) };
     }
-    throw new SpecError("invalid", this.file, located.pointer, `$ref chain longer than ${MAX_REF_HOPS} hops (a reference cycle?)`);
+    throw new SpecError("ref_cycle", this.file, located.pointer, `$ref chain longer than ${MAX_REF_HOPS} hops (a reference cycle?)`);
   }
 
   /**
@@ -66,7 +66,7 @@ export class SpecView {
   /** The object at `pointer`, dereferenced; undefined when absent or not an object. */
   objectAt(parent: Located, key: string): Located | undefined {
     if (!isJson(parent.node) || !Object.prototype.hasOwnProperty.call(parent.node, key)) return undefined;
-    const child = this.deref({ node: parent.node[key], pointer: `${parent.pointer}/${escape(key)}` });
+    const child = this.deref({ node: parent.node[key], pointer: `${parent.pointer}/${escapeToken(key)}` });
     return isJson(child.node) ? child : undefined;
   }
 
@@ -93,7 +93,7 @@ export class SpecView {
     const properties = new Map<string, PropertyShape>();
     const required = new Set<string>();
     const visit = (located: Located, depth: number): void => {
-      if (depth > MAX_REF_HOPS) throw new SpecError("invalid", this.file, located.pointer, "allOf nested too deeply");
+      if (depth > MAX_REF_HOPS) throw new SpecError("too_deeply_nested", this.file, located.pointer, "allOf nested too deeply");
       const resolved = this.deref(located);
       if (!isJson(resolved.node)) return;
       const node = resolved.node;
@@ -102,7 +102,7 @@ export class SpecView {
       }
       if (isJson(node["properties"])) {
         for (const [name, propertySchema] of Object.entries(node["properties"])) {
-          properties.set(name, { schema: this.withSiblings({ node: propertySchema, pointer: `${resolved.pointer}/properties/${escape(name)}` }) });
+          properties.set(name, { schema: this.withSiblings({ node: propertySchema, pointer: `${resolved.pointer}/properties/${escapeToken(name)}` }) });
         }
       }
       if (Array.isArray(node["required"])) {
@@ -162,8 +162,4 @@ function isNullSchema(node: unknown): boolean {
 
 export function isJson(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function escape(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }

@@ -1,3 +1,4 @@
+import { escapeToken } from "../load/index.js";
 import { isJson, type Json, type SpecView } from "./schema.js";
 
 /** The OAuth 2.0 flows whose `tokenUrl` is a token endpoint (OpenAPI 3.0 §4.7.27 OAuth Flows Object). */
@@ -24,17 +25,13 @@ export interface OpenIdScheme {
 
 const FLOW_KINDS: readonly TokenFlowKind[] = ["clientCredentials", "password", "authorizationCode"];
 
-function escape(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
 function schemesOf(view: SpecView): [string, Json, string][] {
   const components = view.document["components"];
   const schemes = isJson(components) ? components["securitySchemes"] : undefined;
   if (!isJson(schemes)) return [];
   const out: [string, Json, string][] = [];
   for (const name of Object.keys(schemes)) {
-    const pointer = `/components/securitySchemes/${escape(name)}`;
+    const pointer = `/components/securitySchemes/${escapeToken(name)}`;
     const scheme = view.deref({ node: schemes[name], pointer });
     if (isJson(scheme.node)) out.push([name, scheme.node, scheme.pointer]);
   }

@@ -2,6 +2,7 @@ import { SpecError } from "../load/index.js";
 import { isJson, type SpecView } from "./schema.js";
 import type { TokenOperation } from "./operation.js";
 import type { Fact, ServerModel } from "./types.js";
+import { found, type Found } from "./found.js";
 import { serverNameFor, uniqueNames } from "./names.js";
 
 /**
@@ -10,7 +11,8 @@ import { serverNameFor, uniqueNames } from "./names.js";
  * Server variables (§4.7.6) stay in the URL as templates the caller may fill;
  * the checks below read the URL with their defaults.
  */
-export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[]): ServerModel[] {
+export function serversFor(view: SpecView, token: TokenOperation): Found<ServerModel[]> {
+  const facts: Fact[] = [];
   const levels = [
     { owner: token.operation, label: "operation" },
     { owner: token.pathItem, label: "path" },
@@ -38,21 +40,21 @@ export function serversFor(view: SpecView, token: TokenOperation, facts: Fact[])
     for (const server of all.filter((s) => isAbsoluteUrl(s.url) && !isSecureOrLoopback(s.url))) {
       facts.push({ topic: "servers", statement: `server ${JSON.stringify(server.url)} left out: tokens are only requested over https (or loopback)`, source: "spec", evidence: `${owner.pointer}/servers` });
     }
-    if (raw.length === 0) return [];
+    if (raw.length === 0) return found([], facts);
     const names = uniqueNames(raw.map((s) => serverNameFor(s.variables !== undefined ? s.template : s.url, s.description)));
     facts.push({ topic: "servers", statement: `${raw.length} server(s) from the ${label} level`, source: "spec", evidence: `${owner.pointer}/servers` });
     for (const server of raw.filter((s) => s.variables !== undefined)) {
       facts.push({ topic: "servers", statement: `${server.template} has variables ${Object.keys(server.variables!).join(", ")} (defaults ${Object.values(server.variables!).map((v) => v.default).join(", ")})`, source: "spec", evidence: `${owner.pointer}/servers` });
     }
-    return raw.map((server, index) => ({
+    const servers = raw.map((server, index) => ({
       name: names[index]!,
       url: server.variables !== undefined ? server.template : server.url,
       ...(server.variables !== undefined ? { variables: server.variables } : {}),
       ...(server.description !== undefined ? { description: server.description } : {}),
     }));
+    return found(servers, facts);
   }
-  facts.push({ topic: "servers", statement: "no servers declared: callers must pass baseUrl", source: "spec", evidence: "/servers" });
-  return [];
+  return found([], [{ topic: "servers", statement: "no servers declared: callers must pass baseUrl", source: "spec", evidence: "/servers" }]);
 }
 
 /** The variables a URL template uses that have a string default (others cannot be filled, so they stay literal). */
@@ -106,9 +108,9 @@ function refuseUnsafeUrl(file: string, pointer: string, url: string): void {
     return;
   }
   if (parsed.username !== "" || parsed.password !== "") {
-    throw new SpecError("insecure_url", file, pointer, "the server URL carries credentials (user:password@); they are never copied into generated code");
+    throw new SpecError("url_credentials", file, pointer, "the server URL carries credentials (user:password@); they are never copied into generated code");
   }
-  if (url.includes("#")) throw new SpecError("insecure_url", file, pointer, "the server URL has a fragment (#…), which is never sent");
+  if (url.includes("#")) throw new SpecError("url_fragment", file, pointer, "the server URL has a fragment (#…), which is never sent");
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;

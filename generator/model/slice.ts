@@ -1,4 +1,4 @@
-import { SpecError, fromPointer, localRefToPointer, lookupPointer, toPointer } from "../load/index.js";
+import { SpecError, fromPointer, localRefToPointer, lookupPointer, toPointer, unescapeToken } from "../load/index.js";
 import { pascalCase } from "./names.js";
 import { isJson, type Json } from "./schema.js";
 
@@ -109,7 +109,7 @@ function refuseUnionCycles(file: string, schemas: ReadonlyMap<string, unknown> |
       if (!isJson(value) || depth > 64) return;
       const ref = value["$ref"];
       const name = typeof ref === "string" ? /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1] : undefined;
-      if (name !== undefined) out.push(decodeURIComponentSafe(name).replace(/~1/g, "/").replace(/~0/g, "~"));
+      if (name !== undefined) out.push(unescapeToken(decodeURIComponentSafe(name)));
       for (const keyword of COMPOSITION) {
         const members = value[keyword];
         if (Array.isArray(members)) for (const member of members) visit(member, depth + 1);
@@ -124,7 +124,7 @@ function refuseUnionCycles(file: string, schemas: ReadonlyMap<string, unknown> |
     while (pending.length > 0) {
       const name = pending.pop()!;
       if (name === start) {
-        throw new SpecError("unsupported", file, toPointer(["components", "schemas", start]), `schema ${JSON.stringify(start)} is made only of itself (through $ref/oneOf/anyOf/allOf), so it has no finite type`);
+        throw new SpecError("self_referencing_schema", file, toPointer(["components", "schemas", start]), `schema ${JSON.stringify(start)} is made only of itself (through $ref/oneOf/anyOf/allOf), so it has no finite type`);
       }
       if (seen.has(name) || !schemas.has(name)) continue;
       seen.add(name);

@@ -1,6 +1,8 @@
 import { SpecError, type ProviderConfig } from "../load/index.js";
 import type { Fact } from "./types.js";
+import { found, type Found } from "./found.js";
 import { isJson, type Json, type SpecView } from "./schema.js";
+import { grantDefinition, rfcText } from "./grants/index.js";
 import { effectiveServerUrls, openIdSchemes, resolveUrl, tokenFlows, type TokenFlow, type TokenFlowKind } from "./security.js";
 
 /**
@@ -27,36 +29,19 @@ const GRANT_OF_FLOW: Readonly<Record<TokenFlowKind, string>> = {
   authorizationCode: "authorization_code",
 };
 
-/** Per grant: its RFC 6749 request fields besides `grant_type` and client credentials, and which are required. */
-const GRANT_FIELDS: Readonly<Record<string, { readonly fields: readonly string[]; readonly required: readonly string[]; readonly rfc: string }>> = {
-  client_credentials: { fields: ["scope"], required: [], rfc: "RFC 6749 §4.4.2" },
-  password: { fields: ["username", "password", "scope"], required: ["username", "password"], rfc: "RFC 6749 §4.3.2" },
-  authorization_code: { fields: ["code", "redirect_uri", "code_verifier"], required: ["code"], rfc: "RFC 6749 §4.1.3, RFC 7636 §4.5" },
-  refresh_token: { fields: ["refresh_token", "scope"], required: ["refresh_token"], rfc: "RFC 6749 §6" },
-};
-
-const FIELD_DOCS: Readonly<Record<string, string>> = {
-  scope: "Space-delimited scopes (RFC 6749 §3.3).",
-  username: "The resource owner's username (RFC 6749 §4.3.2).",
-  password: "The resource owner's password (RFC 6749 §4.3.2).",
-  code: "The authorization code from the authorization response (RFC 6749 §4.1.3).",
-  redirect_uri: "The redirect URI of the authorization request, when it had one (RFC 6749 §4.1.3).",
-  code_verifier: "The PKCE code verifier (RFC 7636 §4.5).",
-  refresh_token: "The refresh token (RFC 6749 §6).",
-};
-
 const SCHEMA_PREFIX = "TokenwrightSynthesised";
 
 /** Synthesises the token operation from OAuth2 flows or an OpenID Connect scheme; undefined when the spec has neither. */
-export function synthesiseTokenOperation(view: SpecView, config: ProviderConfig | undefined, facts: Fact[]): Synthesis | undefined {
+export function synthesiseTokenOperation(view: SpecView, config: ProviderConfig | undefined): Found<Synthesis> | undefined {
   const flows = tokenFlows(view);
-  if (flows.length > 0) return fromFlows(view, flows, config, facts);
+  if (flows.length > 0) return fromFlows(view, flows, config);
   const openId = openIdSchemes(view)[0];
-  if (openId) return fromOpenId(view, openId, config, facts);
+  if (openId) return fromOpenId(view, openId, config);
   return undefined;
 }
 
-function fromFlows(view: SpecView, flows: readonly TokenFlow[], config: ProviderConfig | undefined, facts: Fact[]): Synthesis {
+function fromFlows(view: SpecView, flows: readonly TokenFlow[], config: ProviderConfig | undefined): Found<Synthesis> {
+  const facts: Fact[] = [];
   const servers = effectiveServerUrls(view, []);
   const located = flows.map((flow) => ({ flow, ...locate(view, flow.tokenUrl, servers, flow.pointer) }));
   const first = located[0]!;
@@ -95,36 +80,28 @@ function fromFlows(view: SpecView, flows: readonly TokenFlow[], config: Provider
   }
   const schemes = [...new Set(flows.map((f) => JSON.stringify(f.scheme)))].join(", ");
   const from = `the OAuth2 flows of security scheme ${schemes}`;
-  return build(view, { path: first.path, origins: first.origins, grantTypes, scopes, from, config, facts, discovery: undefined });
+  const built = build(view, { path: first.path, origins: first.origins, grantTypes, scopes, from, config, discovery: undefined });
+  return found(built.value, [...facts, ...built.facts]);
 }
 
-function fromOpenId(view: SpecView, scheme: { scheme: string; url: string; pointer: string }, config: ProviderConfig | undefined, facts: Fact[]): Synthesis {
+function fromOpenId(view: SpecView, scheme: { scheme: string; url: string; pointer: string }, config: ProviderConfig | undefined): Found<Synthesis> {
   const url = resolveUrl(scheme.url, effectiveServerUrls(view, [])[0]);
   const loopbackHttp = url?.protocol === "http:" && /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
   if (!url || (url.protocol !== "https:" && !loopbackHttp)) {
     throw new SpecError("insecure_url", view.file, scheme.pointer, "the openIdConnectUrl must be an absolute https URL (or loopback)");
   }
-  if (url.username !== "" || url.password !== "" || url.hash !== "") {
-    throw new SpecError("insecure_url", view.file, scheme.pointer, "the openIdConnectUrl carries credentials or a fragment");
-  }
+  if (url.username !== "" || url.password !== "") throw new SpecError("url_credentials", view.file, scheme.pointer, "the openIdConnectUrl carries credentials (user:password@)");
+  if (url.hash !== "") throw new SpecError("url_fragment", view.file, scheme.pointer, "the openIdConnectUrl carries a fragment (#…), which is never sent");
   const grantTypes = ["client_credentials", "authorization_code", "refresh_token"].filter((g) => config?.grants === undefined || Object.hasOwn(config.grants, g));
-  facts.push({
+  const grantsFact: Fact = {
     topic: "grants",
     statement: `${grantTypes.join(", ")}: the usual OpenID Connect grants; the discovery document's grant_types_supported decides at run time what the server accepts`,
     source: config?.grants === undefined ? "inferred" : "config",
     evidence: scheme.pointer,
-  });
+  };
   const from = `the OpenID Connect scheme ${JSON.stringify(scheme.scheme)} (token_endpoint read from ${url.pathname} at run time)`;
-  return build(view, {
-    path: "/token",
-    origins: [url.origin],
-    grantTypes,
-    scopes: {},
-    from,
-    config,
-    facts,
-    discovery: `${url.pathname}${url.search}`,
-  });
+  const built = build(view, { path: "/token", origins: [url.origin], grantTypes, scopes: {}, from, config, discovery: `${url.pathname}${url.search}` });
+  return found(built.value, [grantsFact, ...built.facts]);
 }
 
 /** Where a (possibly relative) URL points: its path and the origins of the servers it resolves against. */
@@ -135,7 +112,7 @@ function locate(view: SpecView, url: string, servers: readonly string[], pointer
     return { path: url.startsWith("/") ? url : `/${url}`, origins: [] };
   }
   for (const u of resolved) {
-    if (u.username !== "" || u.password !== "") throw new SpecError("insecure_url", view.file, pointer, "the tokenUrl carries credentials (user:password@)");
+    if (u.username !== "" || u.password !== "") throw new SpecError("url_credentials", view.file, pointer, "the tokenUrl carries credentials (user:password@)");
   }
   const path = `${resolved[0]!.pathname}${resolved[0]!.search}`;
   return { path, origins: [...new Set(resolved.map((u) => u.origin))] };
@@ -148,11 +125,11 @@ interface BuildInput {
   readonly scopes: Readonly<Record<string, readonly string[]>>;
   readonly from: string;
   readonly config: ProviderConfig | undefined;
-  readonly facts: Fact[];
   readonly discovery: string | undefined;
 }
 
-function build(view: SpecView, input: BuildInput): Synthesis {
+function build(view: SpecView, input: BuildInput): Found<Synthesis> {
+  const facts: Fact[] = [];
   const document = structuredClone(view.document);
   const paths: Json = isJson(document["paths"]) ? document["paths"] : {};
   document["paths"] = paths;
@@ -168,15 +145,15 @@ function build(view: SpecView, input: BuildInput): Synthesis {
   const name = (suffix: string) => {
     const wanted = `${SCHEMA_PREFIX}${suffix}`;
     if (Object.hasOwn(schemas, wanted) || Object.hasOwn(securitySchemes, wanted)) {
-      throw new SpecError("unsupported", view.file, "/components", `the spec already defines ${wanted}, a name tokenwright needs for the synthesised token operation`);
+      throw new SpecError("synthesis_name_taken", view.file, "/components", `the spec already defines ${wanted}, a name tokenwright needs for the synthesised token operation`);
     }
     return wanted;
   };
   const bodyCredentials = input.config?.clientAuth === "fields";
   const variants = input.grantTypes.map((grantType) => {
-    const spec = GRANT_FIELDS[grantType]!;
+    const grant = grantDefinition(grantType);
     const properties: Json = { grant_type: { type: "string", enum: [grantType] } };
-    for (const field of spec.fields) properties[field] = { type: "string", description: FIELD_DOCS[field] };
+    for (const field of grant.fields) properties[field.name] = { type: "string", description: field.doc };
     if (bodyCredentials) {
       properties["client_id"] = { type: "string", description: "The client identifier (RFC 6749 §2.3.1)." };
       properties["client_secret"] = { type: "string", description: "The client secret (RFC 6749 §2.3.1)." };
@@ -184,8 +161,8 @@ function build(view: SpecView, input: BuildInput): Synthesis {
     const schemaName = name(`${grantType.split("_").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Request`);
     schemas[schemaName] = {
       type: "object",
-      description: `The ${grantType} grant (${spec.rfc}).`,
-      required: ["grant_type", ...spec.required, ...(bodyCredentials ? ["client_id"] : [])],
+      description: `The ${grantType} grant (${rfcText(grant)}).`,
+      required: ["grant_type", ...grant.fields.filter((f) => f.required).map((f) => f.name), ...(bodyCredentials ? ["client_id"] : [])],
       properties,
     };
     return { $ref: `#/components/schemas/${schemaName}` };
@@ -234,7 +211,7 @@ function build(view: SpecView, input: BuildInput): Synthesis {
     const basicName = name("ClientBasic");
     securitySchemes[basicName] = { type: "http", scheme: "basic", description: "RFC 6749 §2.3.1: every server supports HTTP Basic for clients with a secret." };
     operation["security"] = [{ [basicName]: [] }];
-    input.facts.push({
+    facts.push({
       topic: "client authentication",
       statement: "HTTP Basic: the spec does not say, and RFC 6749 §2.3.1 requires token endpoints to support it (state \"clientAuth\" in the provider config otherwise)",
       source: input.config?.clientAuth === "basic" ? "config" : "inferred",
@@ -245,12 +222,13 @@ function build(view: SpecView, input: BuildInput): Synthesis {
   }
   if (input.origins.length > 0) operation["servers"] = input.origins.map((url) => ({ url }));
   paths[key] = { ...(isJson(paths[key]) ? paths[key] : {}), post: operation };
-  input.facts.push({ topic: "operation", statement: `POST ${input.path} synthesised from ${input.from}`, source: "inferred", evidence: "/components/securitySchemes" });
-  return {
+  facts.push({ topic: "operation", statement: `POST ${input.path} synthesised from ${input.from}`, source: "inferred", evidence: "/components/securitySchemes" });
+  const synthesis: Synthesis = {
     document,
     label: `POST ${key}`,
     scopes: input.scopes,
     from: input.from,
     ...(input.discovery !== undefined ? { discovery: input.discovery } : {}),
   };
+  return found(synthesis, facts);
 }

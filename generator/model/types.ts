@@ -128,8 +128,6 @@ export interface GrantModel {
   readonly refreshTokenField?: string;
   /** Client method name: `clientCredentials`. */
   readonly methodName: string;
-  /** Params type name without the provider prefix: `ClientCredentialsParams`. */
-  readonly paramsTypeName: string;
   readonly description?: string;
   readonly wire: WireSource;
   readonly clientAuth: ClientAuthRule;
@@ -137,10 +135,14 @@ export interface GrantModel {
   readonly fields: readonly FieldModel[];
   /** Mutually exclusive credential sets; empty when there is only one way. */
   readonly alternatives: readonly AlternativeModel[];
-  /** RFC 6749 §10.5: an authorization code is single-use, so such requests are never replayed. */
-  readonly replayable: boolean;
-  /** Whether a session may run this grant again unattended (client credentials, a held password). */
+  /** Whether a session may run this grant again unattended (client credentials, a held password); from model/grants/. */
   readonly reobtainable: boolean;
+  /**
+   * Whether a session retries this grant's requests on a transient failure:
+   * exactly when it may run the grant again, or the grant is the refresh
+   * grant (model/grants/index.ts `retriedBySession`, the session's own rule).
+   */
+  readonly retried: boolean;
   /**
    * Fields the spec's schema marks required that this grant's requests may
    * leave out, because an RFC or the provider config assigns them to another

@@ -187,6 +187,83 @@ export class DiscoveryError extends TokenError {
   }
 }
 
+/**
+ * The key the client authenticates with (`private_key_jwt`, RFC 7523 §2.2)
+ * or signs a JWT-bearer assertion with cannot be used: not a private key,
+ * a key type or curve no JWS algorithm signs with (an RSA-OAEP key, an
+ * X25519 key, a P-256K curve), a JWK with a member missing or malformed, or
+ * a `client_secret_jwt` client without a secret. Found before anything is
+ * sent. `reason` says what, in words chosen here: never any key material.
+ */
+export class ClientKeyError extends TokenError {
+  readonly kind = "client_key";
+  readonly code = "TOKEN_CLIENT_KEY_UNUSABLE";
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`the client's signing key cannot be used: ${reason}`);
+    this.name = "ClientKeyError";
+    this.reason = reason;
+  }
+}
+
+/**
+ * The client cannot make a DPoP proof (RFC 9449 §4) with its `dpop` key
+ * pair: a key that is not a CryptoKey, a private key of a type no JWS
+ * algorithm signs with, a public key that cannot be exported, or a key pair
+ * whose halves do not match in algorithm; or a token of type `DPoP` met by
+ * a session without a key pair. `reason` says what, never any key material.
+ */
+export class DPoPProofError extends TokenError {
+  readonly kind = "dpop_proof";
+  readonly code = "TOKEN_DPOP_PROOF_FAILED";
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`no DPoP proof can be made: ${reason}`);
+    this.name = "DPoPProofError";
+    this.reason = reason;
+  }
+}
+
+/**
+ * A resource server refused the DPoP proof `session.fetch` (or the
+ * middleware) sent with the access token: its answer carried a
+ * `WWW-Authenticate: DPoP` challenge with `error="invalid_dpop_proof"`
+ * (RFC 9449 §7.1: a replayed proof, a wrong `htu` or `htm`, a key that is
+ * not the token's), or asked for a nonce again after the one retry with
+ * the nonce it gave (`use_dpop_nonce`). Thrown by `session.fetch`, as a
+ * request that cannot be made right by sending it again: the key pair, the
+ * clock, or something rewriting the request between the client and the
+ * server is wrong. `error` is the challenge's error code and `description`
+ * its `error_description`, cleaned and cut as error bodies are (see
+ * {@link sanitizeErrorBody}), with the access token and proof redacted.
+ */
+export class DPoPProofRejectedError extends TokenError {
+  readonly kind = "dpop_rejected";
+  readonly code = "TOKEN_DPOP_PROOF_REJECTED";
+  readonly status: number;
+  /** The origin that refused the proof (never the path or query, which may carry data). */
+  readonly origin: string;
+  readonly error: string;
+  readonly description: string | undefined;
+  constructor(status: number, origin: string, error: string, description: string | undefined, options?: RedactionOptions) {
+    const redact = options?.redact ?? NO_SECRETS;
+    const code = cleanText(error, MAX_ERROR_CODE_LENGTH, redact);
+    super(`${origin} refused the DPoP proof (${status}${/^[\x20-\x7e]+$/.test(code) ? `, ${code}` : ""})`);
+    this.name = "DPoPProofRejectedError";
+    this.status = status;
+    this.origin = origin;
+    this.error = code;
+    this.description = description === undefined ? undefined : cleanText(description, MAX_ERROR_BODY_STRING_CHARS, redact);
+  }
+}
+
+/**
+ * What a request with a `clientAuth` key or a `dpop` key pair can end in
+ * besides the {@link TransportError}s, found before anything is sent
+ * (requestToken rejects with them; a session returns them as failures).
+ */
+export type KeyError = ClientKeyError | DPoPProofError;
+
 /** Errors every generated error union includes besides its documented statuses. */
 export type TransportError =
   | UnexpectedStatusError

@@ -1,11 +1,16 @@
 // Public API of the tokenwright runtime. Generated clients import from here.
 export type {
   CallOptions,
+  ClientAuth,
+  ClientAuthMethod,
   ClientAuthRule,
   ClientConfig,
   Clock,
   ExpiryRule,
+  FetchBody,
+  FetchInput,
   FetchLike,
+  FetchRedirect,
   FieldPath,
   GrantRule,
   ParameterLocation,
@@ -17,6 +22,9 @@ export type {
 } from "./types.js";
 export {
   AbortedError,
+  ClientKeyError,
+  DPoPProofError,
+  DPoPProofRejectedError,
   DiscoveryError,
   InvalidResponseError,
   NetworkError,
@@ -26,10 +34,36 @@ export {
   TokenResponseError,
   UnexpectedStatusError,
 } from "./errors.js";
-export type { DiscoveryTransportError, TransportError } from "./errors.js";
+export type { DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
 export { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
 export type { EncodedBody } from "./encode.js";
-export { applyClientAuth, basicAuthorization } from "./client-auth.js";
+export {
+  applyClientAuth,
+  basicAuthorization,
+  checkClientKeys,
+  CLIENT_SECRET_BASIC,
+  CLIENT_SECRET_POST,
+  clientSecretJwt,
+  DEFAULT_ASSERTION_LIFETIME_S,
+  JWT_CLIENT_ASSERTION_TYPE,
+  NO_CLIENT_AUTH,
+  privateKeyJwt,
+  TLS_CLIENT_AUTH,
+} from "./client-auth.js";
+export type { AsymmetricAlgorithm, CryptoKeyLike, CryptoKeyPairLike, HmacAlgorithm, Jwk } from "./jws.js";
+export { checkDPoP, dpopThumbprint } from "./dpop.js";
+export type { DPoPOptions } from "./dpop.js";
+export {
+  checkAssertionParams,
+  JWT_BEARER_GRANT_TYPE,
+  jwtAssertion,
+  jwtBearerGrant,
+  reobtainableWith,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+  TOKEN_TYPES,
+  tokenExchangeGrant,
+} from "./assertion-grants.js";
+export type { AssertionClaims, CredentialSource, JwtAssertionOptions, JwtBearerParams, TokenExchangeParams } from "./assertion-grants.js";
 export type { MutableFields, MutableHeaders } from "./client-auth.js";
 export { computeExpiresAt } from "./expiry.js";
 export { fieldPathName, readField } from "./field-path.js";

@@ -1,6 +1,8 @@
-import { applyClientAuth, sentSecrets } from "./client-auth.js";
+import { checkAssertionParams, assertionGrantKind, resolveAssertionParams, sourceSecrets } from "./assertion-grants.js";
+import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, keySecrets, resolveClientAuth, sentSecrets, signClientAssertion } from "./client-auth.js";
 import type { MutableFields, MutableHeaders } from "./client-auth.js";
 import { discoverTokenEndpoint, discoveredClientAuth } from "./discovery.js";
+import { checkDPoP, dpopChallengeError, makeProof, rememberNonce } from "./dpop.js";
 import {
   AbortedError,
   DiscoveryError,
@@ -12,10 +14,11 @@ import {
   TokenResponseError,
   UnexpectedStatusError,
 } from "./errors.js";
-import type { TransportError } from "./errors.js";
+import type { KeyError, TransportError } from "./errors.js";
 import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, type PreparedRequest } from "./request-build.js";
 import { fail, interpret, type Failure } from "./response-read.js";
-import { readBodyCapped, startDeadline } from "./transport.js";
+import { defineField, readField } from "./field-path.js";
+import { parseJson, readBodyCapped, startDeadline } from "./transport.js";
 import type { BodyText, Deadline } from "./transport.js";
 import type { CallOptions, ClientAuthRule, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
 import { joinUrl } from "./url.js";
@@ -63,6 +66,28 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * Credentials travel in the `Authorization` header for `basic`, and as
  * fields (routed like any other) for `fields`.
  *
+ * **Client authentication by method.** `config.clientAuth`, when set,
+ * decides over `grant.clientAuth` (see `resolveClientAuth` in
+ * client-auth.ts): `client_secret_basic`, `client_secret_post`, `none` and
+ * `tls_client_auth` become the rules above; `client_secret_jwt` and
+ * `private_key_jwt` send `client_id`, `client_assertion_type` and a
+ * `client_assertion` signed afresh for every request sent (RFC 7523 §2.2,
+ * `aud` the token endpoint's URL unless `audience` says otherwise).
+ *
+ * **Assertion grants.** A grant whose type is the JWT-bearer URN (RFC 7523
+ * §2.1) or the token-exchange URN (RFC 8693) has its fields checked before
+ * anything is sent (see `checkAssertionParams`), and an `assertion`,
+ * `subject_token` or `actor_token` given as a function is called for this
+ * request (within its timeout). A token-exchange answer's
+ * `issued_token_type` is read onto the token.
+ *
+ * **DPoP.** With `config.dpop`, every request carries a `DPoP` proof
+ * (RFC 9449 §4: `htm`, `htu`, `iat`, `jti`, and the origin's latest nonce).
+ * A `DPoP-Nonce` in any answer is kept for its origin; an answer of 400 (or
+ * 401) with `use_dpop_nonce` is followed by the request once more, with a
+ * new proof carrying the nonce (and a new client assertion); whatever that
+ * answers is the result.
+ *
  * **Discovery.** With `endpoint.discovery`, the request goes to the
  * `token_endpoint` of the OpenID Connect discovery document (OpenID Connect
  * Discovery 1.0 §4) at that path, read once per `config` object (see
@@ -95,13 +120,20 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * and a `TokenClientConfigError` for a `baseUrl` that fails
  * `assertSecureUrl`, a `timeoutMs` that is not a positive number of
  * milliseconds below 2^31, or a `discovered` client authentication on an
- * endpoint without discovery. It also rejects if an injected `clock` throws.
+ * endpoint without discovery, an unknown `clientAuth` method or a
+ * `client_secret_*` one without a secret. Keys that cannot sign reject with
+ * typed errors ({@link KeyError}): a `ClientKeyError` for a `clientAuth` or
+ * assertion key, a `DPoPProofError` for a `dpop` key pair. A function given
+ * for an assertion grant's credential rejects with what it throws, or a
+ * TypeError naming the field when it gives something other than a string.
+ * It also rejects if an injected `clock` throws.
  * Error messages never contain credentials or parameters: they name fields,
  * never values. What the request sent that is secret (the client secret,
  * the Basic credentials, the values of the credential fields: see
- * `CREDENTIAL_FIELDS` in client-auth.ts) is redacted from every error's
- * body, reason and cause, should the server or the platform echo it (see
- * `SecretRedactor` in errors.ts).
+ * `CREDENTIAL_FIELDS` in client-auth.ts; each client assertion, DPoP proof
+ * and JWT sent, whole and its signature alone; a JWK's private members) is
+ * redacted from every error's body, reason and cause, should the server or
+ * the platform echo it (see `SecretRedactor` in errors.ts).
  */
 export async function requestToken<
   Raw = Record<string, unknown>,
@@ -119,77 +151,156 @@ export async function requestToken<
     throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
   }
   assertSecureBaseUrl(config.baseUrl);
-
-  const grantField = grant.grantField;
-  let fields: MutableFields;
-  if (grantField === undefined) {
-    fields = { ...params };
-  } else {
-    fields = { [grantField]: grant.grantType, ...params };
-    fields[grantField] = grant.grantType;
-  }
-  if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited);
-  const authHeaders: MutableHeaders = {};
-  const rule = grant.clientAuth;
-  // The request, or (with discovery) the URL of the document that names its endpoint.
-  let prepared: PreparedRequest | string;
-  if (endpoint.discovery === undefined) {
-    if (rule.kind === "discovered") {
-      throw new TokenClientConfigError('client authentication "discovered" needs an endpoint with discovery');
-    }
-    applyClientAuth(rule, config, fields, authHeaders);
-    prepared = prepareRequest(endpoint, config.baseUrl, undefined, fields, authHeaders);
-  } else {
-    prepared = joinUrl(config.baseUrl, endpoint.discovery);
-    if (rule.kind !== "discovered") applyClientAuth(rule, config, fields, authHeaders);
-    // Only checks the fields, so that a caller bug rejects before any request;
-    // the request itself is built once the document has named the token endpoint.
-    prepareRequest(endpoint, config.baseUrl, prepared, fields, authHeaders);
-  }
-
-  // Read only when an error is made: the secrets as finally sent (discovery may add client credentials).
-  const redact = new SecretRedactor(() => sentSecrets(config, grant.clientAuth, fields, authHeaders));
-  if (call.signal?.aborted === true) return fail(new AbortedError());
+  // config.clientAuth, when given, decides over the grant's rule; a key that cannot sign fails here.
+  const auth = resolveClientAuth(config.clientAuth, grant.clientAuth, config);
+  const rule = auth.rule;
+  const dpop = config.dpop;
+  if (dpop !== undefined) checkDPoP(dpop);
+  const assertionGrant = assertionGrantKind(grant);
+  if (assertionGrant !== undefined) checkAssertionParams(grant, params);
+  // Secrets that are not request fields: a JWK's private members, and every assertion and proof made.
+  const madeSecrets: string[] = [...keySecrets(config.clientAuth), ...sourceSecrets(params)];
   const clock = config.clock ?? Date.now;
   // Called as a plain function: browsers reject `fetch` invoked with a `this`
   // other than the global object ("Illegal invocation").
   const fetchFn: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const deadline = startDeadline(timeoutMs, call.signal);
   try {
+    let given = params;
+    if (assertionGrant !== undefined) {
+      // A credential given as a function is made now, within the request's deadline.
+      const resolved = await raced(deadline, timeoutMs, resolveAssertionParams(grant, params));
+      if (!resolved.ok) return resolved;
+      given = resolved.value;
+      madeSecrets.push(...jwtSignatures(given));
+    }
+    const grantField = grant.grantField;
+    let fields: MutableFields;
+    if (grantField === undefined) {
+      fields = { ...given };
+    } else {
+      fields = { [grantField]: grant.grantType, ...given };
+      fields[grantField] = grant.grantType;
+    }
+    if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited);
+    const authHeaders: MutableHeaders = {};
+    // The request, or (with discovery) the URL of the document that names its endpoint.
+    let prepared: PreparedRequest | string;
+    if (endpoint.discovery === undefined) {
+      if (rule.kind === "discovered") {
+        throw new TokenClientConfigError('client authentication "discovered" needs an endpoint with discovery');
+      }
+      applyClientAuth(rule, config, fields, authHeaders);
+      if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
+      prepared = prepareRequest(endpoint, config.baseUrl, undefined, fields, authHeaders);
+    } else {
+      prepared = joinUrl(config.baseUrl, endpoint.discovery);
+      if (rule.kind !== "discovered") applyClientAuth(rule, config, fields, authHeaders);
+      if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
+      // Only checks the fields, so that a caller bug rejects before any request;
+      // the request itself is built once the document has named the token endpoint.
+      prepareRequest(endpoint, config.baseUrl, prepared, fields, authHeaders);
+    }
+
+    // Read only when an error is made: the secrets as finally sent (discovery may add client credentials).
+    const redact = new SecretRedactor(() => [...sentSecrets(config, rule, fields, authHeaders), ...madeSecrets]);
+    if (call.signal?.aborted === true) return fail(new AbortedError());
     let request: PreparedRequest;
+    let tokenUrl: string | undefined;
     if (typeof prepared === "string") {
       const discovered = await discover(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
       if (!discovered.ok) return fail(discovered.error as TransportError | NotInferred<Discovery>);
       request = discovered.request;
+      tokenUrl = discovered.tokenUrl;
     } else {
       request = prepared;
     }
-    let response: Response;
-    try {
-      const init: RequestInit = {
-        method: endpoint.method ?? "POST",
-        headers: request.headers,
-        body: request.body,
-        redirect: "manual",
-        signal: deadline.signal,
-      };
-      const url = request.url;
-      // The platform fetch honours the signal; an injected one might not, so only it is raced against the deadline.
-      response = config.fetch === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
-    } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause, redact));
+    const method = endpoint.method ?? "POST";
+    // A DPoP server that asks for a nonce (RFC 9449 §8) gets the request once more, with it.
+    for (let attempt = 0; ; attempt++) {
+      if (auth.jwt !== undefined) {
+        // A fresh assertion for every request: servers refuse a jti they have seen (RFC 7523 §3).
+        const signed = await raced(deadline, timeoutMs, signClientAssertion(auth.jwt, config, request.url, clock()));
+        if (!signed.ok) return signed;
+        // The whole assertion, and its signature alone (the part no one else can make), should a server echo it.
+        madeSecrets.push(signed.value, signed.value.slice(signed.value.lastIndexOf(".") + 1));
+        defineField(fields, "client_assertion", signed.value);
+        request = prepareRequest(endpoint, config.baseUrl, tokenUrl, fields, authHeaders);
+      }
+      let headers = request.headers;
+      if (dpop !== undefined) {
+        const proof = await raced(deadline, timeoutMs, makeProof(dpop, method, request.url, clock()));
+        if (!proof.ok) return proof;
+        madeSecrets.push(proof.value, proof.value.slice(proof.value.lastIndexOf(".") + 1));
+        headers = { ...headers, DPoP: proof.value };
+      }
+      let response: Response;
+      try {
+        const init: RequestInit = { method, headers, body: request.body, redirect: "manual", signal: deadline.signal };
+        const url = request.url;
+        // The platform fetch honours the signal; an injected one might not, so only it is raced against the deadline.
+        response = config.fetch === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
+      } catch (cause) {
+        return fail(transportFailure(deadline, timeoutMs, cause, redact));
+      }
+      const receivedAt = clock();
+      let body: BodyText;
+      try {
+        body = await readBodyCapped(response, MAX_BODY_BYTES, deadline, config.fetch === undefined);
+      } catch (cause) {
+        return fail(transportFailure(deadline, timeoutMs, cause, redact));
+      }
+      if (dpop !== undefined && rememberNonce(dpop, request.url, response.headers) && attempt === 0 && asksForNonce(response, body)) continue;
+      const result = interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact);
+      return assertionGrant === "token_exchange" || endpoint.tokenFields.issuedTokenType !== undefined ? withIssuedTokenType(result, endpoint) : result;
     }
-    const receivedAt = clock();
-    let body: BodyText;
-    try {
-      body = await readBodyCapped(response, MAX_BODY_BYTES, deadline, config.fetch === undefined);
-    } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause, redact));
-    }
-    return interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact);
   } finally {
     deadline.dispose();
   }
+}
+
+/** The signature parts of the JWTs an assertion grant sends, redacted should a server echo one alone. */
+function jwtSignatures(fields: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  for (const name of ["assertion", "subject_token", "actor_token"]) {
+    const value = fields[name];
+    if (typeof value !== "string") continue;
+    const signature = value.slice(value.lastIndexOf(".") + 1);
+    if (value.includes(".") && signature.length >= 16) out.push(signature);
+  }
+  return out;
+}
+
+/** A value, or the transport failure of the deadline firing while it was awaited (other rejections pass through). */
+async function raced<T>(deadline: Deadline, timeoutMs: number, work: Promise<T>): Promise<{ readonly ok: true; readonly value: T } | Failure<TransportError>> {
+  try {
+    return { ok: true, value: await deadline.race(work) };
+  } catch (error) {
+    const fired = deadline.firedBy();
+    if (fired === "timeout") return fail(new TimeoutError(timeoutMs));
+    if (fired === "caller") return fail(new AbortedError());
+    throw error;
+  }
+}
+
+/**
+ * A token endpoint's request for a DPoP nonce (RFC 9449 §8): `use_dpop_nonce`
+ * as the error of a 400 (or 401) JSON body, or of a `DPoP` challenge.
+ */
+function asksForNonce(response: Response, body: BodyText): boolean {
+  if (response.status !== 400 && response.status !== 401) return false;
+  if (dpopChallengeError(response.headers)?.error === "use_dpop_nonce") return true;
+  if (body.truncated) return false;
+  const json = parseJson(body.text);
+  const value: unknown = json?.value;
+  return typeof value === "object" && value !== null && (value as { error?: unknown }).error === "use_dpop_nonce";
+}
+
+/** RFC 8693 §2.2.1: the `issued_token_type` of a token-exchange answer, on the token. */
+function withIssuedTokenType<Raw, E>(result: TokenResult<Raw, E>, endpoint: TokenEndpoint): TokenResult<Raw, E> {
+  if (!result.ok) return result;
+  const value = readField(result.token.raw, endpoint.tokenFields.issuedTokenType ?? "issued_token_type");
+  return typeof value === "string" && value !== "" ? { ok: true, token: { ...result.token, issuedTokenType: value } } : result;
 }
 
 /**
@@ -207,7 +318,7 @@ async function discover(
   fields: MutableFields,
   authHeaders: MutableHeaders,
   redact: SecretRedactor,
-): Promise<{ readonly ok: true; readonly request: PreparedRequest } | Failure<TransportError | DiscoveryError>> {
+): Promise<{ readonly ok: true; readonly request: PreparedRequest; readonly tokenUrl: string } | Failure<TransportError | DiscoveryError>> {
   const found = discoverTokenEndpoint(config, discoveryUrl, { fetch: config.fetch, timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
   let tokenEndpoint: string;
   let authMethods: readonly string[] | undefined;
@@ -228,13 +339,13 @@ async function discover(
     if (resolved === undefined) {
       return fail(
         new DiscoveryError(
-          "token_endpoint_auth_methods_supported lists none of client_secret_basic, client_secret_post (with a request body) and none",
+          "token_endpoint_auth_methods_supported lists none of client_secret_basic, client_secret_post (with a request body) and none; a key-based method needs the clientAuth option",
         ),
       );
     }
     applyClientAuth(resolved, config, fields, authHeaders);
   }
-  return { ok: true, request: prepareRequest(endpoint, config.baseUrl, tokenEndpoint, fields, authHeaders) };
+  return { ok: true, request: prepareRequest(endpoint, config.baseUrl, tokenEndpoint, fields, authHeaders), tokenUrl: tokenEndpoint };
 }
 
 function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown, redact: SecretRedactor): TransportError {

@@ -4,11 +4,12 @@
 //
 // `session.fetch` is meant as a drop-in `fetch`. Where it differs, it is on
 // purpose, and said so in authorizedFetch's comment.
-import { TokenClientConfigError } from "./errors.js";
+import { dpopChallengeError, isDPoPTokenType } from "./dpop.js";
+import { DPoPProofError, DPoPProofRejectedError, SecretRedactor, TokenClientConfigError } from "./errors.js";
 import { TokenOriginError } from "./session-errors.js";
 import type { SessionMiddleware, SessionTokenResult } from "./session-types.js";
 import type { StoredToken } from "./store.js";
-import type { FetchLike } from "./types.js";
+import type { FetchBody, FetchInput, FetchLike, FetchRedirect } from "./types.js";
 import { assertSecureUrl } from "./url.js";
 
 /** What the session offers its fetch helpers. */
@@ -17,6 +18,10 @@ export interface TokenSource {
   current(): Promise<SessionTokenResult<unknown>>;
   /** A token other than `used`, which the API has just refused (one request however many ask). */
   renew(used: string): Promise<SessionTokenResult<unknown>>;
+  /** With a DPoP key pair: a proof for one request that carries `accessToken` (RFC 9449 §7). */
+  proof?(method: string, url: string, accessToken: string): Promise<string>;
+  /** With a DPoP key pair: keeps an answer's `DPoP-Nonce` for its origin; whether it had one. */
+  nonce?(url: string, headers: Headers): boolean;
 }
 
 /** Sends one HTTP exchange (no redirect is followed here): the injected fetch or the platform's. */
@@ -90,7 +95,8 @@ export function headerUnsafeToken(token: StoredToken): string | undefined {
 
 /**
  * `<type> <token>`: `Bearer` for any spelling of bearer (RFC 6750 §4) or no
- * type at all; any other type as the server sent it.
+ * type at all, `DPoP` for any spelling of DPoP (RFC 9449 §7.1); any other
+ * type as the server sent it.
  *
  * The session refuses a token {@link headerUnsafeToken} finds fault with
  * when it arrives (`InvalidTokenValueError`); one that reaches this point
@@ -103,8 +109,23 @@ export function authorizationValue(token: StoredToken): string {
   const reason = headerUnsafeToken(token);
   if (reason !== undefined) throw new TypeError(`the token cannot be sent in an Authorization header: ${reason}`);
   const sent = token.tokenType;
-  const type = sent === undefined || sent === "" || sent.toLowerCase() === "bearer" ? "Bearer" : sent;
+  const type = sent === undefined || sent === "" || sent.toLowerCase() === "bearer" ? "Bearer" : isDPoPTokenType(sent) ? "DPoP" : sent;
   return `${type} ${token.accessToken}`;
+}
+
+/**
+ * Sets the `DPoP` proof header for a request that carries `token`, when the
+ * token is of type DPoP (RFC 9449 §7.1); returns the proof. A token of any
+ * other type goes without one.
+ *
+ * @throws DPoPProofError when the session has no key pair, or it cannot sign.
+ */
+async function setProof(headers: Headers, source: TokenSource, method: string, url: string, token: StoredToken): Promise<string | undefined> {
+  if (!isDPoPTokenType(token.tokenType)) return undefined;
+  if (source.proof === undefined) throw new DPoPProofError("the access token is of type DPoP and the session has no DPoP key pair");
+  const proof = await source.proof(method, url, token.accessToken);
+  headers.set("DPoP", proof);
+  return proof;
 }
 
 /** Sends through the injected fetch, or the platform's (called as a plain function, never as a method). */
@@ -157,7 +178,7 @@ async function currentToken(source: TokenSource, signal: AbortSignal): Promise<S
 type Body =
   | { readonly kind: "none" }
   /** Held in a form fetch can send again: a value for each send. */
-  | { readonly kind: "replayable"; readonly value: () => BodyInit }
+  | { readonly kind: "replayable"; readonly value: () => FetchBody }
   /** Sent once, as it is produced (`duplex: "half"`); never buffered. */
   | { readonly kind: "stream"; readonly stream: ReadableStream<Uint8Array> };
 
@@ -179,7 +200,7 @@ function isStream(body: unknown): boolean {
  * not sent); undefined for a stream or async iterable, which can be sent
  * once only. Nothing is read from a stream here.
  */
-function replayableValue(body: unknown): (() => BodyInit) | undefined {
+function replayableValue(body: unknown): (() => FetchBody) | undefined {
   if (typeof body === "string") return () => body;
   if (body instanceof ArrayBuffer) {
     const copy = body.slice(0);
@@ -313,7 +334,7 @@ interface Outgoing {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
-  readonly redirect: RequestRedirect;
+  readonly redirect: FetchRedirect;
   readonly signal: AbortSignal;
   readonly options: RequestInit;
 }
@@ -327,7 +348,8 @@ function outgoing(request: Request, headers: Headers = new Headers(request.heade
     signal: request.signal,
     options: {
       credentials: request.credentials,
-      cache: request.cache,
+      // Not in Node's RequestInit type, though its fetch honours it.
+      ...({ cache: request.cache } as Partial<RequestInit>),
       integrity: request.integrity,
       keepalive: request.keepalive,
       mode: request.mode,
@@ -340,6 +362,10 @@ function outgoing(request: Request, headers: Headers = new Headers(request.heade
 interface Exchange {
   readonly response: Response;
   readonly used: string | undefined;
+  /** The DPoP proof sent with the request that got the answer, when one was. */
+  readonly proof?: string | undefined;
+  /** Whether that answer carried a `DPoP-Nonce` (kept for its origin). */
+  readonly nonced?: boolean;
 }
 
 interface Context {
@@ -399,13 +425,16 @@ async function exchange(out: Outgoing, body: Body, token: StoredToken, context: 
   if (platformHidesRedirects()) {
     const headers = new Headers(out.headers);
     headers.set("Authorization", authorizationValue(token));
+    const proof = await setProof(headers, source, out.method, out.url, token);
     const init: SendInit = { ...out.options, method: out.method, headers, redirect: out.redirect, signal };
     if (body.kind === "replayable") init.body = body.value();
     else if (body.kind === "stream") streamInto(init, body.stream);
     const response = await abortable(send(out.url, init), signal, discard);
     // After a cross-origin hop the platform sent no token; a 401 from there is not about it.
     const sameOrigin = response.url === "" || originOf(response.url) === originOf(out.url);
-    return { response, used: sameOrigin ? token.accessToken : undefined };
+    if (!sameOrigin) return { response, used: undefined };
+    const nonced = proof !== undefined && source.nonce !== undefined && source.nonce(out.url, response.headers);
+    return { response, used: token.accessToken, proof, nonced };
   }
   const headers = new Headers(out.headers);
   let url = out.url;
@@ -414,12 +443,16 @@ async function exchange(out: Outgoing, body: Body, token: StoredToken, context: 
   for (let redirects = 0; ; redirects++) {
     const hop = new Headers(headers);
     let used: string | undefined;
+    let proof: string | undefined;
     if (allowed.has(new URL(url).origin)) {
       const current = redirects === 0 ? token : await currentToken(source, signal);
       hop.set("Authorization", authorizationValue(current));
+      // A proof per hop: its htm and htu are this hop's (RFC 9449 §4.2).
+      proof = await setProof(hop, source, method, url, current);
       used = current.accessToken;
     } else {
       hop.delete("Authorization");
+      hop.delete("DPoP");
     }
     const init: SendInit = { ...out.options, method, headers: hop, redirect: "manual", signal };
     if (withBody) {
@@ -433,15 +466,16 @@ async function exchange(out: Outgoing, body: Body, token: StoredToken, context: 
       }
     }
     const response = await abortable(send(url, init), signal, discard);
+    const nonced = proof !== undefined && source.nonce !== undefined && source.nonce(url, response.headers);
     const opaque = response.type === "opaqueredirect";
     if (!opaque && !REDIRECT_STATUSES.has(response.status)) {
-      return { response: redirects > 0 ? markRedirected(response) : response, used };
+      return { response: redirects > 0 ? markRedirected(response) : response, used, proof, nonced };
     }
-    if (out.redirect === "manual") return { response, used };
+    if (out.redirect === "manual") return { response, used, proof, nonced };
     const location = opaque ? null : response.headers.get("Location");
     // Fetch returns a redirect status without a Location as it is, except in "error" mode.
     if (location === null && !opaque && out.redirect !== "error") {
-      return { response: redirects > 0 ? markRedirected(response) : response, used };
+      return { response: redirects > 0 ? markRedirected(response) : response, used, proof, nonced };
     }
     discard(response);
     if (out.redirect === "error") throw redirectError(`the server answered with a redirect and the request's redirect mode is "error"`);
@@ -484,7 +518,61 @@ async function replay(context: Context, out: Outgoing, body: Body, refused: Resp
   }
   discard(refused);
   if (!next.ok) throw next.error;
-  return (await exchange(out, body, next.token, context)).response;
+  const again = await exchange(out, body, next.token, context);
+  refuseProof(again);
+  return again.response;
+}
+
+/** Errors that say the resource server refused the DPoP proof rather than the token (RFC 9449 §7.1, §9). */
+const PROOF_ERRORS: ReadonlySet<string> = /* @__PURE__ */ new Set(["invalid_dpop_proof", "use_dpop_nonce"]);
+
+/**
+ * Throws {@link DPoPProofRejectedError} when the answer to a request that
+ * carried a proof is a `DPoP` challenge refusing it: `invalid_dpop_proof`,
+ * or `use_dpop_nonce` where no retry with a nonce is left. The body is freed.
+ */
+function refuseProof(exchanged: Exchange): void {
+  const { response, proof, used } = exchanged;
+  if (proof === undefined || response.status < 400 || response.status > 499) return;
+  const challenge = dpopChallengeError(response.headers);
+  if (challenge === undefined || !PROOF_ERRORS.has(challenge.error)) return;
+  discard(response);
+  const origin = originOf(response.url) ?? "the resource server";
+  // The proof, its signature alone, and the token: what a server may echo in its description.
+  const signature = proof.slice(proof.lastIndexOf(".") + 1);
+  const redact = new SecretRedactor(used === undefined ? [proof, signature] : [proof, signature, used]);
+  throw new DPoPProofRejectedError(response.status, origin, challenge.error, challenge.description, { redact });
+}
+
+/**
+ * The answer to a request sent with the session's token, settled:
+ *
+ * - **DPoP.** A `401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`
+ *   and a `DPoP-Nonce` (RFC 9449 §9) is answered by sending the request once
+ *   more with the same token and a proof carrying the nonce, when the body
+ *   can be sent again (else the 401 is returned as it is; the nonce is kept
+ *   for the next request). A proof refused then, or at once
+ *   (`invalid_dpop_proof`, or `use_dpop_nonce` without a nonce), is a thrown
+ *   {@link DPoPProofRejectedError}: sending it again would not help, and a
+ *   401 would read as a token problem.
+ * - **401.** Otherwise as `session.fetch` says: a new token and one replay,
+ *   or (a body sent once only) a new token and the 401 returned.
+ */
+async function settle(context: Context, out: Outgoing, body: Body, first: Exchange, token: StoredToken, replayable: boolean): Promise<Response> {
+  let current = first;
+  if (current.proof !== undefined && current.response.status === 401 && current.nonced === true) {
+    if (dpopChallengeError(current.response.headers)?.error === "use_dpop_nonce") {
+      // A body sent once only cannot go again: the 401 goes back, and the nonce is kept for the next request.
+      if (!replayable) return current.response;
+      discard(current.response);
+      current = await exchange(out, body, token, context);
+    }
+  }
+  refuseProof(current);
+  const used = current.used;
+  if (current.response.status !== 401 || used === undefined) return current.response;
+  if (!replayable) return await renewThenReturn(context, out.signal, current.response, used);
+  return await replay(context, out, body, current.response, used);
 }
 
 /**
@@ -543,7 +631,7 @@ export function authorizedFetch(
   source: TokenSource,
   allowed: ReadonlySet<string>,
   send: Send,
-): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
+): (input: FetchInput, init?: RequestInit) => Promise<Response> {
   const context: Context = { source, allowed, send };
   return async (input, init) => {
     let request: Request;
@@ -591,9 +679,7 @@ export function authorizedFetch(
       }
       const sending = body;
       const first = await exchange(out, sending, token, context);
-      if (first.response.status !== 401 || first.used === undefined) return first.response;
-      if (sending.kind === "stream") return await renewThenReturn(context, signal, first.response, first.used);
-      return await replay(context, out, sending, first.response, first.used);
+      return await settle(context, out, sending, first, token, sending.kind !== "stream");
     } catch (error) {
       // A stream never handed to fetch is cancelled, as fetch cancels a body it will not send.
       if (pending !== null && !pending.locked) pending.cancel(error).catch(() => undefined);
@@ -605,7 +691,8 @@ export function authorizedFetch(
 interface Pending {
   readonly out: Outgoing;
   readonly copy: { readonly bytes: Promise<Uint8Array<ArrayBuffer> | undefined>; stop(): void } | undefined;
-  readonly used: string;
+  readonly token: StoredToken;
+  readonly proof: string | undefined;
 }
 
 /**
@@ -632,10 +719,12 @@ export function authorizingMiddleware(source: TokenSource, allowed: ReadonlySet<
       checkOrigin(request.url, allowed);
       const token = await currentToken(source, request.signal);
       const authorization = authorizationValue(token);
+      const extra = new Headers();
+      const proof = await setProof(extra, source, request.method, request.url, token);
       const out = outgoing(request);
       const copy = request.body === null ? undefined : recordCopy(request.clone());
-      const sent = withAuthorization(request, authorization);
-      pending.set(sent, { out, copy, used: token.accessToken });
+      const sent = withAuthorization(request, authorization, proof);
+      pending.set(sent, { out, copy, token, proof });
       return sent;
     },
     async onResponse({ request, response }) {
@@ -643,12 +732,15 @@ export function authorizingMiddleware(source: TokenSource, allowed: ReadonlySet<
       if (entry === undefined) return response;
       pending.delete(request);
       const sameOrigin = response.url === "" || originOf(response.url) === originOf(request.url);
+      const nonced = entry.proof !== undefined && sameOrigin && source.nonce !== undefined && source.nonce(request.url, response.headers);
       if (response.status !== 401 || !sameOrigin) {
         entry.copy?.stop();
+        if (sameOrigin) refuseProof({ response, used: entry.token.accessToken, proof: entry.proof });
         return response;
       }
       const signal = request.signal;
       let body: Body = NO_BODY;
+      let replayable = true;
       if (entry.copy !== undefined) {
         let bytes: Uint8Array<ArrayBuffer> | undefined;
         try {
@@ -658,23 +750,28 @@ export function authorizingMiddleware(source: TokenSource, allowed: ReadonlySet<
           discard(response);
           throw error;
         }
-        if (bytes === undefined) return renewThenReturn(context, signal, response, entry.used);
-        const kept = bytes;
-        body = { kind: "replayable", value: () => kept };
+        if (bytes === undefined) {
+          replayable = false;
+        } else {
+          const kept = bytes;
+          body = { kind: "replayable", value: () => kept };
+        }
       }
-      return replay(context, entry.out, body, response, entry.used);
+      return settle(context, entry.out, body, { response, used: entry.token.accessToken, proof: entry.proof, nonced }, entry.token, replayable);
     },
   };
 }
 
-/** The request with the header set: in place when its headers may change, else as a new request. */
-function withAuthorization(request: Request, authorization: string): Request {
+/** The request with the headers set: in place when its headers may change, else as a new request. */
+function withAuthorization(request: Request, authorization: string, proof: string | undefined): Request {
   try {
     request.headers.set("Authorization", authorization);
+    if (proof !== undefined) request.headers.set("DPoP", proof);
     return request;
   } catch {
     const headers = new Headers(request.headers);
     headers.set("Authorization", authorization);
+    if (proof !== undefined) headers.set("DPoP", proof);
     return new Request(request, { headers });
   }
 }

@@ -1,6 +1,7 @@
 // Internals of the token session: running the session's grant, with the
 // bookkeeping that keeps a single-use grant and a spent refresh token from
 // being sent twice. Not part of the public API.
+import { ClientKeyError, DPoPProofError } from "./errors.js";
 import type { TokenError } from "./errors.js";
 import { ReauthenticationRequiredError } from "./session-errors.js";
 import type { Pace } from "./session-pace.js";
@@ -8,7 +9,7 @@ import { isInvalidGrant, withRetries } from "./session-retry.js";
 import type { RetryPolicy } from "./session-retry.js";
 import type { SessionGrant, SessionTokenResult } from "./session-types.js";
 import type { StoredToken } from "./store.js";
-import type { CallOptions, Clock, Token } from "./types.js";
+import type { CallOptions, Clock, Token, TokenResult } from "./types.js";
 
 /** Refresh tokens a session remembers having spent (the newest ones). */
 const SPENT_MEMORY = 16;
@@ -83,10 +84,18 @@ export class GrantRunner<E extends TokenError> {
     this.spent.length = 0;
   }
 
-  private counted<T>(send: () => Promise<T>): Promise<T> {
+  /**
+   * Counts and sends one request. A key that cannot sign (requestToken
+   * rejects with a ClientKeyError or DPoPProofError before sending) becomes
+   * the session's failure, as a typed error, rather than a rejection.
+   */
+  private counted<Raw>(send: () => Promise<TokenResult<Raw, E>>): Promise<TokenResult<Raw, E>> {
     this.lastRequestAt = this.elapsed();
     this.pace.sent();
-    return send();
+    return send().catch((error: unknown) => {
+      if (error instanceof ClientKeyError || error instanceof DPoPProofError) return { ok: false, error: error as unknown as E };
+      throw error;
+    });
   }
 
   private markSpent(refreshToken: string): void {

@@ -70,6 +70,8 @@ export class Pace {
    */
   failed(error: TokenError): number {
     if (error.kind === "aborted" || error.kind === "session_closed" || error.kind === "reauthentication_required") return 0;
+    // A key that cannot sign: nothing was sent, and waiting will not mend the key.
+    if (error.kind === "client_key" || error.kind === "dpop_proof") return 0;
     this.failures += 1;
     const retryAfter = isTransient(error) ? retryAfterOf(error) : undefined;
     const ms =

@@ -1,4 +1,5 @@
-import type { TokenError } from "./errors.js";
+import type { DPoPOptions } from "./dpop.js";
+import type { ClientKeyError, DPoPProofError, TokenError } from "./errors.js";
 import type {
   CoolingDownError,
   InvalidTokenValueError,
@@ -9,7 +10,7 @@ import type {
 } from "./session-errors.js";
 import type { SessionStats } from "./session-pace.js";
 import type { StoredToken, TokenStore } from "./store.js";
-import type { CallOptions, Clock, FetchLike, TokenResult } from "./types.js";
+import type { CallOptions, Clock, FetchInput, FetchLike, TokenResult } from "./types.js";
 
 /**
  * What a generated client hands a session: how to run the grant it was
@@ -43,6 +44,12 @@ export interface SessionGrant<Raw, E extends TokenError> {
   readonly elapsed?: Clock | undefined;
   /** The client's fetch, for `session.fetch` and the middleware. */
   readonly fetch?: FetchLike | undefined;
+  /**
+   * The client's DPoP key pair (`ClientConfig.dpop`), when it has one: the
+   * session adds its thumbprint to the store key, and `session.fetch` and
+   * the middleware send a proof with every `DPoP` token (RFC 9449 §7).
+   */
+  readonly dpop?: DPoPOptions | undefined;
 }
 
 /** Retry policy for token requests (network errors, 5xx, 429). */
@@ -118,7 +125,7 @@ export interface TokenSession<E extends TokenError> {
   /** As `getAccessToken`, with the token's type and expiry (never rejects). */
   getToken(): Promise<SessionTokenResult<E>>;
   /** A `fetch` that sends `Authorization: <type> <token>` and, on a 401, refreshes once and replays. */
-  readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  readonly fetch: (input: FetchInput, init?: RequestInit) => Promise<Response>;
   /** The same behaviour as `fetch`, for openapi-fetch (`client.use(session.middleware)`). */
   readonly middleware: SessionMiddleware;
   /** Drops the current token so the next call gets a new one (use when the API rejects it). */
@@ -140,4 +147,6 @@ export type SessionError =
   | SessionDeadlineError
   | TokenStoreUnavailableError
   | CoolingDownError
-  | InvalidTokenValueError;
+  | InvalidTokenValueError
+  | ClientKeyError
+  | DPoPProofError;

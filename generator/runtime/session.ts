@@ -1,3 +1,4 @@
+import { checkDPoP, dpopThumbprint, makeProof, rememberNonce } from "./dpop.js";
 import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
 import { authorizedFetch, authorizingMiddleware, allowedOrigins, headerUnsafeToken, sender } from "./session-fetch.js";
@@ -92,17 +93,33 @@ const elapsedSinceStart: Clock = () => performance.now();
  * @throws TokenClientConfigError for unusable options.
  */
 export function createSession<E extends TokenError>(grant: SessionGrant<unknown, E>, options: SessionOptions = {}): TokenSession<E> {
+  const dpop = grant.dpop;
+  // A key pair that cannot make proofs fails here, typed, rather than at the first request.
+  if (dpop !== undefined) checkDPoP(dpop);
   const core = new SessionCore<E>(grant, options);
-  const elapsed = core.elapsed;
   const allowed = allowedOrigins(options.origins);
   const send = sender(grant.fetch);
-  const source: TokenSource = { current: () => core.token(), renew: (used) => core.renew(used) };
+  const clock = grant.clock;
+  const source: TokenSource = {
+    current: () => core.token(),
+    renew: (used) => core.renew(used),
+    ...(dpop !== undefined ? { proof: (method: string, url: string, accessToken: string) => makeProof(dpop, method, url, clock(), accessToken), nonce: (url: string, headers: Headers) => rememberNonce(dpop, url, headers) } : {}),
+  };
   return {
-    // The warm path: one clock read, one compare, a promise made when the token arrived.
+    // The warm path: one wall-clock read, two compares, a promise made when the token arrived. A
+    // wall clock that stepped back since the last call (now < seenWall) goes the slow way, which
+    // measures on the monotonic clock and re-anchors; one that stepped forward only refreshes early.
     getAccessToken: () => {
       try {
         const memo = core.memo;
-        if (memo !== undefined && elapsed() < memo.refreshAt) return memo.access;
+        if (memo !== undefined) {
+          const now = clock();
+          if (now < memo.refreshAtWall && now >= memo.seenWall) {
+            // Written once per tick of the clock, not once per call.
+            if (now !== memo.seenWall) memo.seenWall = now;
+            return memo.access;
+          }
+        }
       } catch (error) {
         return Promise.reject(error);
       }
@@ -122,6 +139,10 @@ interface Memo<E> {
   readonly token: StoredToken;
   /** On the elapsed-time clock: when the token is refreshed; Infinity when it has no expiry. */
   readonly refreshAt: number;
+  /** `refreshAt` on the client's wall clock, as last anchored: what the warm path compares. */
+  refreshAtWall: number;
+  /** The latest wall-clock time the warm path saw; an earlier one means the clock stepped back. */
+  seenWall: number;
   readonly access: Promise<string>;
   readonly result: Promise<SessionTokenResult<E>>;
 }
@@ -199,13 +220,17 @@ class SessionCore<E extends TokenError> {
     if (this.closed) return Promise.resolve(failure(new SessionClosedError()));
     const memo = this.memo;
     if (memo !== undefined) {
-      let now: number;
       try {
-        now = this.elapsed();
+        const now = this.elapsed();
+        if (now < memo.refreshAt) {
+          const wall = this.grant.clock();
+          memo.refreshAtWall = wall + (memo.refreshAt - now);
+          memo.seenWall = wall;
+          return memo.result;
+        }
       } catch (error) {
         return Promise.reject(error);
       }
-      if (now < memo.refreshAt) return memo.result;
     }
     return this.withinDeadline(this.inflight ?? this.start());
   }
@@ -509,13 +534,27 @@ class SessionCore<E extends TokenError> {
     // A stored token refused while this load ran goes to the callers that were waiting, but is not kept.
     if (this.closed || (!issued && token.accessToken === this.rejected)) return result;
     this.rejected = undefined;
-    this.memo = { token, refreshAt, access: Promise.resolve(token.accessToken), result: Promise.resolve(result) };
+    const wall = this.grant.clock();
+    this.memo = {
+      token,
+      refreshAt,
+      refreshAtWall: wall + (refreshAt - this.elapsed()),
+      seenWall: wall,
+      access: Promise.resolve(token.accessToken),
+      result: Promise.resolve(result),
+    };
     return result;
   }
 
-  /** The store key: hex SHA-256 of the key parts, so no credential is a key. */
+  /**
+   * The store key: hex SHA-256 of the key parts, so no credential is a key.
+   * With DPoP, the parts end with the key pair's RFC 7638 thumbprint: a
+   * token is bound to one key (RFC 9449 §6), so processes with different
+   * keys never share one. Made once; never on the warm path.
+   */
   private key(): Promise<string> {
-    this.keyPromise ??= storeKey(this.keyParts).catch((error: unknown) => {
+    const dpop = this.grant.dpop;
+    this.keyPromise ??= (dpop === undefined ? storeKey(this.keyParts) : dpopThumbprint(dpop).then((jkt) => storeKey([...this.keyParts, `dpop-jkt:${jkt}`]))).catch((error: unknown) => {
       this.keyPromise = undefined;
       throw error;
     });

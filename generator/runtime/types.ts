@@ -1,3 +1,6 @@
+import type { DPoPOptions } from "./dpop.js";
+import type { AsymmetricAlgorithm, CryptoKeyLike, HmacAlgorithm, Jwk } from "./jws.js";
+
 /**
  * Static facts about one provider's token endpoint. The generator writes one of
  * these per provider as a plain literal; the runtime reads nothing else about
@@ -67,6 +70,8 @@ export interface TokenFieldNames {
   readonly tokenType?: FieldPath;
   readonly refreshToken?: FieldPath;
   readonly scope?: FieldPath;
+  /** RFC 8693 `issued_token_type`; read as `issued_token_type` from token-exchange answers when not named. */
+  readonly issuedTokenType?: FieldPath;
 }
 
 /**
@@ -101,6 +106,55 @@ export type ClientAuthRule =
   | { readonly kind: "discovered" }
   | { readonly kind: "none" };
 
+/**
+ * How the client authenticates, chosen by the user (or, where the spec says,
+ * by the generated client's options type), as a value in the style of
+ * oauth4webapi's: `{ method: "private_key_jwt", privateKey, keyId }`. When
+ * `ClientConfig.clientAuth` holds one, it decides over the grant's
+ * {@link ClientAuthRule} (see `resolveClientAuth` in client-auth.ts).
+ *
+ * - `client_secret_basic`, `client_secret_post`: the client secret, in an
+ *   `Authorization: Basic` header or in the body (RFC 6749 §2.3.1).
+ * - `client_secret_jwt`: a JWT signed with HMAC over the client secret
+ *   (RFC 7523 §2.2; HS256 unless `algorithm` says otherwise).
+ * - `private_key_jwt`: a JWT signed with `privateKey` (RFC 7523 §2.2): a
+ *   private CryptoKey (ECDSA P-256/384/521, Ed25519, RSASSA-PKCS1-v1_5,
+ *   RSA-PSS) or a private JWK. `keyId` becomes the `kid` header.
+ * - `none`: a public client; sends `client_id` only (RFC 6749 §2.1).
+ * - `tls_client_auth`, `self_signed_tls_client_auth`: mutual TLS (RFC 8705
+ *   §2): sends `client_id` only; the certificate is the `fetch`'s to
+ *   present (e.g. an undici `Agent` with `connect: { cert, key }`).
+ *
+ * For the JWT methods, `audience` is the assertion's `aud`: by default the
+ * token endpoint's URL (without query or fragment); pass the issuer when
+ * the provider's metadata asks for it. `lifetimeSeconds` (default 60) is how
+ * long the assertion is valid.
+ */
+export type ClientAuth =
+  | { readonly method: "client_secret_basic" }
+  | { readonly method: "client_secret_post" }
+  | {
+      readonly method: "client_secret_jwt";
+      readonly algorithm?: HmacAlgorithm | undefined;
+      readonly audience?: string | readonly string[] | undefined;
+      readonly keyId?: string | undefined;
+      readonly lifetimeSeconds?: number | undefined;
+    }
+  | {
+      readonly method: "private_key_jwt";
+      readonly privateKey: CryptoKeyLike | Jwk;
+      readonly keyId?: string | undefined;
+      readonly algorithm?: AsymmetricAlgorithm | undefined;
+      readonly audience?: string | readonly string[] | undefined;
+      readonly lifetimeSeconds?: number | undefined;
+    }
+  | { readonly method: "none" }
+  | { readonly method: "tls_client_auth" }
+  | { readonly method: "self_signed_tls_client_auth" };
+
+/** The name of a {@link ClientAuth} method (OAuth 2.0 `token_endpoint_auth_method` values, RFC 7591 §2). */
+export type ClientAuthMethod = ClientAuth["method"];
+
 /** One grant the endpoint accepts. */
 export interface GrantRule {
   /** The value sent as the grant type, e.g. `client_credentials`. */
@@ -119,6 +173,18 @@ export type Clock = () => number;
 /** The platform `fetch` signature, so any conforming implementation can be injected. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/*
+ * The names below are declared by the DOM library and by @types/node alike,
+ * unlike `RequestInfo`, `BodyInit` or `RequestRedirect`: generated code must
+ * compile for browsers (DOM, no @types/node) and for Node services (no DOM).
+ */
+/** What `fetch` takes as its first argument (`RequestInfo | URL`). */
+export type FetchInput = ConstructorParameters<typeof Request>[0];
+/** A request body `fetch` accepts (`BodyInit`). */
+export type FetchBody = NonNullable<RequestInit["body"]>;
+/** A request's redirect mode (`RequestRedirect`). */
+export type FetchRedirect = NonNullable<RequestInit["redirect"]>;
+
 /** Options every generated client accepts, after the server name is resolved to a URL. */
 export interface ClientConfig {
   readonly clientId: string;
@@ -128,8 +194,18 @@ export interface ClientConfig {
   readonly fetch?: FetchLike | undefined;
   /** Abort the token request after this many milliseconds (default 10 000). */
   readonly timeoutMs?: number | undefined;
-  /** Source of "now" for all expiry arithmetic (default `Date.now`). */
+  /** Source of "now" for all expiry arithmetic (default `Date.now`), and for the `iat` of assertions and proofs. */
   readonly clock?: Clock | undefined;
+  /**
+   * How the client authenticates; when set, it decides over the grant's
+   * rule (see {@link ClientAuth}). Absent: the rule the spec gave.
+   */
+  readonly clientAuth?: ClientAuth | undefined;
+  /**
+   * DPoP (RFC 9449): the key pair every token request carries a proof of,
+   * so that the tokens issued are bound to it. Absent: no DPoP.
+   */
+  readonly dpop?: DPoPOptions | undefined;
 }
 
 /** Per-call options. */
@@ -153,6 +229,12 @@ export interface Token<Raw> {
   readonly expiresAt?: number;
   readonly refreshToken?: string;
   readonly scope?: string;
+  /**
+   * What kind of token was issued (RFC 8693 §2.2.1 `issued_token_type`, a
+   * URI such as `urn:ietf:params:oauth:token-type:access_token`): read from
+   * token-exchange answers, or from where `tokenFields.issuedTokenType` says.
+   */
+  readonly issuedTokenType?: string;
   /**
    * Set when the expiry was a server-clock time (an absolute expiry, a
    * `created_at`, an `expires_in` that is a timestamp) and the response's

@@ -56,7 +56,7 @@ const ROWS: readonly CorpusRow[] = [
   {
     file: "globalpayments-accesstoken.yaml",
     expect: "refused",
-    code: "unsupported",
+    code: "no_access_token",
     message: /#\/paths\/~1accesstoken\/post\/responses\/200\/content\/application~1json\/schema: the success response has no "access_token" property/,
     note: "the secret is derived (SHA512(nonce + app_key)); token is `token`",
   },

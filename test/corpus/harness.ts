@@ -17,7 +17,7 @@ import type * as AjvCoreModule from "ajv/dist/core.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
-import { configFileFor, generate } from "../../generator/generate.js";
+import { configFileFor, generate } from "../../generator/pipeline/generate.js";
 import { SpecError, loadProviderConfig, loadSpec, type SpecErrorCode } from "../../generator/load/index.js";
 import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
 import { typecheck, type TypecheckResult } from "../generator/helpers.js";

@@ -1,5 +1,6 @@
 // `tokenwright explain <spec>` (generator/cli/explain.ts, main.ts), run as a user runs the built CLI.
 import { beforeAll, describe, expect, it } from "vitest";
+import { SPEC_ERROR_CODES, type SpecErrorCode } from "../../generator/load/errors.js";
 import { REPO_ROOT, ensureBuilt, runCli, useTempDirs, writeTree } from "./helpers.js";
 
 const tempDir = useTempDirs();
@@ -23,6 +24,20 @@ const FLOW_SPEC = JSON.stringify({
   components: { securitySchemes: { oauth: { type: "oauth2", flows: { clientCredentials: { tokenUrl: "/v1/oauth2/token", scopes: { read: "Read" } } } } } },
 });
 
+/** A token operation whose success body has no access_token in any spelling. */
+const NO_ACCESS_TOKEN_SPEC = JSON.stringify({
+  openapi: "3.0.3",
+  info: { title: "No token", version: "1.0.0" },
+  paths: {
+    "/token": {
+      post: {
+        requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", properties: { grant_type: { type: "string", enum: ["client_credentials"] } } } } } },
+        responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", properties: { token: { type: "string" } } } } } } },
+      },
+    },
+  },
+});
+
 let project = "";
 
 beforeAll(async () => {
@@ -33,6 +48,7 @@ beforeAll(async () => {
     "specs/flows.json": FLOW_SPEC,
     "specs/broken.json": FLOW_SPEC,
     "specs/broken.tokenwright.json": JSON.stringify({ clientAuth: "header" }),
+    "specs/no-token.json": NO_ACCESS_TOKEN_SPEC,
   });
 }, 120_000);
 
@@ -106,6 +122,14 @@ describe("explain a spec that does not model", () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: "config", file: "specs/broken.tokenwright.json", pointer: "/clientAuth" } });
     expect(run.stderr).toContain("specs/broken.tokenwright.json#/clientAuth");
+  });
+
+  it("--json: each refusal's stable code, one of the exported list", async () => {
+    const run = await runCli(["explain", "specs/no-token.json", "--json"], project);
+    expect(run.code).toBe(1);
+    const { error } = JSON.parse(run.stdout) as { error: { code: SpecErrorCode; pointer: string } };
+    expect(error).toMatchObject({ code: "no_access_token", pointer: "/paths/~1token/post/responses/200/content/application~1json/schema" });
+    expect(SPEC_ERROR_CODES).toContain(error.code);
   });
 
   it("a file that does not exist exits 1 with a read error", async () => {

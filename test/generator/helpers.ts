@@ -303,3 +303,16 @@ export function transpileTree(root: string): Map<string, string[]> {
   }
   return problemsByFile;
 }
+
+/**
+ * The do-not-edit banner a generated file starts with, as one line of text:
+ * its leading `//` lines (wrapped at 120 columns by the formatter) joined by spaces.
+ */
+export function bannerText(content: string): string {
+  const lines: string[] = [];
+  for (const line of content.split("\n")) {
+    if (!line.startsWith("//")) break;
+    lines.push(line.replace(/^\/\/ ?/, ""));
+  }
+  return lines.join(" ");
+}

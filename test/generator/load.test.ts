@@ -372,14 +372,14 @@ describe("loadSpecText: documents that are not usable OpenAPI 3", () => {
     {
       name: "Swagger 3.0 (there is no such version; Swagger 2.0 is converted)",
       document: { swagger: "3.0", info: { title: "old", version: "1" }, paths: {} },
-      code: "unsupported",
+      code: "unsupported_version",
       pointer: "/swagger",
       mentions: "Swagger 3.0",
     },
     {
       name: "OpenAPI 4.0.0",
       document: { ...tokenSpec(), openapi: "4.0.0" },
-      code: "unsupported",
+      code: "unsupported_version",
       pointer: "/openapi",
       mentions: "4.0.0",
     },

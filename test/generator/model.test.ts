@@ -92,7 +92,7 @@ describe("grant detection", () => {
     expect(grantFacts.every((f) => f.source === source)).toBe(true);
   });
 
-  it("an authorization_code grant is never replayable (RFC 6749 §10.5); the others are", async () => {
+  it("a session never retries an authorization_code grant (single-use, RFC 6749 §10.5); it retries a refresh", async () => {
     const model = await modelOf(
       tokenSpec({
         body: body({
@@ -102,8 +102,8 @@ describe("grant detection", () => {
         }),
       }),
     );
-    expect(grant(model, "authorization_code").replayable).toBe(false);
-    expect(grant(model, "refresh_token").replayable).toBe(true);
+    expect(grant(model, "authorization_code")).toMatchObject({ retried: false, reobtainable: false });
+    expect(grant(model, "refresh_token")).toMatchObject({ retried: true, reobtainable: false });
   });
 });
 
@@ -507,13 +507,13 @@ describe("success and error responses", () => {
     {
       name: "no 2xx JSON body",
       responses: { "200": { description: "ok", content: { "text/plain": { schema: { type: "string" } } } } },
-      code: "unsupported",
+      code: "no_json_success",
       pointer: "/paths/~1oauth~1token/post/responses",
     },
     {
       name: "a success body without access_token",
       responses: { "200": { description: "ok", content: json({ type: "object", properties: { token: { type: "string" } } }) } },
-      code: "unsupported",
+      code: "no_access_token",
       pointer: "/paths/~1oauth~1token/post/responses/200/content/application~1json/schema",
     },
   ])("$name -> $code", async ({ responses, code, pointer }) => {

@@ -160,7 +160,7 @@ describe("a custom token operation without grant_type (Vipps)", () => {
   });
 
   it.each<{ name: string; config: ProviderConfig; code: string; pointer: string; file: string }>([
-    { name: "no grants entry", config: { tokenOperation: "POST /accesstoken/get" }, code: "unsupported", pointer: "/paths/~1accesstoken~1get/post", file: "specs/acme.json" },
+    { name: "no grants entry", config: { tokenOperation: "POST /accesstoken/get" }, code: "no_grant_type", pointer: "/paths/~1accesstoken~1get/post", file: "specs/acme.json" },
     { name: "two grants entries", config: { tokenOperation: "POST /accesstoken/get", grants: { client_credentials: {}, password: {} } }, code: "config", pointer: "/grants", file: CONFIG_FILE },
   ])("$name -> refused, asking for one entry under grants", async ({ config: stated, code, pointer, file }) => {
     const error = await modelError(vipps, stated);
@@ -188,9 +188,9 @@ describe("response settings", () => {
     expect(model.facts.find((f) => f.topic === "response")).toEqual({ topic: "response", statement: "accessToken is at data.token", source: "config", evidence: `${CONFIG_FILE}#/response/accessToken` });
   });
 
-  it("without the setting the envelope has no access_token -> unsupported, naming the setting", async () => {
+  it("without the setting the envelope has no access_token -> no_access_token, naming the setting", async () => {
     const error = await modelError(closed);
-    expect(error.code).toBe("unsupported");
+    expect(error.code).toBe("no_access_token");
     expect(error.detail).toMatch(/"response": \{"accessToken"/);
   });
 
@@ -226,7 +226,7 @@ describe("response settings", () => {
       responses: { "200": { description: "A token", content: { "application/x-www-form-urlencoded": { schema: TOKEN_RESPONSE } } } },
     });
     const refused = await modelError(document);
-    expect(refused.code).toBe("unsupported");
+    expect(refused.code).toBe("no_json_success");
     const model = await modelOf(document, { response: { encoding: "form" } });
     expect(model.success).toMatchObject({ responseEncoding: "form", mediaType: "application/x-www-form-urlencoded", typedKey: "200" });
     expect(model.success.tokenFields.accessToken).toBe("access_token");

@@ -31,13 +31,12 @@ async function model(servers: readonly ServerInput[]) {
 
 describe("server URLs at generation time", () => {
   it.each([
-    { url: "https://user:pass@auth.example.com", want: /\/servers\/0\/url: the server URL carries credentials/ },
-    { url: "https://auth.example.com/#frag", want: /\/servers\/0\/url: the server URL has a fragment/ },
-  ])("$url is refused with its pointer", async ({ url, want }) => {
+    { url: "https://user:pass@auth.example.com", code: "url_credentials" },
+    { url: "https://auth.example.com/#frag", code: "url_fragment" },
+  ])("$url is refused as $code with its pointer", async ({ url, code }) => {
     const error = await model([{ url: "https://ok.example.com" }, { url }].reverse()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SpecError);
-    expect((error as SpecError).code).toBe("insecure_url");
-    expect((error as SpecError).message).toMatch(want);
+    expect(error).toMatchObject({ code, pointer: "/servers/0/url" });
   });
 
   it.each([

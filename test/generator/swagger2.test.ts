@@ -407,7 +407,7 @@ describe("Swagger 2.0: a bad document names the file and a pointer into the 2.0 
     {
       name: 'a member named "__proto__" (the converter would set a prototype)',
       given: JSON.parse(JSON.stringify(swagger()).replace('"expires_in"', '"__proto__"')) as unknown,
-      code: "unsupported",
+      code: "proto_member",
       pointer: "/definitions/Token/properties/__proto__",
       mentions: "__proto__",
     },
@@ -416,12 +416,12 @@ describe("Swagger 2.0: a bad document names the file and a pointer into the 2.0 
       given: swagger((d) => {
         d["securityDefinitions"] = { Client_Auth: { type: "basic" }, "Client Auth": { type: "basic" } };
       }),
-      code: "invalid",
+      code: "conversion_failed",
       pointer: "/securityDefinitions/Client Auth",
       mentions: "cannot convert this Swagger 2.0 document to OpenAPI 3.0: Duplicate sanitised securityScheme name Client_Auth",
     },
-    { name: 'swagger "1.2"', given: { swagger: "1.2", info: { title: "a", version: "1" }, paths: {} }, code: "unsupported", pointer: "/swagger", mentions: "Swagger 1.2" },
-    { name: "swagger as the number 2 (unquoted YAML)", given: { swagger: 2, info: { title: "a", version: "1" }, paths: {} }, code: "unsupported", pointer: "/swagger", mentions: 'the string "2.0"' },
+    { name: 'swagger "1.2"', given: { swagger: "1.2", info: { title: "a", version: "1" }, paths: {} }, code: "unsupported_version", pointer: "/swagger", mentions: "Swagger 1.2" },
+    { name: "swagger as the number 2 (unquoted YAML)", given: { swagger: 2, info: { title: "a", version: "1" }, paths: {} }, code: "version_not_string", pointer: "/swagger", mentions: 'the string "2.0"' },
   ])("$name -> $code at $pointer", async ({ given, code, pointer, mentions }) => {
     const error = await refusal(given, "specs/acme.json");
     expect(error.code).toBe(code);

@@ -1,7 +1,7 @@
 // Specs that name a token endpoint only in their security schemes: the token operation is synthesised
 // (generator/model/synthesise.ts) from the OAuth2 flows or an OpenID Connect scheme.
 import { describe, expect, it } from "vitest";
-import { lookupPointer } from "../../generator/load/index.js";
+import { lookupPointer, type SpecErrorCode } from "../../generator/load/index.js";
 import { buildModel } from "../../generator/model/index.js";
 import { field, grant, loadDocument, modelError, modelOf, tokenSpec, type Json } from "./helpers.js";
 
@@ -129,7 +129,7 @@ describe("from an authorizationCode flow (Xero)", () => {
   it("offers authorization_code and an inferred refresh_token grant", async () => {
     const model = await modelOf(xero({}));
     expect(model.grants.map((g) => g.grantType)).toEqual(["authorization_code", "refresh_token"]);
-    expect(grant(model, "authorization_code")).toMatchObject({ replayable: false, reobtainable: false });
+    expect(grant(model, "authorization_code")).toMatchObject({ retried: false, reobtainable: false });
     expect(grant(model, "authorization_code").fields.filter((f) => f.required).map((f) => f.name)).toEqual(["code"]);
     expect(grant(model, "refresh_token").refreshTokenField).toBe("refresh_token");
     const refresh = model.facts.find((f) => f.topic === "grants" && f.statement.startsWith("refresh_token"));
@@ -211,21 +211,20 @@ describe("refusals", () => {
     expect(error.message).toMatch(/"tokenOperation"/);
   });
 
-  it.each<{ name: string; url: string; pointer: string }>([
-    { name: "http on a public host", url: "http://id.example.com/.well-known/openid-configuration", pointer: "/components/securitySchemes/oidc/openIdConnectUrl" },
-    { name: "credentials in the URL", url: "https://user:pw@id.example.com/.well-known/openid-configuration", pointer: "/components/securitySchemes/oidc/openIdConnectUrl" },
-  ])("openIdConnectUrl with $name -> insecure_url", async ({ url, pointer }) => {
+  it.each<{ name: string; url: string; code: SpecErrorCode }>([
+    { name: "http on a public host", url: "http://id.example.com/.well-known/openid-configuration", code: "insecure_url" },
+    { name: "credentials in the URL", url: "https://user:pw@id.example.com/.well-known/openid-configuration", code: "url_credentials" },
+    { name: "a fragment", url: "https://id.example.com/.well-known/openid-configuration#x", code: "url_fragment" },
+  ])("openIdConnectUrl with $name -> $code", async ({ url, code }) => {
     const error = await modelError(apiDocument({ oidc: { type: "openIdConnect", openIdConnectUrl: url } }));
-    expect(error.code).toBe("insecure_url");
-    expect(error.pointer).toBe(pointer);
-    expect(error.message).toMatch(/openIdConnectUrl/);
+    expect(error.code).toBe(code);
+    expect(error.pointer).toBe("/components/securitySchemes/oidc/openIdConnectUrl");
   });
 
-  it("a tokenUrl with credentials -> insecure_url at the flow", async () => {
+  it("a tokenUrl with credentials -> url_credentials at the flow", async () => {
     const error = await modelError(apiDocument(clientCredentials("https://user:pw@auth.example.com/token")));
-    expect(error.code).toBe("insecure_url");
+    expect(error.code).toBe("url_credentials");
     expect(error.pointer).toBe("/components/securitySchemes/oauth/flows/clientCredentials");
-    expect(error.message).toMatch(/credentials/);
   });
 
   it("openIdConnectUrl with a non-http scheme on loopback -> insecure_url", async () => {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import module from "node:module";
-import { dirname } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { packageRoot } from "./paths.js";
+import { packageRoot } from "../package-root.js";
 
 /**
  * A generate run spends most of its time in V8 compiling TypeScript's
@@ -36,7 +36,10 @@ let enabled = false;
 export function enableCompileCache(): void {
   if (enabled || process.env["TOKENWRIGHT_NO_COMPILE_CACHE"]) return;
   enabled = true;
-  const cacheDir = fileURLToPath(new URL("node_modules/.cache/tokenwright/", packageRoot));
+  // Installed in a project (…/node_modules/tokenwright/), the cache goes in that project's node_modules/.cache.
+  const root = fileURLToPath(packageRoot);
+  const installed = /[\\/]node_modules[\\/]$/.test(dirname(root) + sep);
+  const cacheDir = installed ? join(dirname(root), ".cache", "tokenwright") + sep : fileURLToPath(new URL("node_modules/.cache/tokenwright/", packageRoot));
   const builtIn = (module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
   if (typeof builtIn === "function") {
     builtIn(cacheDir);

@@ -5,47 +5,13 @@ import { methodNameFor, pascalCase, uniqueMethodNames } from "./names.js";
 import { spellingKey, spellingOf } from "./spelling.js";
 import { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD, clientAuthFor, clientOptions, declaresBasicAuth } from "./client-auth.js";
 import type { AlternativeModel, ClientOptionsModel, Fact, FieldModel, GrantModel, WireSource } from "./types.js";
+import { found, type Found } from "./found.js";
+import { STANDARD_GRANTS, grantDefinition, retriedBySession, rfcText, standardGrant } from "./grants/index.js";
 
-/** What the RFCs say each standard grant's request carries. */
-interface StandardGrant {
-  /** Fields the grant cannot do without. */
-  readonly required: readonly string[];
-  /** Fields that belong to this grant only (so a flat multi-grant schema can be split). */
-  readonly owns: readonly string[];
-  /** False where replaying the request is wrong: a code is single-use (RFC 6749 §10.5). */
-  readonly replayable: boolean;
-  /**
-   * Whether a session may run the grant again, unattended, for a new token:
-   * client credentials and a held password may; a code, a device code, an
-   * assertion or a refresh token (rotated away after use) may not.
-   */
-  readonly reobtainable: boolean;
-  readonly rfc: string;
+/** The fields the registry says a grant's request cannot do without. */
+function requiredFields(grantType: string): readonly string[] {
+  return standardGrant(grantType)?.fields.filter((field) => field.required).map((field) => field.name) ?? [];
 }
-
-const STANDARD_GRANTS: Readonly<Record<string, StandardGrant>> = {
-  authorization_code: { required: ["code"], owns: ["code", "redirect_uri", "code_verifier"], replayable: false, reobtainable: false, rfc: "RFC 6749 §4.1.3, RFC 7636 §4.5" },
-  password: { required: ["username", "password"], owns: ["username", "password"], replayable: true, reobtainable: true, rfc: "RFC 6749 §4.3.2" },
-  client_credentials: { required: [], owns: [], replayable: true, reobtainable: true, rfc: "RFC 6749 §4.4.2" },
-  refresh_token: { required: ["refresh_token"], owns: ["refresh_token"], replayable: true, reobtainable: false, rfc: "RFC 6749 §6" },
-  "urn:ietf:params:oauth:grant-type:device_code": { required: ["device_code"], owns: ["device_code"], replayable: true, reobtainable: false, rfc: "RFC 8628 §3.4" },
-  "urn:ietf:params:oauth:grant-type:jwt-bearer": { required: ["assertion"], owns: ["assertion"], replayable: true, reobtainable: false, rfc: "RFC 7523 §2.1" },
-  "urn:ietf:params:oauth:grant-type:token-exchange": {
-    required: ["subject_token", "subject_token_type"],
-    owns: ["subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type"],
-    replayable: true,
-    reobtainable: false,
-    rfc: "RFC 8693 §2.1",
-  },
-};
-
-/** The RFC facts for a grant type, read as an own property (grant types come from the spec: "constructor" is not a grant). */
-function standardGrant(grantType: string): StandardGrant | undefined {
-  return Object.hasOwn(STANDARD_GRANTS, grantType) ? STANDARD_GRANTS[grantType] : undefined;
-}
-
-/** RFC 6749 §6: the field a refresh grant carries the refresh token in. */
-const REFRESH_TOKEN_FIELD = "refresh_token";
 
 interface Variant {
   readonly schema: Located;
@@ -73,21 +39,27 @@ export interface GrantExtras {
 }
 
 /** Describes every grant the token operation accepts. */
-export function buildGrants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[], extras: GrantExtras = {}): GrantsResult {
-  const variants = readVariants(view, token, config, configFile, facts);
-  const assigned = assignGrants(variants, facts);
-  const basicDeclared = declaresBasicAuth(view, token, facts);
+export function buildGrants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, extras: GrantExtras = {}): Found<GrantsResult> {
+  const read = readVariants(view, token, config, configFile);
+  const variants = read.value;
+  const assignment = assignGrants(variants);
+  const assigned = assignment.value;
+  const basic = declaresBasicAuth(view, token);
   for (const configured of Object.keys(config?.grants ?? {})) {
     if (!assigned.has(configured)) {
       throw new SpecError("config", configFile, toPointer(["grants", configured]), `the spec has no ${JSON.stringify(configured)} grant; its grants are ${[...assigned.keys()].join(", ")}`);
     }
   }
   const methodNames = uniqueMethodNames([...assigned.keys()].map(methodNameFor));
-  const grants = [...assigned.entries()].map(([grantType, variant], index) => {
+  const described = [...assigned.entries()].map(([grantType, variant], index) => {
     const siblings = variant.grantTypes.filter((other) => other !== grantType && assigned.get(other) === variant);
-    return describeGrant(view, token, grantType, variant, siblings, methodNames[index]!, basicDeclared, config, configFile, facts, extras);
+    return describeGrant(view, token, grantType, variant, siblings, methodNames[index]!, basic.value, config, configFile, extras);
   });
-  return { grants, client: clientOptions(grants, variants.map((v) => v.shape.required)) };
+  const grants = described.map((d) => d.value);
+  return found(
+    { grants, client: clientOptions(grants, variants.map((v) => v.shape.required)) },
+    [read.facts, assignment.facts, basic.facts, ...described.map((d) => d.facts)].flat(),
+  );
 }
 
 /** Where each parameter travels, by name (body fields are not listed). */
@@ -111,7 +83,13 @@ function withParameters(shape: ObjectShape, parameters: readonly TokenParameter[
   return { properties, required };
 }
 
-function readVariants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): Variant[] {
+function readVariants(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string): Found<Variant[]> {
+  const facts: Fact[] = [];
+  const grantTypes = (variant: Located, shape: ObjectShape, grantSchema: Located): string[] => {
+    const types = grantTypesOf(view, variant, shape, grantSchema, config, configFile);
+    facts.push(...types.facts);
+    return types.value;
+  };
   const members = token.body ? view.variants(token.body.schema) : [];
   const variants: Variant[] = [];
   members.forEach((schema, index) => {
@@ -123,60 +101,56 @@ function readVariants(view: SpecView, token: TokenOperation, config: ProviderCon
     }
     const wire: WireSource =
       schema.componentName !== undefined ? { kind: "component", name: schema.componentName } : members.length === 1 ? { kind: "request-body" } : { kind: "request-body-variant", index };
-    variants.push({ schema, shape, wire, grantField, grantTypes: grantTypesOf(view, schema, shape, shape.properties.get(grantField)!.schema, facts, config, configFile) });
+    variants.push({ schema, shape, wire, grantField, grantTypes: grantTypes(schema, shape, shape.properties.get(grantField)!.schema) });
   });
-  if (variants.length > 0) return variants;
+  if (variants.length > 0) return found(variants, facts);
   // No body variant carries grant_type: a query parameter may, or the operation implies its grant.
   const schema: Located = token.body?.schema ?? token.operation;
   const shape = withParameters(token.body ? view.objectShape(token.body.schema) : { properties: new Map(), required: new Set() }, token.parameters);
   const wire: WireSource = !token.body ? { kind: "no-body" } : schema.componentName !== undefined ? { kind: "component", name: schema.componentName } : { kind: "request-body" };
   const grantParameter = spellingOf(token.parameters.filter((p) => p.in === "query").map((p) => p.name), GRANT_FIELD);
   if (grantParameter !== undefined) {
-    return [{ schema, shape, wire, grantField: grantParameter, grantTypes: grantTypesOf(view, schema, shape, shape.properties.get(grantParameter)!.schema, facts, config, configFile) }];
+    return found([{ schema, shape, wire, grantField: grantParameter, grantTypes: grantTypes(schema, shape, shape.properties.get(grantParameter)!.schema) }], facts);
   }
   const configured = Object.keys(config?.grants ?? {});
   if (configured.length !== 1) {
     throw new SpecError(
-      configured.length === 0 ? "unsupported" : "config",
+      configured.length === 0 ? "no_grant_type" : "config",
       configured.length === 0 ? view.file : configFile,
       configured.length === 0 ? token.operation.pointer : "/grants",
       `the token operation ${token.method.toUpperCase()} ${token.path} takes no ${GRANT_FIELD}, so the grant it issues must be named in the provider config as exactly one entry under "grants" (e.g. {"grants": {"client_credentials": {}}})`,
     );
   }
   facts.push({ topic: "grants", statement: `${configured[0]} is implied: the operation takes no ${GRANT_FIELD}`, source: "config", evidence: `${configFile}#/grants` });
-  return [{ schema, shape, wire, grantField: undefined, grantTypes: configured }];
+  return found([{ schema, shape, wire, grantField: undefined, grantTypes: configured }], facts);
 }
 
 /** The grant types one request variant accepts: its enum or const, else inferred. */
-function grantTypesOf(view: SpecView, variant: Located, shape: ObjectShape, grantSchema: Located, facts: Fact[], config: ProviderConfig | undefined, configFile: string): string[] {
+function grantTypesOf(view: SpecView, variant: Located, shape: ObjectShape, grantSchema: Located, config: ProviderConfig | undefined, configFile: string): Found<string[]> {
   const described = view.describe(grantSchema);
   const enumerated = (described.enumValues ?? []).filter((value): value is string => typeof value === "string");
   if (enumerated.length > 0) {
-    facts.push({ topic: "grants", statement: `grant types ${enumerated.join(", ")}`, source: "spec", evidence: grantSchema.pointer });
-    return enumerated;
+    return found(enumerated, [{ topic: "grants", statement: `grant types ${enumerated.join(", ")}`, source: "spec", evidence: grantSchema.pointer }]);
   }
   // A free-form grant type field: the provider config may list the values it takes.
   const configured = Object.keys(config?.grants ?? {});
   if (configured.length > 0) {
-    facts.push({ topic: "grants", statement: `grant types ${configured.join(", ")} (the field has no enum)`, source: "config", evidence: `${configFile}#/grants` });
-    return configured;
+    return found(configured, [{ topic: "grants", statement: `grant types ${configured.join(", ")} (the field has no enum)`, source: "config", evidence: `${configFile}#/grants` }]);
   }
   const hinted = [described.documentedDefault, ...described.examples].find((value): value is string => typeof value === "string" && value !== "");
   if (hinted !== undefined) {
-    facts.push({ topic: "grants", statement: `grant type ${hinted}, from the field's example or default (it has no enum)`, source: "inferred", evidence: grantSchema.pointer });
-    return [hinted];
+    return found([hinted], [{ topic: "grants", statement: `grant type ${hinted}, from the field's example or default (it has no enum)`, source: "inferred", evidence: grantSchema.pointer }]);
   }
-  const byFields = Object.entries(STANDARD_GRANTS)
-    .filter(([, grant]) => grant.required.length > 0 && grant.required.every((field) => shape.properties.has(field)))
-    .sort(([, a], [, b]) => b.required.length - a.required.length)[0];
-  const inferred = byFields?.[0] ?? "client_credentials";
-  facts.push({
+  const byFields = STANDARD_GRANTS.map((grant) => ({ grantType: grant.grantType, required: requiredFields(grant.grantType) }))
+    .filter(({ required }) => required.length > 0 && required.every((field) => shape.properties.has(field)))
+    .sort((a, b) => b.required.length - a.required.length)[0];
+  const inferred = byFields?.grantType ?? "client_credentials";
+  return found([inferred], [{
     topic: "grants",
-    statement: `grant type ${inferred}, from the fields the request carries (${byFields ? byFields[1].required.join(", ") : "no grant-specific fields"})`,
+    statement: `grant type ${inferred}, from the fields the request carries (${byFields ? byFields.required.join(", ") : "no grant-specific fields"})`,
     source: "inferred",
     evidence: variant.pointer,
-  });
-  return [inferred];
+  }]);
 }
 
 /**
@@ -184,7 +158,8 @@ function grantTypesOf(view: SpecView, variant: Located, shape: ObjectShape, gran
  * same grant (rendered docs often repeat the whole enum in every variant), the
  * variant holding that grant's RFC fields wins.
  */
-function assignGrants(variants: readonly Variant[], facts: Fact[]): Map<string, Variant> {
+function assignGrants(variants: readonly Variant[]): Found<Map<string, Variant>> {
+  const facts: Fact[] = [];
   const assigned = new Map<string, Variant>();
   const allTypes = [...new Set(variants.flatMap((v) => v.grantTypes))];
   for (const grantType of allTypes) {
@@ -198,17 +173,17 @@ function assignGrants(variants: readonly Variant[], facts: Fact[]): Map<string, 
     assigned.set(grantType, scored[0]!.variant);
     facts.push({ topic: "grants", statement: `${grantType} is listed by ${holders.length} request variants; using the one whose fields fit the grant`, source: "inferred", evidence: scored[0]!.variant.schema.pointer });
   }
-  return assigned;
+  return found(assigned, facts);
 }
 
 function fitScore(grantType: string, variant: Variant): number {
-  const own = standardGrant(grantType);
+  const own = grantDefinition(grantType);
   const has = (field: string) => spellingOf(variant.shape.properties.keys(), field) !== undefined;
   let score = 0;
-  for (const field of own?.required ?? []) if (has(field)) score += 2;
-  for (const [other, grant] of Object.entries(STANDARD_GRANTS)) {
-    if (other === grantType) continue;
-    for (const field of grant.owns) if (has(field) && !own?.owns.includes(field)) score -= 1;
+  for (const field of requiredFields(grantType)) if (has(field)) score += 2;
+  for (const grant of STANDARD_GRANTS) {
+    if (grant.grantType === grantType) continue;
+    for (const field of grant.owns) if (has(field) && !own.owns.includes(field)) score -= 1;
   }
   return score;
 }
@@ -229,10 +204,10 @@ function describeGrant(
   basicDeclared: boolean,
   config: ProviderConfig | undefined,
   configFile: string,
-  facts: Fact[],
   extras: GrantExtras,
-): GrantModel {
-  const standard = standardGrant(grantType);
+): Found<GrantModel> {
+  const facts: Fact[] = [];
+  const definition = grantDefinition(grantType);
   const grantConfig = ownGrantConfig(config, grantType);
   const configured = grantConfig?.alternatives ?? [];
   const alternativeFields = new Set(configured.flat());
@@ -260,10 +235,10 @@ function describeGrant(
   }
   for (const [name, property] of variant.shape.properties) {
     if (name === variant.grantField || isClientField(name) || alternativeFields.has(name)) continue;
-    if (ownedElsewhere.has(name) && !spelledIn(standard?.owns, name)) continue;
-    const rfcRequired = spelledIn(standard?.required, name);
+    if (ownedElsewhere.has(name) && !spelledIn(definition.owns, name)) continue;
+    const rfcRequired = spelledIn(requiredFields(grantType), name);
     if (rfcRequired && !variant.shape.required.has(name)) {
-      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required (${standard!.rfc}) although the schema does not say so`, source: "inferred", evidence: property.schema.pointer });
+      facts.push({ topic: `grant ${grantType}`, statement: `${name} is required (${rfcText(definition)}) although the schema does not say so`, source: "inferred", evidence: property.schema.pointer });
     }
     const required = !relaxByConfig.has(name) && (variant.shape.required.has(name) || rfcRequired);
     const location = parameterLocations.get(property);
@@ -298,7 +273,7 @@ function describeGrant(
       facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but sent only with the credential set that contains it`, source: "config", evidence: `${configFile}#${toPointer(["grants", grantType, "alternatives"])}` });
       return true;
     }
-    if (!alternativeFields.has(name) && ownedElsewhere.has(name) && !spelledIn(standard?.owns, name)) {
+    if (!alternativeFields.has(name) && ownedElsewhere.has(name) && !spelledIn(definition.owns, name)) {
       facts.push({ topic: `grant ${grantType}`, statement: `${name} is required by the schema but belongs to another grant, so this grant does not send it`, source: "inferred", evidence: variant.schema.pointer });
       return true;
     }
@@ -308,22 +283,22 @@ function describeGrant(
   const where = clientAuth.kind === "fields" ? ` (${[idField, secretField].filter(Boolean).join(", ")}${parameterLocations.get(variant.shape.properties.get(idField!)!) ? ` in the ${parameterLocations.get(variant.shape.properties.get(idField!)!)}` : ""})` : "";
   facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}${where}`, source, evidence: source === "config" ? `${configFile}#/clientAuth` : clientAuth.kind === "fields" ? variant.schema.pointer : "security" });
   const variantDescription = isJson(variant.schema.node) && typeof variant.schema.node["description"] === "string" ? variant.schema.node["description"] : undefined;
-  const refreshTokenField = grantType === REFRESH_TOKEN_FIELD ? spellingOf(names, REFRESH_TOKEN_FIELD) ?? REFRESH_TOKEN_FIELD : undefined;
-  return {
+  const rfcRefreshField = definition.refreshTokenField;
+  const refreshTokenField = rfcRefreshField !== undefined ? spellingOf(names, rfcRefreshField) ?? rfcRefreshField : undefined;
+  return found({
     grantType,
     ...(variant.grantField !== undefined ? { grantField: variant.grantField } : {}),
     ...(refreshTokenField !== undefined ? { refreshTokenField } : {}),
     methodName,
-    paramsTypeName: `${pascalCase(methodName)}Params`,
     ...(variantDescription !== undefined ? { description: variantDescription } : {}),
     wire: variant.wire,
     clientAuth,
     fields,
     alternatives,
-    replayable: standard?.replayable ?? false,
-    reobtainable: standard?.reobtainable ?? false,
+    reobtainable: definition.reobtainable,
+    retried: retriedBySession(definition),
     relaxedRequired,
-  };
+  }, facts);
 }
 
 function fieldModel(view: SpecView, name: string, schema: Located, requiredByShape: boolean): FieldModel {

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { SpecError, loadProviderConfig, loadSpec, type RefPolicy, type SpecErrorCode } from "./load/index.js";
-import { buildModel, type ProviderModel } from "./model/index.js";
-import type { ProviderInputs } from "./write/manifest.js";
+import { SpecError, loadProviderConfig, loadSpec, type RefPolicy, type SpecErrorCode } from "../load/index.js";
+import { buildModel, type ProviderModel } from "../model/index.js";
+import type { ProviderInputs } from "../write/manifest.js";
 
 export interface ModelRequest {
   readonly inputs: readonly ProviderInputs[];
@@ -23,15 +23,27 @@ export type ModelReply =
   | { readonly ok: true; readonly models: readonly { readonly model: ProviderModel; readonly command: string }[] }
   | { readonly ok: false; readonly problems: readonly SpecProblem[] };
 
+/** A spec and the files beside it that change its model. */
+export interface ModelInputFiles {
+  readonly spec: string;
+  readonly config?: string | undefined;
+  readonly overlay?: string | undefined;
+}
+
+/** load (spec, overlay, provider config) -> model for one spec: `generate` and `explain` both come through here. Throws SpecError. */
+export async function loadAndModel(input: ModelInputFiles, policy: RefPolicy): Promise<ProviderModel> {
+  const spec = await loadSpec(input.spec, policy, input.overlay);
+  const config = input.config !== undefined ? await loadProviderConfig(input.config) : undefined;
+  return buildModel({ spec, config, configFile: config !== undefined ? input.config : undefined });
+}
+
 /** load -> model for each input; every failing spec is reported, not just the first. */
 export async function modelProviders({ inputs, policy }: ModelRequest): Promise<ModelReply> {
   const models: { model: ProviderModel; command: string }[] = [];
   const problems: SpecProblem[] = [];
   for (const input of inputs) {
     try {
-      const spec = await loadSpec(input.spec, policy, input.overlay);
-      const config = input.config !== undefined ? await loadProviderConfig(input.config) : undefined;
-      models.push({ model: buildModel({ spec, config, configFile: input.config }), command: input.command });
+      models.push({ model: await loadAndModel(input, policy), command: input.command });
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       problems.push({ code: error.code, file: error.file, pointer: error.pointer, detail: error.detail, position: error.position });

@@ -1,9 +1,9 @@
-import { shareTypeScriptWithOpenapiTypescript } from "./emit/shared-typescript.js";
-import { SpecError, type RefPolicy } from "./load/index.js";
-import type { ProviderModel } from "./model/index.js";
+import { shareTypeScriptWithOpenapiTypescript } from "../startup/shared-typescript.js";
+import { SpecError, type RefPolicy } from "../load/index.js";
+import type { ProviderModel } from "../model/index.js";
 import { modelProvidersInBackground, specErrorOf } from "./model-providers.js";
-import { sha256, type ProviderInputs } from "./write/manifest.js";
-import type { OutputFile } from "./write/index.js";
+import { sha256, type ProviderInputs } from "../write/manifest.js";
+import type { OutputFile } from "../write/index.js";
 
 export interface Regenerated {
   /** Provider -> its files' hashes, for the manifest. */
@@ -29,7 +29,7 @@ export class GenerateError extends Error {
 export async function regenerate(inputs: readonly ProviderInputs[], runtimeCommand: string, policy: RefPolicy, log: (line: string) => void): Promise<Regenerated> {
   const modelled = modelProvidersInBackground({ inputs, policy });
   modelled.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-  const { Printer, emitProvider, runtimeFiles, wireTypes } = await import("./emit/index.js");
+  const { Printer, emitProvider, runtimeFiles, wireTypes } = await import("../emit/index.js");
   // After ts-morph is in: its compiler is the one openapi-typescript will be given.
   shareTypeScriptWithOpenapiTypescript();
   const reply = await modelled;
@@ -59,6 +59,6 @@ async function wireTypesOrSpecError(model: ProviderModel, wireTypes: (document: 
     return await wireTypes(model.wireDocument);
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new GenerateError([new SpecError("unsupported", model.source.file, model.operation.pointer, `openapi-typescript cannot type the token operation (${reason.slice(0, 200)})`)]);
+    throw new GenerateError([new SpecError("wire_types_failed", model.source.file, model.operation.pointer, `openapi-typescript cannot type the token operation (${reason.slice(0, 200)})`)]);
   }
 }

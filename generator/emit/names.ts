@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ts } from "ts-morph";
+import type { GrantModel, ProviderModel } from "../model/index.js";
+import { pascalCase } from "../model/names.js";
+import { packageRoot } from "../package-root.js";
+
+/**
+ * Every identifier the generated code declares or exports is decided here,
+ * and only here: the provider's exported types, its factory and servers
+ * constant, the module-local constants and type aliases, and which runtime
+ * names a provider re-exports. The words they are made of come from the
+ * model (`typePrefix` and each grant's `methodName`, see model/names.ts);
+ * the runtime's own exported names are read from the runtime's source, so a
+ * name the runtime starts exporting is never declared a second time.
+ */
+
+/** Where the runtime's public API is declared (copied into every output as `runtime/index.ts`). */
+const RUNTIME_INDEX = "generator/runtime/index.ts";
+
+/** Names the runtime's `index.ts` exports, as values (classes, functions, constants) and as types only. */
+export interface RuntimeExports {
+  readonly values: ReadonlySet<string>;
+  readonly types: ReadonlySet<string>;
+}
+
+let runtimeExportsCache: RuntimeExports | undefined;
+
+/** The runtime's exported names, read from its `index.ts` with the TypeScript parser (once per process). */
+export function runtimeExports(): RuntimeExports {
+  runtimeExportsCache ??= parseRuntimeExports(readFileSync(fileURLToPath(new URL(RUNTIME_INDEX, packageRoot)), "utf8"));
+  return runtimeExportsCache;
+}
+
+/**
+ * The names an `index.ts` exports through `export { a, type B } from "..."`
+ * and `export type { C } from "..."`, the only forms the runtime's public
+ * API is written in; any other export form is refused, so nothing exported
+ * goes unseen.
+ */
+export function parseRuntimeExports(source: string, file = RUNTIME_INDEX): RuntimeExports {
+  const parsed = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const values = new Set<string>();
+  const types = new Set<string>();
+  for (const statement of parsed.statements) {
+    if (ts.isImportDeclaration(statement)) continue;
+    if (!ts.isExportDeclaration(statement) || statement.exportClause === undefined || !ts.isNamedExports(statement.exportClause)) {
+      const { line } = parsed.getLineAndCharacterOfPosition(statement.getStart(parsed));
+      throw new Error(`${file}:${line + 1}: the runtime's public API must be written as named re-exports (export { ... } from "./x.js"), so generated names can be checked against it`);
+    }
+    for (const element of statement.exportClause.elements) (statement.isTypeOnly || element.isTypeOnly ? types : values).add(element.name.text);
+  }
+  return { values, types };
+}
+
+/** Type aliases every provider's `types.ts` declares for itself (not exported). */
+export const LOCAL_TYPES = {
+  /** `paths["/token"]["post"]`. */
+  operation: "TokenOperation",
+  /** The token operation's request body type. */
+  requestBody: "RequestBody",
+  /** `Exclude<T, undefined>`, for fields that must be present. */
+  defined: "Defined",
+} as const;
+
+/** What `wire.ts` (openapi-typescript) exports. */
+export const WIRE_TYPES = ["components", "paths"] as const;
+
+/** Constants every provider's `client.ts` declares for itself (not exported). */
+export const LOCAL_VALUES = {
+  /** The endpoint's facts as the runtime reads them. */
+  endpoint: "ENDPOINT",
+  /** Each grant a session can be opened with. */
+  sessionGrants: "SESSION_GRANTS",
+} as const;
+
+/** Runtime types a caller needs to configure and hold a session; every provider's `index.ts` re-exports them. */
+const RUNTIME_TYPE_REEXPORTS = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions", "SessionStats"] as const;
+
+/** The runtime values a provider re-exports: every error class (for `instanceof`) and the in-memory store. */
+function isReexportedRuntimeValue(name: string): boolean {
+  return /Error$/.test(name) || /TokenStore$/.test(name);
+}
+
+/** `CommerceLayer` -> `COMMERCE_LAYER`. */
+export function screamingCase(pascal: string): string {
+  return pascal.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** Every name one provider's files declare or export. */
+export interface ProviderNames {
+  /** `createAssetClient`. */
+  readonly createFunction: string;
+  /** `ASSET_SERVERS`. */
+  readonly serversConst: string;
+  /** `CLIENT_CREDENTIALS_GRANT`: the grant's rule, local to `client.ts`. */
+  readonly grantConst: (grant: GrantModel) => string;
+  readonly client: string;
+  readonly options: string;
+  readonly serverName: string;
+  readonly response: string;
+  readonly token: string;
+  readonly result: string;
+  readonly responseError: string;
+  readonly error: string;
+  readonly sessionRequest: string;
+  readonly scope: string;
+  /** `AssetClientCredentialsParams`. */
+  readonly params: (grant: GrantModel) => string;
+  /** `ClientCredentialsBody`: a local alias of the wire type a grant's body fields are read from. */
+  readonly body: (grant: GrantModel) => string;
+  /** Runtime values `index.ts` re-exports, in the runtime's order. */
+  readonly runtimeValues: readonly string[];
+  /** Runtime types `index.ts` re-exports. */
+  readonly runtimeTypes: readonly string[];
+}
+
+/**
+ * The provider's names. Type names are `typePrefix` + a suffix; when any of
+ * them would equal a runtime export or a local name (a spec saved as
+ * `token.json` would otherwise export a second `TokenResponseError`), the
+ * types take `<prefix>Provider` instead, again until nothing collides.
+ * Values keep the model's prefix: `create<prefix>Client` and `<PREFIX>_SERVERS`
+ * cannot equal a runtime name, which the same check confirms.
+ */
+export function providerNames(model: ProviderModel, runtime: RuntimeExports = runtimeExports()): ProviderNames {
+  const taken = new Set<string>([...runtime.values, ...runtime.types, ...Object.values(LOCAL_TYPES), ...Object.values(LOCAL_VALUES), ...WIRE_TYPES]);
+  let typePrefix = model.typePrefix;
+  while (typeNamesFor(typePrefix, model).some((name) => taken.has(name))) typePrefix = `${typePrefix}Provider`;
+  let valuePrefix = model.typePrefix;
+  while (valueNamesFor(valuePrefix).some((name) => taken.has(name))) valuePrefix = `${valuePrefix}Provider`;
+  const values = valuesWithPrefix(valuePrefix);
+  // Grant constants are named for their method alone (unique, ignoring case), never for the prefix.
+  const takenGrantConst = model.grants.map(values.grantConst).find((name) => taken.has(name));
+  if (takenGrantConst !== undefined) throw new Error(`the grant constant ${takenGrantConst} is a runtime or local name`);
+  const types = typesWithPrefix(typePrefix);
+  const discovery = model.operation.discovery !== undefined;
+  for (const name of RUNTIME_TYPE_REEXPORTS) {
+    if (!runtime.types.has(name)) throw new Error(`the runtime no longer exports the type ${name}, which every provider re-exports (${RUNTIME_INDEX})`);
+  }
+  const exported = new Set([...typeNamesFor(typePrefix, model), ...valueNamesFor(valuePrefix)]);
+  const bodies = new Map<GrantModel, string>();
+  for (const grant of model.grants) {
+    const base = `${pascalCase(grant.methodName)}Body`;
+    let name = base;
+    for (let n = 2; taken.has(name) || exported.has(name); n++) name = `${base}${n}`;
+    bodies.set(grant, name);
+  }
+  return {
+    ...types,
+    ...values,
+    body: (grant) => bodies.get(grant) ?? `${pascalCase(grant.methodName)}Body`,
+    runtimeValues: [...runtime.values].filter((name) => isReexportedRuntimeValue(name) && (discovery || name !== "DiscoveryError")),
+    runtimeTypes: RUNTIME_TYPE_REEXPORTS,
+  };
+}
+
+function typesWithPrefix(p: string) {
+  return {
+    client: `${p}Client`,
+    options: `${p}ClientOptions`,
+    serverName: `${p}ServerName`,
+    response: `${p}TokenResponse`,
+    token: `${p}Token`,
+    result: `${p}TokenResult`,
+    responseError: `${p}ResponseError`,
+    error: `${p}TokenError`,
+    sessionRequest: `${p}SessionRequest`,
+    scope: `${p}Scope`,
+    params: (grant: GrantModel) => `${p}${pascalCase(grant.methodName)}Params`,
+  };
+}
+
+function valuesWithPrefix(p: string) {
+  return {
+    createFunction: `create${p}Client`,
+    serversConst: `${screamingCase(p)}_SERVERS`,
+    grantConst: (grant: GrantModel) => `${screamingCase(grant.methodName)}_GRANT`,
+  };
+}
+
+function typeNamesFor(p: string, model: ProviderModel): string[] {
+  const { params, ...names } = typesWithPrefix(p);
+  return [...Object.values(names), ...model.grants.map(params)];
+}
+
+function valueNamesFor(p: string): string[] {
+  const { grantConst: _grantConst, ...names } = valuesWithPrefix(p);
+  return Object.values(names);
+}
+
+/** Every name a provider's files declare at top level or export, for checks: exported and local, types and values. */
+export function declaredNames(model: ProviderModel): string[] {
+  const names = providerNames(model);
+  const { params, grantConst, body, runtimeValues: _values, runtimeTypes: _types, ...single } = names;
+  return [
+    ...Object.values(single),
+    ...model.grants.map(params),
+    ...model.grants.map(grantConst),
+    ...model.grants.map(body),
+    ...Object.values(LOCAL_TYPES),
+    ...Object.values(LOCAL_VALUES),
+  ];
+}
