@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
-import { ts } from "ts-morph";
 import { packageRoot } from "../package-root.js";
 
 /**
@@ -156,7 +155,7 @@ export function wrapComments(text: string): string {
     // Only a comment that starts its line (after indentation) is re-wrapped; one after code is left as it is.
     if (lead.trim() !== "") continue;
     const original = text.slice(comment.pos, comment.end);
-    const wrapped = comment.kind === ts.SyntaxKind.SingleLineCommentTrivia ? wrapLineComment(original, lead) : wrapBlockComment(original, lead);
+    const wrapped = comment.kind === "line" ? wrapLineComment(original, lead) : wrapBlockComment(original, lead);
     if (wrapped !== original) edits.push({ pos: comment.pos, end: comment.end, text: wrapped });
   }
   let out = text;
@@ -164,52 +163,118 @@ export function wrapComments(text: string): string {
   return out;
 }
 
-/** Tokens after which a `/` divides; after anything else it starts a regular expression. */
-const ENDS_EXPRESSION = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.Identifier,
-  ts.SyntaxKind.PrivateIdentifier,
-  ts.SyntaxKind.NumericLiteral,
-  ts.SyntaxKind.BigIntLiteral,
-  ts.SyntaxKind.StringLiteral,
-  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
-  ts.SyntaxKind.TemplateTail,
-  ts.SyntaxKind.RegularExpressionLiteral,
-  ts.SyntaxKind.CloseParenToken,
-  ts.SyntaxKind.CloseBracketToken,
-  ts.SyntaxKind.CloseBraceToken,
-  ts.SyntaxKind.PlusPlusToken,
-  ts.SyntaxKind.MinusMinusToken,
-  ts.SyntaxKind.ThisKeyword,
-  ts.SyntaxKind.SuperKeyword,
-  ts.SyntaxKind.TrueKeyword,
-  ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NullKeyword,
-]);
+/** A comment in a file: `[pos, end)`, and whether it is a `//` comment or a block. */
+export interface CommentRange {
+  readonly pos: number;
+  readonly end: number;
+  readonly kind: "line" | "block";
+}
 
-/** Every comment in a file, in order: TypeScript's scanner, with template literals and regular expressions told apart. */
-function commentsOf(text: string): ts.CommentRange[] {
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
-  const comments: ts.CommentRange[] = [];
-  /** Brace depth at each open `${`, innermost last. */
-  const templates: number[] = [];
+/** Words after which a `/` starts a regular expression rather than dividing. */
+const BEFORE_EXPRESSION = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
+
+/**
+ * Every comment in a TypeScript file, in order. A small lexer that knows
+ * just enough to tell a comment from text that looks like one: strings,
+ * template literals (with `${…}` nested to any depth) and regular expressions
+ * (a `/` where an expression may start). It needs no TypeScript, so the
+ * formatter can run off the main thread.
+ */
+export function commentsOf(text: string): CommentRange[] {
+  const comments: CommentRange[] = [];
+  /** The brace depth at each open `${`, innermost last. */
+  const substitutions: number[] = [];
   let depth = 0;
-  let previous = ts.SyntaxKind.Unknown;
-  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
-    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
-      comments.push({ pos: scanner.getTokenStart(), end: scanner.getTokenEnd(), kind });
-      continue;
+  let regexAllowed = true;
+  let i = 0;
+  /** Reads a template literal's text from `from` to its closing backtick or its next `${`. */
+  const template = (from: number): number => {
+    for (let j = from; j < text.length; j++) {
+      if (text[j] === "\\") j++;
+      else if (text[j] === "`") {
+        regexAllowed = false;
+        return j + 1;
+      } else if (text[j] === "$" && text[j + 1] === "{") {
+        substitutions.push(depth);
+        regexAllowed = true;
+        return j + 2;
+      }
     }
-    if (kind === ts.SyntaxKind.NewLineTrivia || kind === ts.SyntaxKind.WhitespaceTrivia) continue;
-    if (kind === ts.SyntaxKind.OpenBraceToken) depth++;
-    else if (kind === ts.SyntaxKind.TemplateHead) templates.push(depth);
-    else if (kind === ts.SyntaxKind.CloseBraceToken && templates.at(-1) === depth) {
-      kind = scanner.reScanTemplateToken(false);
-      if (kind === ts.SyntaxKind.TemplateTail) templates.pop();
-    } else if (kind === ts.SyntaxKind.CloseBraceToken) depth--;
-    else if ((kind === ts.SyntaxKind.SlashToken || kind === ts.SyntaxKind.SlashEqualsToken) && !ENDS_EXPRESSION.has(previous)) kind = scanner.reScanSlashToken();
-    previous = kind;
+    return text.length;
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "/" && text[i + 1] === "/") {
+      const newline = text.indexOf("\n", i);
+      const end = newline < 0 ? text.length : newline;
+      comments.push({ pos: i, end, kind: "line" });
+      i = end;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const close = text.indexOf("*/", i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      comments.push({ pos: i, end, kind: "block" });
+      i = end;
+    } else if (c === "/") {
+      i = regexAllowed ? skipRegex(text, i) : i + 1;
+      regexAllowed = !regexAllowed;
+    } else if (c === '"' || c === "'") {
+      i = skipQuoted(text, i);
+      regexAllowed = false;
+    } else if (c === "`") {
+      i = template(i + 1);
+    } else if (c === "{") {
+      depth++;
+      i++;
+      regexAllowed = true;
+    } else if (c === "}") {
+      if (substitutions.length > 0 && substitutions[substitutions.length - 1] === depth) {
+        substitutions.pop();
+        i = template(i + 1);
+      } else {
+        depth--;
+        i++;
+        regexAllowed = false;
+      }
+    } else if (/[\w$]/.test(c)) {
+      let j = i + 1;
+      while (j < text.length && /[\w$]/.test(text[j]!)) j++;
+      regexAllowed = BEFORE_EXPRESSION.has(text.slice(i, j));
+      i = j;
+    } else if (c === ")" || c === "]") {
+      regexAllowed = false;
+      i++;
+    } else {
+      if (!/\s/.test(c)) regexAllowed = true;
+      i++;
+    }
   }
   return comments;
+}
+
+function skipQuoted(text: string, start: number): number {
+  const quote = text[start];
+  for (let j = start + 1; j < text.length; j++) {
+    if (text[j] === "\\") j++;
+    else if (text[j] === quote || text[j] === "\n") return j + (text[j] === quote ? 1 : 0);
+  }
+  return text.length;
+}
+
+function skipRegex(text: string, start: number): number {
+  let inClass = false;
+  for (let j = start + 1; j < text.length; j++) {
+    const c = text[j];
+    if (c === "\\") j++;
+    else if (c === "\n") return j;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "/") {
+      let end = j + 1;
+      while (end < text.length && /[a-z]/i.test(text[end]!)) end++;
+      return end;
+    }
+  }
+  return text.length;
 }
 
 /** `// a long comment` -> several `//` lines at the same indentation. */

@@ -124,6 +124,17 @@ export interface ProviderNames {
  * cannot equal a runtime name, which the same check confirms.
  */
 export function providerNames(model: ProviderModel, runtime: RuntimeExports = runtimeExports()): ProviderNames {
+  // Every emitter asks, many times per file: decided once per model (and runtime).
+  const known = decided.get(model);
+  if (known?.runtime === runtime) return known.names;
+  const names = decideNames(model, runtime);
+  decided.set(model, { runtime, names });
+  return names;
+}
+
+const decided = new WeakMap<ProviderModel, { readonly runtime: RuntimeExports; readonly names: ProviderNames }>();
+
+function decideNames(model: ProviderModel, runtime: RuntimeExports): ProviderNames {
   const taken = new Set<string>([...runtime.values, ...runtime.types, ...Object.values(LOCAL_TYPES), ...Object.values(LOCAL_VALUES), ...WIRE_TYPES]);
   let typePrefix = model.typePrefix;
   while (typeNamesFor(typePrefix, model).some((name) => taken.has(name))) typePrefix = `${typePrefix}Provider`;

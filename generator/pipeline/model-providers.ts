@@ -56,20 +56,61 @@ export function specErrorOf(problem: SpecProblem): SpecError {
   return new SpecError(problem.code, problem.file, problem.pointer, problem.detail, problem.position);
 }
 
+/** The output files of the runtime copy, as plain data. */
+export interface RuntimeCopy {
+  readonly files: readonly { readonly path: string; readonly content: string }[];
+}
+
+/** What {@link inBackground} is asked: the models, and (with `runtimeCommand`) the formatted runtime copy. */
+export interface BackgroundRequest extends ModelRequest {
+  readonly runtimeCommand: string;
+}
+
+/** The worker's two messages: the models first, as soon as they are ready, then the runtime copy. */
+export type WorkerMessage = { readonly kind: "models"; readonly reply: ModelReply } | { readonly kind: "runtime"; readonly copy: RuntimeCopy };
+
+/** The runtime copy, formatted: imported only here, so loading and modelling never load the formatter. */
+export async function runtimeCopy(command: string): Promise<RuntimeCopy> {
+  const { runtimeFiles } = await import("../emit/runtime-files.js");
+  return { files: runtimeFiles(command) };
+}
+
 /**
  * Runs {@link modelProviders} on a worker thread when the compiled worker
  * exists (the CLI), so it overlaps the main thread's ~0.3 s ts-morph import;
- * from source (tests) it runs in-thread.
+ * when the models are sent, the worker goes on to format the runtime copy
+ * while the main thread emits the providers. From source (tests) both run
+ * in-thread.
  */
-export function modelProvidersInBackground(request: ModelRequest): Promise<ModelReply> {
+export function inBackground(request: BackgroundRequest): { readonly models: Promise<ModelReply>; readonly runtime: Promise<RuntimeCopy> } {
   const workerUrl = new URL("./model-worker.js", import.meta.url);
-  if (!import.meta.url.endsWith(".js") || !existsSync(fileURLToPath(workerUrl))) return modelProviders(request);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: request });
-    worker.once("message", (reply: ModelReply) => resolve(reply));
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`the model worker exited with code ${code}`));
-    });
+  if (!import.meta.url.endsWith(".js") || !existsSync(fileURLToPath(workerUrl))) {
+    const models = modelProviders(request);
+    return { models, runtime: models.then((reply) => (reply.ok ? runtimeCopy(request.runtimeCommand) : { files: [] })) };
+  }
+  const worker = new Worker(workerUrl, { workerData: request });
+  let settle: { models?: (reply: ModelReply) => void; runtime?: (copy: RuntimeCopy) => void; fail?: (error: unknown) => void } = {};
+  const models = new Promise<ModelReply>((resolve, reject) => {
+    settle.models = resolve;
+    settle.fail = reject;
   });
+  const runtime = new Promise<RuntimeCopy>((resolve, reject) => {
+    settle.runtime = resolve;
+    const failModels = settle.fail!;
+    settle.fail = (error) => {
+      failModels(error);
+      reject(error);
+    };
+  });
+  worker.on("message", (message: WorkerMessage) => {
+    if (message.kind === "models") settle.models?.(message.reply);
+    else settle.runtime?.(message.copy);
+  });
+  worker.once("error", (error) => settle.fail?.(error));
+  worker.once("exit", (code) => {
+    // Whatever was not sent by now never will be (the worker sends no runtime copy after failed models).
+    settle.fail?.(new Error(code !== 0 ? `the model worker exited with code ${code}` : "the model worker ended without the runtime copy"));
+    settle = {};
+  });
+  return { models, runtime };
 }

@@ -1,7 +1,7 @@
 import { shareTypeScriptWithOpenapiTypescript } from "../startup/shared-typescript.js";
 import { SpecError, type RefPolicy } from "../load/index.js";
 import type { ProviderModel } from "../model/index.js";
-import { modelProvidersInBackground, specErrorOf } from "./model-providers.js";
+import { inBackground, specErrorOf } from "./model-providers.js";
 import { sha256, type ProviderInputs } from "../write/manifest.js";
 import type { OutputFile } from "../write/index.js";
 
@@ -24,12 +24,16 @@ export class GenerateError extends Error {
  * load -> model -> emit for the given providers. Specs are loaded and
  * modelled on a worker while this thread imports ts-morph, which then shares
  * its TypeScript with openapi-typescript: the two costliest steps overlap and
- * TypeScript loads once.
+ * TypeScript loads once. The worker then formats the runtime copy while this
+ * thread emits the providers.
  */
 export async function regenerate(inputs: readonly ProviderInputs[], runtimeCommand: string, policy: RefPolicy, log: (line: string) => void): Promise<Regenerated> {
-  const modelled = modelProvidersInBackground({ inputs, policy });
-  modelled.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-  const { Printer, emitProvider, runtimeFiles, wireTypes } = await import("../emit/index.js");
+  const background = inBackground({ inputs, policy, runtimeCommand });
+  // Both are awaited below; never an unhandled rejection meanwhile.
+  background.models.catch(() => undefined);
+  background.runtime.catch(() => undefined);
+  const modelled = background.models;
+  const { Printer, emitProvider, wireTypes } = await import("../emit/index.js");
   // After ts-morph is in: its compiler is the one openapi-typescript will be given.
   shareTypeScriptWithOpenapiTypescript();
   const reply = await modelled;
@@ -44,7 +48,7 @@ export async function regenerate(inputs: readonly ProviderInputs[], runtimeComma
     providers.set(model.provider, Object.fromEntries(emitted.map((f) => [f.path, sha256(f.content)])));
     log(`${model.provider}: ${model.grants.map((g) => g.methodName).join(", ")} (${emitted.length} files)`);
   }
-  const runtime = runtimeFiles(runtimeCommand);
+  const runtime = (await background.runtime).files;
   files.push(...runtime);
   return { providers, files, runtime: Object.fromEntries(runtime.map((f) => [f.path, sha256(f.content)])) };
 }

@@ -1,14 +1,14 @@
 // Grants that carry assertions: JWT bearer (RFC 7523 §2.1) and token
-// exchange (RFC 8693). requestToken recognises them by their grant type
-// URNs, checks their fields before anything is sent, and resolves a field
-// given as a function (a fresh assertion or subject token per request).
+// exchange (RFC 8693), as grant rules whose `params` hook checks their fields
+// before anything is sent and makes a credential given as a function (a fresh
+// assertion or subject token per request). Other clients bundle none of it.
 import { ClientKeyError } from "./errors.js";
 import { KeyProblem, asymmetricAlgorithmOf, importPrivateJwk, isCryptoKey, jwkAlgorithm, randomId, signJws } from "./jws.js";
 import type { AsymmetricAlgorithm, CryptoKeyLike, Jwk } from "./jws.js";
 import { canonicalJson } from "./canonical.js";
-import { jwkSecrets } from "./client-auth.js";
+import { jwkSecrets } from "./client-jwt.js";
 import { registerSourceIdentity } from "./source-identity.js";
-import type { ClientAuthRule, GrantRule } from "./types.js";
+import type { ClientAuthRule, GrantParams, GrantRule } from "./types.js";
 
 /** RFC 7523 §2.1. */
 export const JWT_BEARER_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -25,14 +25,29 @@ export const TOKEN_TYPES = /* @__PURE__ */ Object.freeze({
   jwt: "urn:ietf:params:oauth:token-type:jwt",
 } as const);
 
-/** The JWT-bearer grant (RFC 7523 §2.1); client authentication is optional there (§3.1), so `none` by default. */
+/**
+ * The JWT-bearer grant (RFC 7523 §2.1), with its `params` hook; client
+ * authentication is optional there (§3.1), so `none` by default.
+ */
 export function jwtBearerGrant(clientAuth: ClientAuthRule = { kind: "none" }): GrantRule {
-  return { grantType: JWT_BEARER_GRANT_TYPE, grantField: "grant_type", clientAuth };
+  return { grantType: JWT_BEARER_GRANT_TYPE, grantField: "grant_type", clientAuth, params: paramsFor("jwt_bearer") };
 }
 
-/** The token-exchange grant (RFC 8693 §2.1), with the client authentication its provider documents. */
+/** The token-exchange grant (RFC 8693 §2.1), with its `params` hook and the client authentication its provider documents. */
 export function tokenExchangeGrant(clientAuth: ClientAuthRule = { kind: "basic" }): GrantRule {
-  return { grantType: TOKEN_EXCHANGE_GRANT_TYPE, grantField: "grant_type", clientAuth };
+  return { grantType: TOKEN_EXCHANGE_GRANT_TYPE, grantField: "grant_type", clientAuth, params: paramsFor("token_exchange") };
+}
+
+type AssertionKind = "jwt_bearer" | "token_exchange";
+
+/** The `params` hook of an assertion grant (see {@link GrantParams}). */
+function paramsFor(kind: AssertionKind): GrantParams {
+  return {
+    check: (params) => checkFields(kind, params),
+    resolve: (params) => resolveFields(kind, params),
+    secrets: sourceSecrets,
+    reobtainable: (params) => reobtainableFields(kind, params),
+  };
 }
 
 /**
@@ -67,13 +82,6 @@ export interface TokenExchangeParams {
   readonly [field: string]: unknown;
 }
 
-/** Which assertion grant a rule is, by its grant type. */
-export function assertionGrantKind(grant: GrantRule): "jwt_bearer" | "token_exchange" | undefined {
-  if (grant.grantType === JWT_BEARER_GRANT_TYPE) return "jwt_bearer";
-  if (grant.grantType === TOKEN_EXCHANGE_GRANT_TYPE) return "token_exchange";
-  return undefined;
-}
-
 /** An absolute URI: a scheme, then a colon (RFC 3986 §4.3). */
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
 /** A JWS compact serialisation: three base64url parts (RFC 7515 §7.1); a JWE has five. */
@@ -105,7 +113,8 @@ function checkStrings(params: Readonly<Record<string, unknown>>, name: string, u
 }
 
 /**
- * Checks the fields of an assertion grant before anything is sent: the
+ * Checks the fields of a grant before anything is sent, by its `params`
+ * hook; for the assertion grants of this module: the
  * required ones are there and of the right kind. Messages name the field,
  * never its value.
  *
@@ -119,7 +128,10 @@ function checkStrings(params: Readonly<Record<string, unknown>>, name: string, u
  * @throws TypeError naming the field.
  */
 export function checkAssertionParams(grant: GrantRule, params: Readonly<Record<string, unknown>>): void {
-  const kind = assertionGrantKind(grant);
+  grant.params?.check(params);
+}
+
+function checkFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>): void {
   if (kind === "jwt_bearer") {
     if (!present(params, "assertion")) throw new TypeError("assertion is required for the JWT-bearer grant (RFC 7523 §2.1)");
     checkSource(params, "assertion");
@@ -148,16 +160,13 @@ const SOURCE_FIELDS = ["assertion", "subject_token", "actor_token"] as const;
 /**
  * The fields with every function-valued credential called for this request
  * and checked again: a non-empty string (and for `assertion`, one JWT). The
- * original object is not changed; the secrets made are reported to `made`
- * (so that errors can redact them).
+ * original object is not changed; an array `scope` is joined with spaces.
  *
  * @throws TypeError naming the field when a function gives something else;
  *   whatever the function throws, as it threw it.
  */
-export async function resolveAssertionParams(grant: GrantRule, params: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>> {
-  const kind = assertionGrantKind(grant);
-  if (kind === undefined) return params;
-  checkAssertionParams(grant, params);
+async function resolveFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>> {
+  checkFields(kind, params);
   let resolved: Record<string, unknown> | undefined;
   for (const name of SOURCE_FIELDS) {
     const source = params[name];
@@ -188,8 +197,10 @@ export async function resolveAssertionParams(grant: GrantRule, params: Readonly<
  * says of it).
  */
 export function reobtainableWith(grant: GrantRule, params: Readonly<Record<string, unknown>>, fallback: boolean): boolean {
-  const kind = assertionGrantKind(grant);
-  if (kind === undefined) return fallback;
+  return grant.params === undefined ? fallback : grant.params.reobtainable(params);
+}
+
+function reobtainableFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>): boolean {
   if (kind === "jwt_bearer") return typeof params["assertion"] === "function";
   return typeof params["subject_token"] === "function" && (!present(params, "actor_token") || typeof params["actor_token"] === "function");
 }

@@ -1,8 +1,5 @@
-import { checkDPoP } from "./dpop.js";
-import { ClientKeyError, TokenClientConfigError } from "./errors.js";
-import { JWK_PRIVATE_MEMBERS, KeyProblem, asymmetricAlgorithmOf, importHmacSecret, importPrivateJwk, isCryptoKey, jwkAlgorithm, randomId, signJws } from "./jws.js";
-import type { AsymmetricAlgorithm, CryptoKeyLike, HmacAlgorithm, Jwk } from "./jws.js";
-import type { ClientAuth, ClientAuthRule, ClientConfig } from "./types.js";
+import { TokenClientConfigError } from "./errors.js";
+import type { ClientAuthRule, ClientAuthValue, ClientConfig, JwtClientAuth } from "./types.js";
 
 /**
  * Applies the `application/x-www-form-urlencoded` encoding algorithm of
@@ -170,34 +167,24 @@ function collectScalars(value: unknown, into: string[], depth: number): void {
 
 // ------------------------------------------------- client authentication methods
 
-/**
- * `client_assertion_type` for a JWT client assertion (RFC 7523 §2.2).
- */
+/** `client_assertion_type` for a JWT client assertion (RFC 7523 §2.2). */
 export const JWT_CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-/** Lifetime of a client assertion when `lifetimeSeconds` is not given: short, as RFC 7523 §3 advises. */
-export const DEFAULT_ASSERTION_LIFETIME_S = 60;
-/** The longest lifetime a client assertion may be given. */
-const MAX_ASSERTION_LIFETIME_S = 3600;
-
-/** The JWT methods, once their key is ready. */
-type JwtMethod = Extract<ClientAuth, { readonly method: "client_secret_jwt" | "private_key_jwt" }>;
 
 /**
  * How a request authenticates the client once `config.clientAuth` (when
  * given) has been read: a rule for what goes into fields and headers, and
- * for the JWT methods, what signs the assertion.
+ * for the JWT methods, the value that signs the assertion.
  */
 export interface ResolvedClientAuth {
   readonly rule: ClientAuthRule;
-  readonly jwt: JwtMethod | undefined;
+  readonly jwt: JwtClientAuth | undefined;
 }
 
 const CLIENT_ID_FIELD = "client_id";
 
 /**
- * What `config.clientAuth` (a {@link ClientAuth} value) makes of a grant's
- * rule. Without it, the rule stands. With it, the method decides:
+ * What `config.clientAuth` makes of a grant's rule. Without it, the rule
+ * stands. With it, the method decides:
  *
  * - `client_secret_basic`: the `basic` rule (RFC 6749 §2.3.1).
  * - `client_secret_post`: the `fields` rule, with the field names the
@@ -207,15 +194,16 @@ const CLIENT_ID_FIELD = "client_id";
  *   only, as `client_id` (or the spec's id field): a public client (RFC 6749
  *   §2.1), or one whose `fetch` presents its certificate (RFC 8705 §2).
  * - `client_secret_jwt`, `private_key_jwt`: `client_id`,
- *   `client_assertion_type` and a `client_assertion` signed for each request
- *   (RFC 7523 §2.2), see {@link signClientAssertion}.
+ *   `client_assertion_type` and a `client_assertion` the value signs for
+ *   each request (RFC 7523 §2.2). The value must carry its signer: one made
+ *   by `privateKeyJwt()`, `clientSecretJwt()` or `clientAuthValue()`
+ *   (client-jwt.ts), so that clients without these methods bundle no signing code.
  *
- * @throws TokenClientConfigError for a value that is no method, or a
- *   `client_secret_*` method without a client secret.
- * @throws ClientKeyError for a `private_key_jwt` key that is not a private
- *   signing key (checked without signing).
+ * @throws TokenClientConfigError for a value that is no method, a
+ *   `client_secret_*` method without a client secret, or a JWT method given
+ *   as a bare description.
  */
-export function resolveClientAuth(clientAuth: ClientAuth | undefined, rule: ClientAuthRule, config: Pick<ClientConfig, "clientSecret">): ResolvedClientAuth {
+export function resolveClientAuth(clientAuth: ClientAuthValue | undefined, rule: ClientAuthRule, config: Pick<ClientConfig, "clientSecret">): ResolvedClientAuth {
   if (clientAuth === undefined) return { rule, jwt: undefined };
   const method: unknown = typeof clientAuth === "object" && clientAuth !== null ? clientAuth.method : undefined;
   const idField = rule.kind === "fields" ? rule.idField : CLIENT_ID_FIELD;
@@ -234,13 +222,14 @@ export function resolveClientAuth(clientAuth: ClientAuth | undefined, rule: Clie
     case "self_signed_tls_client_auth":
       return { rule: { kind: "fields", idField }, jwt: undefined };
     case "client_secret_jwt":
-      needsSecret(config, method);
-      checkJwtOptions(clientAuth as JwtMethod);
-      return { rule: { kind: "fields", idField: CLIENT_ID_FIELD }, jwt: clientAuth as JwtMethod };
-    case "private_key_jwt":
-      checkJwtOptions(clientAuth as JwtMethod);
-      checkClientKey(clientAuth as Extract<ClientAuth, { readonly method: "private_key_jwt" }>);
-      return { rule: { kind: "fields", idField: CLIENT_ID_FIELD }, jwt: clientAuth as JwtMethod };
+    case "private_key_jwt": {
+      if (method === "client_secret_jwt") needsSecret(config, method);
+      const jwt = clientAuth as Partial<JwtClientAuth>;
+      if (typeof jwt.assertion !== "function" || typeof jwt.secrets !== "function") {
+        throw new TokenClientConfigError(`clientAuth ${method} must be made by privateKeyJwt(), clientSecretJwt() or clientAuthValue(), which carry the signing code`);
+      }
+      return { rule: { kind: "fields", idField: CLIENT_ID_FIELD }, jwt: clientAuth as JwtClientAuth };
+    }
     default:
       throw new TokenClientConfigError(
         `clientAuth.method must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none, tls_client_auth, self_signed_tls_client_auth; got ${describeMethod(method)}`,
@@ -248,7 +237,8 @@ export function resolveClientAuth(clientAuth: ClientAuth | undefined, rule: Clie
   }
 }
 
-function describeMethod(method: unknown): string {
+/** A method name as messages show it: quoted when it looks like one, else its type. */
+export function describeMethod(method: unknown): string {
   return typeof method === "string" && /^[\w-]{1,40}$/.test(method) ? JSON.stringify(method) : typeof method;
 }
 
@@ -258,193 +248,11 @@ function needsSecret(config: Pick<ClientConfig, "clientSecret">, method: string)
   }
 }
 
-function checkJwtOptions(auth: JwtMethod): void {
-  const lifetime = auth.lifetimeSeconds;
-  if (lifetime !== undefined && !(Number.isInteger(lifetime) && lifetime >= 1 && lifetime <= MAX_ASSERTION_LIFETIME_S)) {
-    throw new TokenClientConfigError(`clientAuth.lifetimeSeconds must be an integer from 1 to ${MAX_ASSERTION_LIFETIME_S}`);
-  }
-  const audience: unknown = auth.audience;
-  if (audience !== undefined && !(typeof audience === "string" && audience !== "") && !(Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === "string" && a !== ""))) {
-    throw new TokenClientConfigError("clientAuth.audience must be a non-empty string or a non-empty array of them");
-  }
-  const keyId: unknown = auth.keyId;
-  if (keyId !== undefined && (typeof keyId !== "string" || keyId === "")) throw new TokenClientConfigError("clientAuth.keyId must be a non-empty string");
-}
-
-/**
- * Checks a `private_key_jwt` key without signing: a private CryptoKey that
- * signs with a JWS algorithm, or a private EC/OKP/RSA JWK.
- *
- * @throws ClientKeyError naming what is wrong (never any key material).
- */
-export function checkClientKey(auth: { readonly privateKey: CryptoKeyLike | Jwk; readonly algorithm?: AsymmetricAlgorithm | undefined }): void {
-  const key: unknown = auth.privateKey;
-  try {
-    if (isCryptoKey(key)) asymmetricAlgorithmOf(key);
-    else if (typeof key === "object" && key !== null && typeof (key as { kty?: unknown }).kty === "string") {
-      // Checked by the JWK's members only; the import itself happens on first use.
-      jwkAlgorithm(key as Jwk, auth.algorithm);
-    } else throw new KeyProblem("clientAuth.privateKey is not a CryptoKey or a JWK");
-  } catch (error) {
-    if (error instanceof KeyProblem) throw new ClientKeyError(error.message);
-    throw error;
-  }
-}
-
-
-/** Keys ready to sign, per ClientAuth value (asymmetric) or per client config (HMAC over its secret). */
-const signingKeys = /* @__PURE__ */ new WeakMap<object, Promise<{ readonly key: CryptoKeyLike; readonly alg: AsymmetricAlgorithm | HmacAlgorithm }>>();
-
-function signingKey(auth: JwtMethod, config: ClientConfig): Promise<{ readonly key: CryptoKeyLike; readonly alg: AsymmetricAlgorithm | HmacAlgorithm }> {
-  const holder: object = auth.method === "client_secret_jwt" ? config : auth;
-  let ready = signingKeys.get(holder);
-  if (ready === undefined) {
-    ready = makeSigningKey(auth, config);
-    signingKeys.set(holder, ready);
-    ready.catch(() => signingKeys.delete(holder));
-  }
-  return ready;
-}
-
-async function makeSigningKey(auth: JwtMethod, config: ClientConfig): Promise<{ readonly key: CryptoKeyLike; readonly alg: AsymmetricAlgorithm | HmacAlgorithm }> {
-  if (auth.method === "client_secret_jwt") {
-    const alg = auth.algorithm ?? "HS256";
-    if (alg !== "HS256" && alg !== "HS384" && alg !== "HS512") throw new ClientKeyError("client_secret_jwt signs with HS256, HS384 or HS512");
-    return { key: await importHmacSecret(config.clientSecret ?? "", alg), alg };
-  }
-  const key: unknown = auth.privateKey;
-  try {
-    if (isCryptoKey(key)) {
-      const alg = asymmetricAlgorithmOf(key);
-      if (auth.algorithm !== undefined && auth.algorithm !== alg) throw new KeyProblem(`the key signs with ${alg}, not ${describeMethod(auth.algorithm)}`);
-      return { key, alg };
-    }
-    return await importPrivateJwk(key as Jwk, auth.algorithm);
-  } catch (error) {
-    if (error instanceof KeyProblem) throw new ClientKeyError(error.message);
-    throw error;
-  }
-}
-
-/**
- * A client assertion (RFC 7523 §2.2, §3) for one token request: `iss` and
- * `sub` the client id, `aud` the `audience` option when given (the issuer,
- * when the provider's metadata asks for it) else the token endpoint's URL
- * without query or fragment, a fresh 128-bit `jti`, `iat` now and `exp`
- * `lifetimeSeconds` (default 60) later; a `kid` header when `keyId` is
- * given (or the JWK has one). Signed with the private key
- * (`private_key_jwt`) or HMAC over the client secret (`client_secret_jwt`).
- *
- * @throws ClientKeyError when the key cannot sign.
- */
-export async function signClientAssertion(auth: JwtMethod, config: ClientConfig, tokenUrl: string, now: number): Promise<string> {
-  const { key, alg } = await signingKey(auth, config);
-  const iat = Math.floor(now / 1000);
-  const url = new URL(tokenUrl);
-  url.search = "";
-  url.hash = "";
-  const claims = {
-    iss: config.clientId,
-    sub: config.clientId,
-    aud: auth.audience ?? url.href,
-    jti: randomId(),
-    iat,
-    exp: iat + (auth.lifetimeSeconds ?? DEFAULT_ASSERTION_LIFETIME_S),
-  };
-  const jwkKid = auth.method === "private_key_jwt" && !isCryptoKey(auth.privateKey) ? auth.privateKey.kid : undefined;
-  const kid = auth.keyId ?? jwkKid;
-  try {
-    return await signJws(kid === undefined ? {} : { kid }, claims, key, alg);
-  } catch {
-    throw new ClientKeyError(`the key failed to sign the client assertion with ${alg}`);
-  }
-}
-
-/**
- * The private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`) of a JWK given
- * as a `clientAuth` key, for redaction: no error shows them, whatever a
- * platform or a server puts in one.
- */
-export function keySecrets(clientAuth: ClientAuth | undefined): string[] {
-  if (clientAuth === undefined || clientAuth.method !== "private_key_jwt") return [];
-  return jwkSecrets(clientAuth.privateKey);
-}
-
-/** The private members of `key` when it is a JWK (a plain object). */
-export function jwkSecrets(key: unknown): string[] {
-  if (typeof key !== "object" || key === null || isCryptoKey(key)) return [];
-  const out: string[] = [];
-  for (const member of JWK_PRIVATE_MEMBERS) {
-    const value: unknown = (key as Record<string, unknown>)[member];
-    if (typeof value === "string" && value !== "") out.push(value);
-  }
-  return out;
-}
-
-// ---------------------------------------------------- ClientAuth value makers
-
-/** The keys of {@link privateKeyJwt} values: on no object, so that no rendering of the value can show one. */
-const hiddenKeys = /* @__PURE__ */ new WeakMap<object, CryptoKeyLike | Jwk>();
-
-type PrivateKeyJwt = Extract<ClientAuth, { readonly method: "private_key_jwt" }>;
-
-/** A `private_key_jwt` value whose key is read through a getter on the prototype, from {@link hiddenKeys}. */
-class PrivateKeyJwtAuth {
-  readonly method = "private_key_jwt" as const;
-  constructor(privateKey: CryptoKeyLike | Jwk, options: Omit<PrivateKeyJwt, "method" | "privateKey">) {
-    hiddenKeys.set(this, privateKey);
-    for (const name of ["keyId", "algorithm", "audience", "lifetimeSeconds"] as const) {
-      if (options[name] !== undefined) Object.defineProperty(this, name, { value: options[name], enumerable: true });
-    }
-    Object.freeze(this);
-  }
-  get privateKey(): CryptoKeyLike | Jwk {
-    return hiddenKeys.get(this) as CryptoKeyLike | Jwk;
-  }
-}
-
-/**
- * `private_key_jwt` (RFC 7523 §2.2, OpenID Connect Core §9) as a value
- * that shows no key: the key lives in a WeakMap, read through a getter on
- * the value's prototype, so `console.log`, `JSON.stringify` and
- * `util.inspect` (even with `showHidden`) show the method and options only.
- * The key is a private CryptoKey (best non-extractable) or a private JWK.
- *
- * @example
- * createOktaClient({ clientId, clientAuth: privateKeyJwt(key, { keyId: "k1" }) })
- */
-export function privateKeyJwt(privateKey: CryptoKeyLike | Jwk, options: Omit<PrivateKeyJwt, "method" | "privateKey"> = {}): PrivateKeyJwt {
-  return new PrivateKeyJwtAuth(privateKey, options) as PrivateKeyJwt;
-}
-
-/** `client_secret_jwt` (RFC 7523 §2.2): an HMAC-signed assertion over the client secret. */
-export function clientSecretJwt(
-  options: Omit<Extract<ClientAuth, { readonly method: "client_secret_jwt" }>, "method"> = {},
-): Extract<ClientAuth, { readonly method: "client_secret_jwt" }> {
-  return Object.freeze({ method: "client_secret_jwt" as const, ...options });
-}
-
 /** `client_secret_basic` (RFC 6749 §2.3.1). */
-export const CLIENT_SECRET_BASIC: ClientAuth = /* @__PURE__ */ Object.freeze({ method: "client_secret_basic" });
+export const CLIENT_SECRET_BASIC: ClientAuthValue = /* @__PURE__ */ Object.freeze({ method: "client_secret_basic" });
 /** `client_secret_post` (RFC 6749 §2.3.1). */
-export const CLIENT_SECRET_POST: ClientAuth = /* @__PURE__ */ Object.freeze({ method: "client_secret_post" });
+export const CLIENT_SECRET_POST: ClientAuthValue = /* @__PURE__ */ Object.freeze({ method: "client_secret_post" });
 /** `none`: a public client, which sends its `client_id` only (RFC 6749 §2.1). */
-export const NO_CLIENT_AUTH: ClientAuth = /* @__PURE__ */ Object.freeze({ method: "none" });
+export const NO_CLIENT_AUTH: ClientAuthValue = /* @__PURE__ */ Object.freeze({ method: "none" });
 /** `tls_client_auth` (RFC 8705 §2.1): `client_id` only; the client's `fetch` presents its certificate. */
-export const TLS_CLIENT_AUTH: ClientAuth = /* @__PURE__ */ Object.freeze({ method: "tls_client_auth" });
-
-/**
- * Checks a client's `clientAuth` and `dpop` options without signing or
- * sending anything: what a generated client calls when it is created, so
- * that an unusable method or key fails there rather than at the first
- * request (requestToken checks them again).
- *
- * @throws TokenClientConfigError for a method that is not one, or a
- *   `client_secret_*` method without a secret.
- * @throws ClientKeyError for a `private_key_jwt` key that cannot sign.
- * @throws DPoPProofError for a `dpop` key pair that cannot make proofs.
- */
-export function checkClientKeys(config: Pick<ClientConfig, "clientAuth" | "clientSecret" | "dpop">): void {
-  if (config.clientAuth !== undefined) resolveClientAuth(config.clientAuth, { kind: "basic" }, config);
-  if (config.dpop !== undefined) checkDPoP(config.dpop);
-}
+export const TLS_CLIENT_AUTH: ClientAuthValue = /* @__PURE__ */ Object.freeze({ method: "tls_client_auth" });

@@ -2,7 +2,7 @@
 // resource requests of session.fetch and the middleware, the server nonces
 // they carry, and the key thumbprint a session's store key includes.
 import { DPoPProofError } from "./errors.js";
-import { KeyProblem, asymmetricAlgorithmOf, exportPublicJwk, isCryptoKey, jwkThumbprint, randomId, sha256Base64url, signJws } from "./jws.js";
+import { KeyProblem, asymmetricAlgorithmOf, exportPublicJwk, isCryptoKey, jwkThumbprint, randomId, sha256Base64url, signJws, signatureParams } from "./jws.js";
 import type { AsymmetricAlgorithm, CryptoKeyLike, PublicJwk } from "./jws.js";
 
 /**
@@ -54,6 +54,8 @@ class DPoPState {
   key(): Promise<DPoPKey> {
     this.ready ??= (async () => {
       const jwk = await exportPublicJwk(this.publicKey);
+      // Once per key pair: halves that do not belong together would make proofs no server accepts.
+      if (!(await halvesMatch(this.privateKey, this.publicKey, this.alg))) throw new KeyProblem("dpop.publicKey is not the public half of dpop.privateKey");
       const thumbprint = await jwkThumbprint(jwk);
       return { alg: this.alg, jwk, thumbprint };
     })().catch((error: unknown) => {
@@ -83,6 +85,17 @@ class DPoPState {
     this.lastAth = { token: accessToken, ath };
     return ath;
   }
+}
+
+/**
+ * Whether the public key verifies what the private key signs; true when
+ * the check cannot be made (a public key without the `verify` usage).
+ */
+async function halvesMatch(privateKey: CryptoKeyLike, publicKey: CryptoKeyLike, alg: AsymmetricAlgorithm): Promise<boolean> {
+  if (!publicKey.usages.includes("verify")) return true;
+  const data = new TextEncoder().encode("dpop key pair check");
+  const signature = await crypto.subtle.sign(signatureParams(alg), privateKey, data);
+  return crypto.subtle.verify(signatureParams(alg), publicKey, signature, data);
 }
 
 const states = /* @__PURE__ */ new WeakMap<object, DPoPState>();
@@ -120,23 +133,66 @@ function problemText(error: unknown): string {
 }
 
 /**
- * Checks a `dpop` option without signing anything: what a generated client
- * calls when it is created, so that a key pair of an unusable type fails at
- * once rather than at the first request.
- *
- * @throws DPoPProofError naming what is wrong (never any key material).
+ * What `ClientConfig.dpop` and `SessionGrant.dpop` hold: a key pair ready to
+ * make DPoP proofs (RFC 9449), made by {@link dpopKeyPair}. It carries the
+ * code that signs, so that a client without DPoP bundles none of it. Its
+ * members are functions only: printing it shows no key.
  */
-export function checkDPoP(pair: DPoPOptions): void {
-  stateOf(pair);
+export interface DPoPKeyPair {
+  readonly kind: "dpop";
+  /**
+   * The RFC 7638 thumbprint of the public key (`jkt`, RFC 9449 §6.1),
+   * base64url: what a session adds to its store key, so that processes with
+   * different keys never share a token bound to one of them.
+   *
+   * @throws DPoPProofError when the public key cannot be exported.
+   */
+  thumbprint(): Promise<string>;
+  /**
+   * A proof for one request (RFC 9449 §4.2): header `typ: dpop+jwt`, `alg`
+   * and the public `jwk`; claims `jti` (128 random bits), `htm`, `htu` (no
+   * query, no fragment), `iat` (from `now`, epoch ms), `nonce` when the
+   * origin has sent one, and `ath` (base64url SHA-256 of the access token)
+   * when the request carries one.
+   *
+   * @throws DPoPProofError when the key pair cannot make a proof.
+   */
+  proof(htm: string, url: string, now: number, accessToken?: string): Promise<string>;
+  /** Keeps an answer's `DPoP-Nonce` as the nonce of its origin's next proofs (RFC 9449 §8, §9); whether it had one. */
+  remember(url: string, headers: Headers): boolean;
+  /** The `error` (and description) of a `DPoP` challenge in an answer's `WWW-Authenticate`, if any (RFC 9449 §7.1). */
+  challenge(headers: Headers): { readonly error: string; readonly description: string | undefined } | undefined;
 }
 
 /**
- * The RFC 7638 thumbprint of the DPoP public key (`jkt`, RFC 9449 §6.1),
- * base64url: what a session adds to its store key, so that processes with
- * different keys never share a token bound to one of them.
+ * Makes the `dpop` value from a key pair (`crypto.subtle.generateKey`'s
+ * `CryptoKeyPair`: ECDSA P-256/384/521, Ed25519, RSASSA-PKCS1-v1_5 or
+ * RSA-PSS), checked at once. Every value made from one key pair shares its
+ * nonces and its exported public key. A generated client makes it from its
+ * `dpop` option.
+ *
+ * @throws DPoPProofError naming what is wrong (never any key material): not
+ *   CryptoKeys, a private key of a type no JWS algorithm signs with, halves
+ *   of different algorithms.
  */
-export async function dpopThumbprint(pair: DPoPOptions): Promise<string> {
+export function dpopKeyPair(pair: DPoPOptions | DPoPKeyPair): DPoPKeyPair {
+  if (isDPoPKeyPair(pair)) return pair;
   const state = stateOf(pair);
+  return Object.freeze({
+    kind: "dpop" as const,
+    thumbprint: () => thumbprintOf(state),
+    proof: (htm: string, url: string, now: number, accessToken?: string) => proofOf(state, htm, url, now, accessToken),
+    remember: (url: string, headers: Headers) => rememberIn(state, url, headers),
+    challenge: dpopChallengeError,
+  });
+}
+
+/** Whether `value` is a {@link DPoPKeyPair} (made by {@link dpopKeyPair}) rather than a bare key pair. */
+export function isDPoPKeyPair(value: unknown): value is DPoPKeyPair {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "dpop" && typeof (value as { proof?: unknown }).proof === "function";
+}
+
+async function thumbprintOf(state: DPoPState): Promise<string> {
   try {
     return (await state.key()).thumbprint;
   } catch (error) {
@@ -156,17 +212,7 @@ export function targetUri(url: string): string {
   return parsed.href;
 }
 
-/**
- * A DPoP proof JWT (RFC 9449 §4.2) for one request: header `typ: dpop+jwt`,
- * `alg`, and the public `jwk`; claims `jti` (128 random bits), `htm`, `htu`
- * (no query, no fragment), `iat` (from `now`, epoch ms), `nonce` when the
- * origin has sent one, and `ath` (base64url SHA-256 of the access token)
- * when the request carries one.
- *
- * @throws DPoPProofError when the key pair cannot make a proof.
- */
-export async function makeProof(pair: DPoPOptions, htm: string, url: string, now: number, accessToken?: string): Promise<string> {
-  const state = stateOf(pair);
+async function proofOf(state: DPoPState, htm: string, url: string, now: number, accessToken?: string): Promise<string> {
   const htu = targetUri(url);
   const nonce = state.nonceFor(new URL(url).origin);
   try {
@@ -183,22 +229,13 @@ export async function makeProof(pair: DPoPOptions, htm: string, url: string, now
   }
 }
 
-/**
- * Keeps the `DPoP-Nonce` of an answer from `url`'s origin (RFC 9449 §8, §9)
- * as the nonce of that origin's next proofs. Returns whether one was sent.
- */
-export function rememberNonce(pair: DPoPOptions, url: string, headers: Headers): boolean {
+function rememberIn(state: DPoPState, url: string, headers: Headers): boolean {
   const nonce = headers.get("dpop-nonce");
   if (nonce === null) return false;
   const value = nonce.trim();
   if (value.length > MAX_NONCE_CHARS || !NONCE.test(value)) return false;
-  stateOf(pair).remember(new URL(url).origin, value);
+  state.remember(new URL(url).origin, value);
   return true;
-}
-
-/** `DPoP` (any spelling) as a token type: the token must travel with proofs (RFC 9449 §5, §7.1). */
-export function isDPoPTokenType(tokenType: string | undefined): boolean {
-  return tokenType !== undefined && tokenType.toLowerCase() === "dpop";
 }
 
 // -------------------------------------------------------- WWW-Authenticate

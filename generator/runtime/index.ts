@@ -4,6 +4,9 @@ export type {
   ClientAuth,
   ClientAuthMethod,
   ClientAuthRule,
+  ClientAuthValue,
+  GrantParams,
+  JwtClientAuth,
   ClientConfig,
   Clock,
   ExpiryRule,
@@ -40,19 +43,16 @@ export type { EncodedBody } from "./encode.js";
 export {
   applyClientAuth,
   basicAuthorization,
-  checkClientKeys,
   CLIENT_SECRET_BASIC,
   CLIENT_SECRET_POST,
-  clientSecretJwt,
-  DEFAULT_ASSERTION_LIFETIME_S,
   JWT_CLIENT_ASSERTION_TYPE,
   NO_CLIENT_AUTH,
-  privateKeyJwt,
   TLS_CLIENT_AUTH,
 } from "./client-auth.js";
+export { clientAuthValue, clientSecretJwt, DEFAULT_ASSERTION_LIFETIME_S, keyOptions, privateKeyJwt } from "./client-jwt.js";
 export type { AsymmetricAlgorithm, CryptoKeyLike, CryptoKeyPairLike, HmacAlgorithm, Jwk } from "./jws.js";
-export { checkDPoP, dpopThumbprint } from "./dpop.js";
-export type { DPoPOptions } from "./dpop.js";
+export { dpopKeyPair } from "./dpop.js";
+export type { DPoPKeyPair, DPoPOptions } from "./dpop.js";
 export {
   checkAssertionParams,
   JWT_BEARER_GRANT_TYPE,

@@ -107,8 +107,8 @@ export function isCryptoKey(value: unknown): value is CryptoKeyLike {
   return typeof candidate.type === "string" && typeof candidate.algorithm === "object" && candidate.algorithm !== null && Array.isArray(candidate.usages);
 }
 
-/** Web Crypto's parameters for signing with `alg`. */
-function signParams(alg: AsymmetricAlgorithm | HmacAlgorithm): SignAlgorithm {
+/** Web Crypto's parameters for signing (and verifying) with `alg`. */
+export function signatureParams(alg: AsymmetricAlgorithm | HmacAlgorithm): SignAlgorithm {
   switch (alg) {
     case "ES256":
     case "ES384":
@@ -250,7 +250,7 @@ export async function signJws(
   alg: AsymmetricAlgorithm | HmacAlgorithm,
 ): Promise<string> {
   const input = `${encodePart({ ...header, alg })}.${encodePart(payload)}`;
-  const signature = await crypto.subtle.sign(signParams(alg), key, utf8.encode(input));
+  const signature = await crypto.subtle.sign(signatureParams(alg), key, utf8.encode(input));
   return `${input}.${base64url(new Uint8Array(signature))}`;
 }
 

@@ -1,8 +1,7 @@
-import { checkAssertionParams, assertionGrantKind, resolveAssertionParams, sourceSecrets } from "./assertion-grants.js";
-import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, keySecrets, resolveClientAuth, sentSecrets, signClientAssertion } from "./client-auth.js";
+import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, resolveClientAuth, sentSecrets } from "./client-auth.js";
 import type { MutableFields, MutableHeaders } from "./client-auth.js";
 import { discoverTokenEndpoint, discoveredClientAuth } from "./discovery.js";
-import { checkDPoP, dpopChallengeError, makeProof, rememberNonce } from "./dpop.js";
+import type { DPoPKeyPair } from "./dpop.js";
 import {
   AbortedError,
   DiscoveryError,
@@ -70,18 +69,19 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * decides over `grant.clientAuth` (see `resolveClientAuth` in
  * client-auth.ts): `client_secret_basic`, `client_secret_post`, `none` and
  * `tls_client_auth` become the rules above; `client_secret_jwt` and
- * `private_key_jwt` send `client_id`, `client_assertion_type` and a
- * `client_assertion` signed afresh for every request sent (RFC 7523 §2.2,
- * `aud` the token endpoint's URL unless `audience` says otherwise).
+ * `private_key_jwt` (values made in client-jwt.ts, which carry the signing
+ * code) send `client_id`, `client_assertion_type` and a `client_assertion`
+ * signed afresh for every request sent (RFC 7523 §2.2, `aud` the token
+ * endpoint's URL unless `audience` says otherwise).
  *
- * **Assertion grants.** A grant whose type is the JWT-bearer URN (RFC 7523
- * §2.1) or the token-exchange URN (RFC 8693) has its fields checked before
- * anything is sent (see `checkAssertionParams`), and an `assertion`,
- * `subject_token` or `actor_token` given as a function is called for this
- * request (within its timeout). A token-exchange answer's
- * `issued_token_type` is read onto the token.
+ * **Assertion grants.** A grant with a `params` hook (`jwtBearerGrant()`,
+ * RFC 7523 §2.1, and `tokenExchangeGrant()`, RFC 8693, in
+ * assertion-grants.ts) has its fields checked before anything is sent, and
+ * an `assertion`, `subject_token` or `actor_token` given as a function is
+ * called for this request (within its timeout). An answer's
+ * `issued_token_type` (RFC 8693 §2.2.1) is read onto the token.
  *
- * **DPoP.** With `config.dpop`, every request carries a `DPoP` proof
+ * **DPoP.** With `config.dpop` (a `dpopKeyPair()`), every request carries a `DPoP` proof
  * (RFC 9449 §4: `htm`, `htu`, `iat`, `jti`, and the origin's latest nonce).
  * A `DPoP-Nonce` in any answer is kept for its origin; an answer of 400 (or
  * 401) with `use_dpop_nonce` is followed by the request once more, with a
@@ -155,11 +155,13 @@ export async function requestToken<
   const auth = resolveClientAuth(config.clientAuth, grant.clientAuth, config);
   const rule = auth.rule;
   const dpop = config.dpop;
-  if (dpop !== undefined) checkDPoP(dpop);
-  const assertionGrant = assertionGrantKind(grant);
-  if (assertionGrant !== undefined) checkAssertionParams(grant, params);
+  if (dpop !== undefined && (typeof dpop !== "object" || dpop === null || dpop.kind !== "dpop" || typeof dpop.proof !== "function")) {
+    throw new TokenClientConfigError("config.dpop must be made by dpopKeyPair(), which carries the signing code");
+  }
+  const prepare = grant.params;
+  prepare?.check(params);
   // Secrets that are not request fields: a JWK's private members, and every assertion and proof made.
-  const madeSecrets: string[] = [...keySecrets(config.clientAuth), ...sourceSecrets(params)];
+  const madeSecrets: string[] = [...(auth.jwt?.secrets() ?? []), ...(prepare?.secrets(params) ?? [])];
   const clock = config.clock ?? Date.now;
   // Called as a plain function: browsers reject `fetch` invoked with a `this`
   // other than the global object ("Illegal invocation").
@@ -167,9 +169,9 @@ export async function requestToken<
   const deadline = startDeadline(timeoutMs, call.signal);
   try {
     let given = params;
-    if (assertionGrant !== undefined) {
+    if (prepare !== undefined) {
       // A credential given as a function is made now, within the request's deadline.
-      const resolved = await raced(deadline, timeoutMs, resolveAssertionParams(grant, params));
+      const resolved = await raced(deadline, timeoutMs, prepare.resolve(params));
       if (!resolved.ok) return resolved;
       given = resolved.value;
       madeSecrets.push(...jwtSignatures(given));
@@ -220,7 +222,7 @@ export async function requestToken<
     for (let attempt = 0; ; attempt++) {
       if (auth.jwt !== undefined) {
         // A fresh assertion for every request: servers refuse a jti they have seen (RFC 7523 §3).
-        const signed = await raced(deadline, timeoutMs, signClientAssertion(auth.jwt, config, request.url, clock()));
+        const signed = await raced(deadline, timeoutMs, auth.jwt.assertion(config.clientId, config.clientSecret, request.url, clock()));
         if (!signed.ok) return signed;
         // The whole assertion, and its signature alone (the part no one else can make), should a server echo it.
         madeSecrets.push(signed.value, signed.value.slice(signed.value.lastIndexOf(".") + 1));
@@ -229,7 +231,7 @@ export async function requestToken<
       }
       let headers = request.headers;
       if (dpop !== undefined) {
-        const proof = await raced(deadline, timeoutMs, makeProof(dpop, method, request.url, clock()));
+        const proof = await raced(deadline, timeoutMs, dpop.proof(method, request.url, clock()));
         if (!proof.ok) return proof;
         madeSecrets.push(proof.value, proof.value.slice(proof.value.lastIndexOf(".") + 1));
         headers = { ...headers, DPoP: proof.value };
@@ -250,9 +252,8 @@ export async function requestToken<
       } catch (cause) {
         return fail(transportFailure(deadline, timeoutMs, cause, redact));
       }
-      if (dpop !== undefined && rememberNonce(dpop, request.url, response.headers) && attempt === 0 && asksForNonce(response, body)) continue;
-      const result = interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact);
-      return assertionGrant === "token_exchange" || endpoint.tokenFields.issuedTokenType !== undefined ? withIssuedTokenType(result, endpoint) : result;
+      if (dpop !== undefined && dpop.remember(request.url, response.headers) && attempt === 0 && asksForNonce(dpop, response, body)) continue;
+      return withIssuedTokenType(interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact), endpoint);
     }
   } finally {
     deadline.dispose();
@@ -287,16 +288,16 @@ async function raced<T>(deadline: Deadline, timeoutMs: number, work: Promise<T>)
  * A token endpoint's request for a DPoP nonce (RFC 9449 §8): `use_dpop_nonce`
  * as the error of a 400 (or 401) JSON body, or of a `DPoP` challenge.
  */
-function asksForNonce(response: Response, body: BodyText): boolean {
+function asksForNonce(dpop: DPoPKeyPair, response: Response, body: BodyText): boolean {
   if (response.status !== 400 && response.status !== 401) return false;
-  if (dpopChallengeError(response.headers)?.error === "use_dpop_nonce") return true;
+  if (dpop.challenge(response.headers)?.error === "use_dpop_nonce") return true;
   if (body.truncated) return false;
   const json = parseJson(body.text);
   const value: unknown = json?.value;
   return typeof value === "object" && value !== null && (value as { error?: unknown }).error === "use_dpop_nonce";
 }
 
-/** RFC 8693 §2.2.1: the `issued_token_type` of a token-exchange answer, on the token. */
+/** RFC 8693 §2.2.1: the `issued_token_type` of a token-exchange answer (or where the endpoint says), on the token. */
 function withIssuedTokenType<Raw, E>(result: TokenResult<Raw, E>, endpoint: TokenEndpoint): TokenResult<Raw, E> {
   if (!result.ok) return result;
   const value = readField(result.token.raw, endpoint.tokenFields.issuedTokenType ?? "issued_token_type");

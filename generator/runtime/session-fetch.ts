@@ -4,7 +4,6 @@
 //
 // `session.fetch` is meant as a drop-in `fetch`. Where it differs, it is on
 // purpose, and said so in authorizedFetch's comment.
-import { dpopChallengeError, isDPoPTokenType } from "./dpop.js";
 import { DPoPProofError, DPoPProofRejectedError, SecretRedactor, TokenClientConfigError } from "./errors.js";
 import { TokenOriginError } from "./session-errors.js";
 import type { SessionMiddleware, SessionTokenResult } from "./session-types.js";
@@ -22,6 +21,13 @@ export interface TokenSource {
   proof?(method: string, url: string, accessToken: string): Promise<string>;
   /** With a DPoP key pair: keeps an answer's `DPoP-Nonce` for its origin; whether it had one. */
   nonce?(url: string, headers: Headers): boolean;
+  /** With a DPoP key pair: the error of an answer's `DPoP` challenge, if any (RFC 9449 §7.1). */
+  challenge?(headers: Headers): { readonly error: string; readonly description: string | undefined } | undefined;
+}
+
+/** `DPoP` (any spelling) as a token type: the token must travel with proofs (RFC 9449 §5, §7.1). */
+function isDPoPTokenType(tokenType: string | undefined): boolean {
+  return tokenType !== undefined && tokenType.toLowerCase() === "dpop";
 }
 
 /** Sends one HTTP exchange (no redirect is followed here): the injected fetch or the platform's. */
@@ -519,7 +525,7 @@ async function replay(context: Context, out: Outgoing, body: Body, refused: Resp
   discard(refused);
   if (!next.ok) throw next.error;
   const again = await exchange(out, body, next.token, context);
-  refuseProof(again);
+  refuseProof(context.source, again);
   return again.response;
 }
 
@@ -531,10 +537,10 @@ const PROOF_ERRORS: ReadonlySet<string> = /* @__PURE__ */ new Set(["invalid_dpop
  * carried a proof is a `DPoP` challenge refusing it: `invalid_dpop_proof`,
  * or `use_dpop_nonce` where no retry with a nonce is left. The body is freed.
  */
-function refuseProof(exchanged: Exchange): void {
+function refuseProof(source: TokenSource, exchanged: Exchange): void {
   const { response, proof, used } = exchanged;
   if (proof === undefined || response.status < 400 || response.status > 499) return;
-  const challenge = dpopChallengeError(response.headers);
+  const challenge = source.challenge?.(response.headers);
   if (challenge === undefined || !PROOF_ERRORS.has(challenge.error)) return;
   discard(response);
   const origin = originOf(response.url) ?? "the resource server";
@@ -561,14 +567,14 @@ function refuseProof(exchanged: Exchange): void {
 async function settle(context: Context, out: Outgoing, body: Body, first: Exchange, token: StoredToken, replayable: boolean): Promise<Response> {
   let current = first;
   if (current.proof !== undefined && current.response.status === 401 && current.nonced === true) {
-    if (dpopChallengeError(current.response.headers)?.error === "use_dpop_nonce") {
+    if (context.source.challenge?.(current.response.headers)?.error === "use_dpop_nonce") {
       // A body sent once only cannot go again: the 401 goes back, and the nonce is kept for the next request.
       if (!replayable) return current.response;
       discard(current.response);
       current = await exchange(out, body, token, context);
     }
   }
-  refuseProof(current);
+  refuseProof(context.source, current);
   const used = current.used;
   if (current.response.status !== 401 || used === undefined) return current.response;
   if (!replayable) return await renewThenReturn(context, out.signal, current.response, used);
@@ -735,7 +741,7 @@ export function authorizingMiddleware(source: TokenSource, allowed: ReadonlySet<
       const nonced = entry.proof !== undefined && sameOrigin && source.nonce !== undefined && source.nonce(request.url, response.headers);
       if (response.status !== 401 || !sameOrigin) {
         entry.copy?.stop();
-        if (sameOrigin) refuseProof({ response, used: entry.token.accessToken, proof: entry.proof });
+        if (sameOrigin) refuseProof(source, { response, used: entry.token.accessToken, proof: entry.proof });
         return response;
       }
       const signal = request.signal;

@@ -1,8 +1,7 @@
 // Internals of the token session: running the session's grant, with the
 // bookkeeping that keeps a single-use grant and a spent refresh token from
 // being sent twice. Not part of the public API.
-import { ClientKeyError, DPoPProofError } from "./errors.js";
-import type { TokenError } from "./errors.js";
+import { TokenError } from "./errors.js";
 import { ReauthenticationRequiredError } from "./session-errors.js";
 import type { Pace } from "./session-pace.js";
 import { isInvalidGrant, withRetries } from "./session-retry.js";
@@ -93,7 +92,7 @@ export class GrantRunner<E extends TokenError> {
     this.lastRequestAt = this.elapsed();
     this.pace.sent();
     return send().catch((error: unknown) => {
-      if (error instanceof ClientKeyError || error instanceof DPoPProofError) return { ok: false, error: error as unknown as E };
+      if (error instanceof TokenError && (error.kind === "client_key" || error.kind === "dpop_proof")) return { ok: false, error: error as E };
       throw error;
     });
   }

@@ -1,4 +1,4 @@
-import type { DPoPOptions } from "./dpop.js";
+import type { DPoPKeyPair } from "./dpop.js";
 import type { ClientKeyError, DPoPProofError, TokenError } from "./errors.js";
 import type {
   CoolingDownError,
@@ -45,11 +45,12 @@ export interface SessionGrant<Raw, E extends TokenError> {
   /** The client's fetch, for `session.fetch` and the middleware. */
   readonly fetch?: FetchLike | undefined;
   /**
-   * The client's DPoP key pair (`ClientConfig.dpop`), when it has one: the
-   * session adds its thumbprint to the store key, and `session.fetch` and
-   * the middleware send a proof with every `DPoP` token (RFC 9449 §7).
+   * The client's DPoP key pair (`ClientConfig.dpop`, a `dpopKeyPair()`),
+   * when it has one: the session adds its thumbprint to the store key, and
+   * `session.fetch` and the middleware send a proof with every `DPoP` token
+   * (RFC 9449 §7).
    */
-  readonly dpop?: DPoPOptions | undefined;
+  readonly dpop?: DPoPKeyPair | undefined;
 }
 
 /** Retry policy for token requests (network errors, 5xx, 429). */

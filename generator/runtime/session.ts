@@ -1,4 +1,3 @@
-import { checkDPoP, dpopThumbprint, makeProof, rememberNonce } from "./dpop.js";
 import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
 import { authorizedFetch, authorizingMiddleware, allowedOrigins, headerUnsafeToken, sender } from "./session-fetch.js";
@@ -94,8 +93,9 @@ const elapsedSinceStart: Clock = () => performance.now();
  */
 export function createSession<E extends TokenError>(grant: SessionGrant<unknown, E>, options: SessionOptions = {}): TokenSession<E> {
   const dpop = grant.dpop;
-  // A key pair that cannot make proofs fails here, typed, rather than at the first request.
-  if (dpop !== undefined) checkDPoP(dpop);
+  if (dpop !== undefined && (typeof dpop !== "object" || dpop === null || dpop.kind !== "dpop" || typeof dpop.proof !== "function")) {
+    throw new TokenClientConfigError("grant.dpop must be made by dpopKeyPair(), which carries the signing code");
+  }
   const core = new SessionCore<E>(grant, options);
   const allowed = allowedOrigins(options.origins);
   const send = sender(grant.fetch);
@@ -103,7 +103,13 @@ export function createSession<E extends TokenError>(grant: SessionGrant<unknown,
   const source: TokenSource = {
     current: () => core.token(),
     renew: (used) => core.renew(used),
-    ...(dpop !== undefined ? { proof: (method: string, url: string, accessToken: string) => makeProof(dpop, method, url, clock(), accessToken), nonce: (url: string, headers: Headers) => rememberNonce(dpop, url, headers) } : {}),
+    ...(dpop !== undefined
+      ? {
+          proof: (method: string, url: string, accessToken: string) => dpop.proof(method, url, clock(), accessToken),
+          nonce: (url: string, headers: Headers) => dpop.remember(url, headers),
+          challenge: (headers: Headers) => dpop.challenge(headers),
+        }
+      : {}),
   };
   return {
     // The warm path: one wall-clock read, two compares, a promise made when the token arrived. A
@@ -554,7 +560,7 @@ class SessionCore<E extends TokenError> {
    */
   private key(): Promise<string> {
     const dpop = this.grant.dpop;
-    this.keyPromise ??= (dpop === undefined ? storeKey(this.keyParts) : dpopThumbprint(dpop).then((jkt) => storeKey([...this.keyParts, `dpop-jkt:${jkt}`]))).catch((error: unknown) => {
+    this.keyPromise ??= (dpop === undefined ? storeKey(this.keyParts) : dpop.thumbprint().then((jkt) => storeKey([...this.keyParts, `dpop-jkt:${jkt}`]))).catch((error: unknown) => {
       this.keyPromise = undefined;
       throw error;
     });

@@ -1,4 +1,4 @@
-import type { DPoPOptions } from "./dpop.js";
+import type { DPoPKeyPair } from "./dpop.js";
 import type { AsymmetricAlgorithm, CryptoKeyLike, HmacAlgorithm, Jwk } from "./jws.js";
 
 /**
@@ -70,7 +70,7 @@ export interface TokenFieldNames {
   readonly tokenType?: FieldPath;
   readonly refreshToken?: FieldPath;
   readonly scope?: FieldPath;
-  /** RFC 8693 `issued_token_type`; read as `issued_token_type` from token-exchange answers when not named. */
+  /** RFC 8693 `issued_token_type`; read as `issued_token_type` when not named. */
   readonly issuedTokenType?: FieldPath;
 }
 
@@ -128,7 +128,9 @@ export type ClientAuthRule =
  * For the JWT methods, `audience` is the assertion's `aud`: by default the
  * token endpoint's URL (without query or fragment); pass the issuer when
  * the provider's metadata asks for it. `lifetimeSeconds` (default 60) is how
- * long the assertion is valid.
+ * long the assertion is valid. These descriptions are what users write; a
+ * client config holds a {@link ClientAuthValue}, which `clientAuthValue()`
+ * (client-jwt.ts) makes from one.
  */
 export type ClientAuth =
   | { readonly method: "client_secret_basic" }
@@ -155,6 +157,47 @@ export type ClientAuth =
 /** The name of a {@link ClientAuth} method (OAuth 2.0 `token_endpoint_auth_method` values, RFC 7591 §2). */
 export type ClientAuthMethod = ClientAuth["method"];
 
+/**
+ * A JWT client authentication method ready to sign: what `privateKeyJwt()`,
+ * `clientSecretJwt()` and `clientAuthValue()` (client-jwt.ts) make. It
+ * carries the signing code, so that a client without JWT methods bundles
+ * none of it.
+ */
+export interface JwtClientAuth {
+  readonly method: "client_secret_jwt" | "private_key_jwt";
+  /**
+   * A client assertion for one request to `tokenUrl` (RFC 7523 §2.2).
+   *
+   * @throws ClientKeyError when the key cannot sign.
+   */
+  assertion(clientId: string, clientSecret: string | undefined, tokenUrl: string, now: number): Promise<string>;
+  /** What the value holds that no error may show (a JWK's private members). */
+  secrets(): readonly string[];
+}
+
+/** What `ClientConfig.clientAuth` holds: a method without signing as written, a JWT method as a {@link JwtClientAuth}. */
+export type ClientAuthValue = Exclude<ClientAuth, { readonly method: "client_secret_jwt" | "private_key_jwt" }> | JwtClientAuth;
+
+/**
+ * The work a grant's parameters need before they are sent, carried by the
+ * grant rule (assertion grants: `jwtBearerGrant()` and `tokenExchangeGrant()`
+ * in assertion-grants.ts), so that other clients bundle none of it.
+ */
+export interface GrantParams {
+  /**
+   * Checks the fields before anything is sent.
+   *
+   * @throws TypeError naming the field, never its value.
+   */
+  check(params: Readonly<Record<string, unknown>>): void;
+  /** The fields with every credential given as a function made for this request, checked again. */
+  resolve(params: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>>;
+  /** What the parameters hold that no error may show besides their credential fields (a signing key's private members). */
+  secrets(params: Readonly<Record<string, unknown>>): readonly string[];
+  /** Whether a session may run the grant again with these parameters, without the user. */
+  reobtainable(params: Readonly<Record<string, unknown>>): boolean;
+}
+
 /** One grant the endpoint accepts. */
 export interface GrantRule {
   /** The value sent as the grant type, e.g. `client_credentials`. */
@@ -165,6 +208,8 @@ export interface GrantRule {
    */
   readonly grantField?: string;
   readonly clientAuth: ClientAuthRule;
+  /** Work the parameters need before they are sent (see {@link GrantParams}); absent for most grants. */
+  readonly params?: GrantParams;
 }
 
 /** A function returning the current time as epoch milliseconds. */
@@ -198,14 +243,17 @@ export interface ClientConfig {
   readonly clock?: Clock | undefined;
   /**
    * How the client authenticates; when set, it decides over the grant's
-   * rule (see {@link ClientAuth}). Absent: the rule the spec gave.
+   * rule (see {@link ClientAuth}; a JWT method as a {@link JwtClientAuth},
+   * which `clientAuthValue()` makes from a description). Absent: the rule
+   * the spec gave.
    */
-  readonly clientAuth?: ClientAuth | undefined;
+  readonly clientAuth?: ClientAuthValue | undefined;
   /**
    * DPoP (RFC 9449): the key pair every token request carries a proof of,
-   * so that the tokens issued are bound to it. Absent: no DPoP.
+   * so that the tokens issued are bound to it, as `dpopKeyPair()` makes it.
+   * Absent: no DPoP.
    */
-  readonly dpop?: DPoPOptions | undefined;
+  readonly dpop?: DPoPKeyPair | undefined;
 }
 
 /** Per-call options. */
@@ -232,7 +280,7 @@ export interface Token<Raw> {
   /**
    * What kind of token was issued (RFC 8693 §2.2.1 `issued_token_type`, a
    * URI such as `urn:ietf:params:oauth:token-type:access_token`): read from
-   * token-exchange answers, or from where `tokenFields.issuedTokenType` says.
+   * an answer's `issued_token_type`, or from where `tokenFields.issuedTokenType` says.
    */
   readonly issuedTokenType?: string;
   /**

@@ -3,7 +3,8 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LINE_WIDTH, formatTypeScript, wrapComments, wrapWords } from "../../generator/emit/format.js";
+import ts from "typescript";
+import { LINE_WIDTH, commentsOf, formatTypeScript, wrapComments, wrapWords } from "../../generator/emit/format.js";
 import { emitProvider } from "../../generator/emit/index.js";
 import { wireTypes } from "../../generator/emit/wire.js";
 import { loadSpecText } from "../../generator/load/index.js";
@@ -77,6 +78,51 @@ describe("a hostile spec's files", () => {
       .map((f) => ({ path: f.path, text: f.content }));
     expect(longLines(files)).toEqual([]);
     for (const { path, text } of files) expect(formatTypeScript(path, text), path).toBe(text);
+  });
+});
+
+/** The comments TypeScript's own scanner finds (template literals and regular expressions rescanned as its parser would). */
+function scannerComments(text: string): { pos: number; end: number; kind: "line" | "block" }[] {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
+  const out: { pos: number; end: number; kind: "line" | "block" }[] = [];
+  const substitutions: number[] = [];
+  const dividesAfter = new Set([ts.SyntaxKind.Identifier, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.TemplateTail, ts.SyntaxKind.RegularExpressionLiteral, ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBracketToken, ts.SyntaxKind.CloseBraceToken, ts.SyntaxKind.ThisKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NullKeyword]);
+  let depth = 0;
+  let previous = ts.SyntaxKind.Unknown;
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
+      out.push({ pos: scanner.getTokenStart(), end: scanner.getTokenEnd(), kind: kind === ts.SyntaxKind.SingleLineCommentTrivia ? "line" : "block" });
+      continue;
+    }
+    if (kind === ts.SyntaxKind.NewLineTrivia || kind === ts.SyntaxKind.WhitespaceTrivia) continue;
+    if (kind === ts.SyntaxKind.OpenBraceToken) depth++;
+    else if (kind === ts.SyntaxKind.TemplateHead) substitutions.push(depth);
+    else if (kind === ts.SyntaxKind.CloseBraceToken && substitutions.at(-1) === depth) {
+      kind = scanner.reScanTemplateToken(false);
+      if (kind === ts.SyntaxKind.TemplateTail) substitutions.pop();
+    } else if (kind === ts.SyntaxKind.CloseBraceToken) depth--;
+    else if ((kind === ts.SyntaxKind.SlashToken || kind === ts.SyntaxKind.SlashEqualsToken) && !dividesAfter.has(previous)) kind = scanner.reScanSlashToken();
+    previous = kind;
+  }
+  return out;
+}
+
+describe("commentsOf", () => {
+  const sources = [...committed, ...tsFiles(join(REPO_ROOT, "generator"))];
+
+  it("finds the comments TypeScript's scanner finds, in every generated file and every generator source", () => {
+    expect(sources.length).toBeGreaterThan(100);
+    for (const { path, text } of sources) expect(commentsOf(text), path).toEqual(scannerComments(text));
+  });
+
+  it.each<{ name: string; given: string; want: string[] }>([
+    { name: "strings", given: `const a = "// no"; const b = '/* no */'; // yes`, want: ["// yes"] },
+    { name: "template literals, nested", given: "const t = `/* no ${`// no ${x}`} */`; /* yes */", want: ["/* yes */"] },
+    { name: "a regular expression", given: "const r = /\\/\\/ no [/]/g; // yes", want: ["// yes"] },
+    { name: "division", given: "const d = a / b; // yes", want: ["// yes"] },
+    { name: "a regular expression after return", given: "function f() { return /\\/*x/.test(s); } // yes", want: ["// yes"] },
+  ])("tells comments from $name", ({ given, want }) => {
+    expect(commentsOf(given).map((c) => given.slice(c.pos, c.end))).toEqual(want);
   });
 });
 

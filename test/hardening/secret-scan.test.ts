@@ -315,6 +315,7 @@ describe("secret scan", () => {
       "TypeError",
       "aborted",
       "invalid_response",
+      "invalid_token_value",
       "network",
       "reauthentication_required",
       "response",

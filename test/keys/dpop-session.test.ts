@@ -6,8 +6,7 @@ import { createHash } from "node:crypto";
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from "jose";
 import type { JWK } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { dpopThumbprint } from "../../generator/runtime/dpop.js";
-import type { DPoPOptions } from "../../generator/runtime/dpop.js";
+import { dpopKeyPair } from "../../generator/runtime/dpop.js";
 import type { TokenResponseError } from "../../generator/runtime/errors.js";
 import { requestToken } from "../../generator/runtime/request.js";
 import { sessionKeyParts } from "../../generator/runtime/session-key.js";
@@ -66,7 +65,8 @@ async function pair(name: "ECDSA" | "Ed25519" = "ECDSA"): Promise<CryptoKeyPair>
 }
 
 /** A session as a generated client opens one: the same client, grant and params; only the DPoP key differs. */
-function session(baseUrl: string, dpop: DPoPOptions, store: MemoryTokenStore | RecordingStore, api: string) {
+function session(baseUrl: string, pair: CryptoKeyPair, store: MemoryTokenStore | RecordingStore, api: string) {
+  const dpop = dpopKeyPair(pair);
   const config: ClientConfig = { clientId: "shared-client", clientSecret: "shared-secret", baseUrl, dpop };
   const grant: SessionGrant<Record<string, unknown>, TokenResponseError> = {
     obtain: (call) => requestToken(EP, basicGrant, config, {}, call) as never,
@@ -88,8 +88,8 @@ describe("DPoP sessions on a shared store", () => {
     const b = session(issuer.url, keyB, store, api.url);
     const tokenA = await a.getAccessToken();
     const tokenB = await b.getAccessToken();
-    expect(tokenA).toBe(`at-${await dpopThumbprint(keyA)}-1`);
-    expect(tokenB).toBe(`at-${await dpopThumbprint(keyB)}-2`);
+    expect(tokenA).toBe(`at-${await dpopKeyPair(keyA).thumbprint()}-1`);
+    expect(tokenB).toBe(`at-${await dpopKeyPair(keyB).thumbprint()}-2`);
     expect(issuer.requests).toHaveLength(2);
     // Each session's calls carry its own token, with proofs the API accepts.
     for (const [s, t] of [[a, tokenA], [b, tokenB]] as const) {

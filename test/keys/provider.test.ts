@@ -9,8 +9,8 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from "jo
 import type { JWK } from "jose";
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { privateKeyJwt } from "../../generator/runtime/client-auth.js";
-import { dpopThumbprint, makeProof, rememberNonce } from "../../generator/runtime/dpop.js";
+import { clientAuthValue, privateKeyJwt } from "../../generator/runtime/client-jwt.js";
+import { dpopKeyPair } from "../../generator/runtime/dpop.js";
 import { DPoPProofRejectedError, TokenResponseError } from "../../generator/runtime/errors.js";
 import { requestToken } from "../../generator/runtime/request.js";
 import { sessionKeyParts } from "../../generator/runtime/session-key.js";
@@ -77,11 +77,16 @@ afterAll(async () => {
   await rs?.server.close();
 });
 
-function config(clientId: string, clientAuth: ClientAuth, extra: Partial<ClientConfig> = {}): ClientConfig {
-  return { clientId, baseUrl: provider.issuer, clientAuth, ...extra };
+/** Client options as a user gives them: a clientAuth description, a bare DPoP key pair. */
+type Extra = Omit<Partial<ClientConfig>, "dpop"> & { readonly dpop?: CryptoKeyPair };
+
+/** The config a generated client makes of them (clientAuthValue, dpopKeyPair). */
+function config(clientId: string, clientAuth: ClientAuth, extra: Extra = {}): ClientConfig {
+  const { dpop, ...rest } = extra;
+  return { clientId, baseUrl: provider.issuer, ...rest, clientAuth: clientAuthValue(clientAuth), ...(dpop !== undefined ? { dpop: dpopKeyPair(dpop) } : {}) };
 }
 
-async function token(clientId: string, clientAuth: ClientAuth, extra: Partial<ClientConfig> = {}) {
+async function token(clientId: string, clientAuth: ClientAuth, extra: Extra = {}) {
   return requestToken(EP, CC, config(clientId, clientAuth, extra), { scope: "api:read" });
 }
 
@@ -169,7 +174,7 @@ describe("DPoP against oidc-provider", () => {
     expect(header).toMatchObject({ typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256" } });
     expect(Object.keys(header.jwk!).sort()).toEqual(["crv", "kty", "x", "y"]);
     // Bound to the key pair: cnf.jkt is its RFC 7638 thumbprint.
-    expect(decodeJwt(result.token.accessToken)["cnf"]).toEqual({ jkt: await dpopThumbprint(pair) });
+    expect(decodeJwt(result.token.accessToken)["cnf"]).toEqual({ jkt: await dpopKeyPair(pair).thumbprint() });
     // The nonce is remembered for the origin: the next request needs no round-trip.
     const again = provider.tokenRequests.length;
     const next = await token("dpop", { method: "private_key_jwt", privateKey: esKey.privateKey }, { dpop: pair });
@@ -181,7 +186,7 @@ describe("DPoP against oidc-provider", () => {
     const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
     const result = await token("dpop", { method: "private_key_jwt", privateKey: esKey.privateKey }, { dpop: pair });
     if (!result.ok) throw result.error;
-    expect(decodeJwt(result.token.accessToken)["cnf"]).toEqual({ jkt: await dpopThumbprint(pair) });
+    expect(decodeJwt(result.token.accessToken)["cnf"]).toEqual({ jkt: await dpopKeyPair(pair).thumbprint() });
   });
 });
 
@@ -195,7 +200,7 @@ function dpopSession(pair: CryptoKeyPair, fetch?: FetchLike) {
     keyParts: sessionKeyParts("oidc-provider", EP, cfg, "client_credentials", params),
     clock: Date.now,
     fetch,
-    dpop: pair,
+    dpop: cfg.dpop,
   };
   return createSession(grant, { origins: [rs.origin] });
 }
@@ -277,7 +282,7 @@ describe("session.fetch and the middleware against a resource server that verifi
       const headers = new Headers(init.headers);
       const token = (headers.get("authorization") ?? "").slice("DPoP ".length);
       // A well-formed proof for this very request (htm, htu, ath, nonce), from the wrong key.
-      headers.set("DPoP", await makeProof(other, init.method ?? "GET", input, Date.now(), token));
+      headers.set("DPoP", await dpopKeyPair(other).proof(init.method ?? "GET", input, Date.now(), token));
       return globalThis.fetch(input, { ...init, headers });
     };
     const session = dpopSession(await freshPair(), swapping);
@@ -297,12 +302,12 @@ describe("session.fetch and the middleware against a resource server that verifi
     const access = result.token.accessToken;
     const url = `${rs.origin}${PREFIX}/hand`;
     const send = (proof: string, to = url) => globalThis.fetch(to, { headers: { Authorization: `DPoP ${access}`, DPoP: proof } });
-    const proofFor = (p: CryptoKeyPair, u: string) => makeProof(p, "GET", u, Date.now(), access);
-    // The nonce is known to this key pair's state once the server has sent one.
+    const proofFor = (p: CryptoKeyPair, u: string) => dpopKeyPair(p).proof("GET", u, Date.now(), access);
+    // The nonce is known to the key pair (every value made from it) once kept.
     const first = await send(await proofFor(pair, url));
     expect(first.status).toBe(401);
     expect(first.headers.get("dpop-nonce")).toBe(rs.nonce());
-    rememberNonce(pair, url, first.headers);
+    dpopKeyPair(pair).remember(url, first.headers);
     const good = await proofFor(pair, url);
     expect((await send(good)).status).toBe(200);
     const replayed = await send(good);
@@ -310,7 +315,7 @@ describe("session.fetch and the middleware against a resource server that verifi
     expect(replayed.headers.get("www-authenticate")).toContain('error="invalid_dpop_proof"');
     expect((await send(await proofFor(pair, `${rs.origin}${PREFIX}/elsewhere`))).status).toBe(401);
     const other = await freshPair();
-    rememberNonce(other, url, first.headers);
+    dpopKeyPair(other).remember(url, first.headers);
     expect((await send(await proofFor(other, url))).status).toBe(401);
     expect(rs.outcomes.slice(-3).map((o) => o.reason)).toEqual(["jti replayed", "htu mismatch", "key is not the token's (cnf.jkt)"]);
   });

@@ -12,14 +12,15 @@ import { inspect } from "node:util";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { TOKEN_TYPES, jwtAssertion, jwtBearerGrant, tokenExchangeGrant } from "../../generator/runtime/assertion-grants.js";
-import { privateKeyJwt } from "../../generator/runtime/client-auth.js";
+import { clientAuthValue, privateKeyJwt } from "../../generator/runtime/client-jwt.js";
+import { dpopKeyPair } from "../../generator/runtime/dpop.js";
 import { ClientKeyError, DPoPProofRejectedError, NetworkError } from "../../generator/runtime/errors.js";
 import type { Jwk } from "../../generator/runtime/jws.js";
 import { requestToken } from "../../generator/runtime/request.js";
 import type { SessionGrant } from "../../generator/runtime/session-types.js";
 import { createSession } from "../../generator/runtime/session.js";
 import type { TokenResponseError } from "../../generator/runtime/errors.js";
-import type { ClientAuth, ClientConfig, FetchLike, GrantRule } from "../../generator/runtime/types.js";
+import type { ClientConfig, FetchLike, GrantRule } from "../../generator/runtime/types.js";
 import type { RecordedRequest, TokenServerReply } from "../support/loopback.js";
 import { basicGrant, endpoint } from "../runtime/helpers.js";
 import { useServers } from "../session/helpers.js";
@@ -180,12 +181,13 @@ async function setups(): Promise<Setup[]> {
   secrets.set("client secret", CLIENT_SECRET);
   secrets.set("subject token", SUBJECT_TOKEN);
   secrets.set("actor token", ACTOR_TOKEN);
-  const dpop = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
-  addJwkSecrets("DPoP private key", (await crypto.subtle.exportKey("jwk", dpop.privateKey)) as Record<string, unknown>);
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  addJwkSecrets("DPoP private key", (await crypto.subtle.exportKey("jwk", pair.privateKey)) as Record<string, unknown>);
+  const dpop = dpopKeyPair(pair);
   return [
-    { name: "private_key_jwt (EC JWK) + DPoP", rule: basicGrant, config: { clientId: "c1", clientAuth: { method: "private_key_jwt", privateKey: ecJwk as unknown as Jwk }, dpop }, params: { scope: "read" } },
+    { name: "private_key_jwt (EC JWK) + DPoP", rule: basicGrant, config: { clientId: "c1", clientAuth: clientAuthValue({ method: "private_key_jwt", privateKey: ecJwk as unknown as Jwk }), dpop }, params: { scope: "read" } },
     { name: "privateKeyJwt (Ed25519 JWK)", rule: basicGrant, config: { clientId: "c1", clientAuth: privateKeyJwt(edJwk as unknown as Jwk, { keyId: "ed" }) }, params: {} },
-    { name: "client_secret_jwt + DPoP", rule: basicGrant, config: { clientId: "c2", clientSecret: CLIENT_SECRET, clientAuth: { method: "client_secret_jwt" }, dpop }, params: {} },
+    { name: "client_secret_jwt + DPoP", rule: basicGrant, config: { clientId: "c2", clientSecret: CLIENT_SECRET, clientAuth: clientAuthValue({ method: "client_secret_jwt" }), dpop }, params: {} },
     {
       name: "token exchange, Basic, + DPoP",
       rule: tokenExchangeGrant({ kind: "basic" }),
@@ -195,7 +197,7 @@ async function setups(): Promise<Setup[]> {
     {
       name: "JWT bearer signed with an RSA JWK, private_key_jwt (RSA JWK)",
       rule: jwtBearerGrant(),
-      config: { clientId: "c4", clientAuth: { method: "private_key_jwt", privateKey: rsaJwk as unknown as Jwk, algorithm: "PS256" } as ClientAuth },
+      config: { clientId: "c4", clientAuth: privateKeyJwt(rsaJwk as unknown as Jwk, { algorithm: "PS256" }) },
       params: { assertion: jwtAssertion({ privateKey: rsaJwk as unknown as Jwk, algorithm: "PS256", claims: { iss: "svc", sub: "u", aud: "https://as.example" } }) },
     },
   ];
@@ -232,13 +234,25 @@ describe("errors from requests with keys", () => {
     }
   }, 30_000);
 
-  it("a JWK that does not import, its members all set: ClientKeyError", async () => {
-    const bad = { kty: "RSA", n: "AQAB-bad-modulus-XYZXYZXYZ", e: "AQAB", d: "private-D-member-0123456789", p: "private-P-member-0123456789", q: "private-Q-member-0123456789", dp: "private-DP-member-0123456789", dq: "private-DQ-member-0123456789", qi: "private-QI-member-0123456789" };
-    addJwkSecrets("bad RSA JWK", bad);
+  it("JWKs that do not import or cannot sign, their private members all set: ClientKeyError", async () => {
+    // Node imports these RSA members without checking them; signing then fails.
+    const badRsa = { kty: "RSA", n: "AQAB-bad-modulus-XYZXYZXYZ", e: "AQAB", d: "private-D-member-0123456789", p: "private-P-member-0123456789", q: "private-Q-member-0123456789", dp: "private-DP-member-0123456789", dq: "private-DQ-member-0123456789", qi: "private-QI-member-0123456789" };
+    // Coordinates off the curve: the import itself fails.
+    const badEc = { kty: "EC", crv: "P-256", x: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", y: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", d: "private-EC-D-member-0123456789abcdefghijklm" };
+    addJwkSecrets("bad RSA JWK", badRsa);
+    addJwkSecrets("bad EC JWK", badEc);
     const server = await start(() => ({ status: 500 }));
-    const error = await requestToken(EP, basicGrant, { clientId: "c", baseUrl: server.url, clientAuth: { method: "private_key_jwt", privateKey: bad } }, {}).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ClientKeyError);
-    collect("ClientKeyError: a JWK that does not import", error);
+    for (const [name, privateKey] of [["RSA", badRsa], ["EC", badEc]] as const) {
+      const error = await requestToken(EP, basicGrant, { clientId: "c", baseUrl: server.url, clientAuth: privateKeyJwt(privateKey) }, {}).catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(ClientKeyError);
+      collect(`ClientKeyError: a ${name} JWK that cannot be used`, error);
+      // The same keys as a JWT-bearer assertion's.
+      const made = jwtAssertion({ privateKey, claims: { iss: "i", sub: "s", aud: "a" } });
+      const viaAssertion = await requestToken(EP, jwtBearerGrant(), { clientId: "c", baseUrl: server.url }, { assertion: made }).catch((e: unknown) => e);
+      expect(viaAssertion, name).toBeInstanceOf(ClientKeyError);
+      collect(`ClientKeyError: a ${name} JWK as an assertion key`, viaAssertion);
+    }
+    expect(server.requests).toHaveLength(0);
   });
 
   it("a resource server that refuses the proof and echoes it, and the token, in error_description", async () => {
@@ -252,7 +266,7 @@ describe("errors from requests with keys", () => {
       const proof = String(request.headers["dpop"]);
       return { status: 401, headers: { "WWW-Authenticate": `DPoP error="invalid_dpop_proof", error_description="refused ${proof} for ${request.headers.authorization ?? ""} sig ${proof.slice(proof.lastIndexOf(".") + 1)}"` } };
     });
-    const dpop = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
+    const dpop = dpopKeyPair((await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair);
     const config: ClientConfig = { clientId: "c", clientSecret: CLIENT_SECRET, baseUrl: issuer.url, dpop };
     const grant: SessionGrant<Record<string, unknown>, TokenResponseError> = {
       obtain: (call) => requestToken(EP, basicGrant, config, {}, call) as never,
@@ -291,7 +305,7 @@ describe("the scan", () => {
   it("no error holds a private key member, a client secret, an assertion, a proof or a token, in any rendering", () => {
     const list = needles();
     const labels = new Set(list.map((n) => n.label.replace(/\..*$/, "")));
-    for (const label of ["EC JWK", "RSA JWK", "Ed25519 JWK", "bad RSA JWK", "client_assertion", "client_assertion signature", "assertion", "assertion signature", "subject token", "actor token", "DPoP proof", "DPoP proof signature", "client secret", "access token"]) {
+    for (const label of ["EC JWK", "RSA JWK", "Ed25519 JWK", "bad RSA JWK", "bad EC JWK", "client_assertion", "client_assertion signature", "assertion", "assertion signature", "subject token", "actor token", "DPoP proof", "DPoP proof signature", "client secret", "access token"]) {
       expect(labels.has(label), label).toBe(true);
     }
     const kinds = new Set(collected.map(({ error }) => (error as { kind?: string }).kind));

@@ -5,15 +5,16 @@
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify } from "jose";
 import type { JWK } from "jose";
 import { describe, expect, it } from "vitest";
-import { CLIENT_SECRET_BASIC, checkClientKeys, privateKeyJwt } from "../../generator/runtime/client-auth.js";
-import { checkDPoP, dpopThumbprint, makeProof, parseChallenges } from "../../generator/runtime/dpop.js";
+import { CLIENT_SECRET_BASIC } from "../../generator/runtime/client-auth.js";
+import { clientAuthValue, keyOptions, privateKeyJwt } from "../../generator/runtime/client-jwt.js";
+import { dpopKeyPair, parseChallenges } from "../../generator/runtime/dpop.js";
 import { ClientKeyError, DPoPProofError, TokenClientConfigError } from "../../generator/runtime/errors.js";
 import { exportPublicJwk, importPrivateJwk, jwkThumbprint, signJws } from "../../generator/runtime/jws.js";
 import type { AsymmetricAlgorithm, Jwk } from "../../generator/runtime/jws.js";
 import { requestToken } from "../../generator/runtime/request.js";
 import type { SessionGrant } from "../../generator/runtime/session-types.js";
 import { createSession } from "../../generator/runtime/session.js";
-import type { ClientAuth, ClientConfig, GrantRule } from "../../generator/runtime/types.js";
+import type { ClientAuth, ClientAuthValue, ClientConfig, GrantRule } from "../../generator/runtime/types.js";
 import type { TokenResponseError } from "../../generator/runtime/errors.js";
 import { basicGrant, endpoint } from "../runtime/helpers.js";
 import { testClock, useServers } from "../session/helpers.js";
@@ -54,7 +55,7 @@ describe("DPoP proofs", () => {
   it("typ, alg and a jwk with public members only; htm, htu without query and fragment, iat from the clock, jti, ath", async () => {
     // Even an extractable private key puts nothing private in the header.
     const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
-    const proof = await makeProof(pair, "PATCH", "https://api.example:8443/v1/x?q=1#frag", 1_700_000_000_900, "tok");
+    const proof = await dpopKeyPair(pair).proof("PATCH", "https://api.example:8443/v1/x?q=1#frag", 1_700_000_000_900, "tok");
     const header = decodeProtectedHeader(proof);
     expect(header.typ).toBe("dpop+jwt");
     expect(header.alg).toBe("ES256");
@@ -63,7 +64,11 @@ describe("DPoP proofs", () => {
     expect(payload).toMatchObject({ htm: "PATCH", htu: "https://api.example:8443/v1/x", iat: 1_700_000_000 });
     expect(payload["ath"]).toBe(Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("tok"))).toString("base64url"));
     expect(typeof payload.jti === "string" && payload.jti.length >= 22).toBe(true);
-    expect(await dpopThumbprint(pair)).toBe(await calculateJwkThumbprint(header.jwk!));
+    expect(await dpopKeyPair(pair).thumbprint()).toBe(await calculateJwkThumbprint(header.jwk!));
+    // Printing the value shows no key.
+    const { inspect } = await import("node:util");
+    const privateD = ((await crypto.subtle.exportKey("jwk", pair.privateKey)) as { d: string }).d;
+    expect(inspect(dpopKeyPair(pair), { showHidden: true, depth: 10 }) + JSON.stringify(dpopKeyPair(pair))).not.toContain(privateD);
   });
 
   it("WWW-Authenticate: the DPoP challenge's error among other challenges, quoted and token values", () => {
@@ -81,7 +86,7 @@ describe("DPoP proofs", () => {
   it("a token endpoint asking for a nonce twice: one retry, then its answer is the result", async () => {
     const server = await start(() => ({ status: 400, headers: { "DPoP-Nonce": "n-1" }, body: { error: "use_dpop_nonce" } }));
     const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
-    const result = await requestToken(EP, basicGrant, { clientId: "c", clientSecret: "s", baseUrl: server.url, dpop: pair }, {});
+    const result = await requestToken(EP, basicGrant, { clientId: "c", clientSecret: "s", baseUrl: server.url, dpop: dpopKeyPair(pair) }, {});
     expect(result.ok ? undefined : result.error).toMatchObject({ kind: "response", status: 400, body: { error: "use_dpop_nonce" } });
     expect(server.requests).toHaveLength(2);
     expect(decodeJwt(server.requests[1]!.headers["dpop"] as string)["nonce"]).toBe("n-1");
@@ -94,7 +99,7 @@ describe("DPoP proofs", () => {
         ? { status: 200, body: { got: request.body } }
         : { status: 401, headers: { "WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "rs-1" } },
     );
-    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])) as CryptoKeyPair;
+    const pair = dpopKeyPair((await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])) as CryptoKeyPair);
     const config: ClientConfig = { clientId: "c", clientSecret: "s", baseUrl: issuer.url, dpop: pair };
     const grant: SessionGrant<Record<string, unknown>, TokenResponseError> = {
       obtain: (call) => requestToken(EP, basicGrant, config, {}, call) as never,
@@ -121,9 +126,9 @@ describe("DPoP proofs", () => {
 });
 
 describe("clientAuth method values", () => {
-  async function sent(clientAuth: ClientAuth, rule: GrantRule = basicGrant, clientSecret: string | undefined = "sec-ret") {
+  async function sent(clientAuth: ClientAuth | ClientAuthValue, rule: GrantRule = basicGrant, clientSecret: string | undefined = "sec-ret") {
     const server = await start(() => ({ status: 200, body: { access_token: "t", token_type: "Bearer", expires_in: 60 } }));
-    const result = await requestToken(EP, rule, { clientId: "cid", clientSecret, baseUrl: server.url, clientAuth }, {});
+    const result = await requestToken(EP, rule, { clientId: "cid", clientSecret, baseUrl: server.url, clientAuth: clientAuthValue(clientAuth) }, {});
     expect(result.ok).toBe(true);
     const request = server.requests[0]!;
     return { fields: Object.fromEntries(new URLSearchParams(request.body)), authorization: request.headers.authorization };
@@ -150,10 +155,17 @@ describe("clientAuth method values", () => {
     await jwtVerify(pk.fields["client_assertion"]!, pair.publicKey, { audience: claims.aud as string });
   });
 
-  it("unusable values: TokenClientConfigError for a method that is none, or a secret method without a secret", async () => {
-    expect(() => checkClientKeys({ clientAuth: { method: "client_secret_jwt" } })).toThrow(TokenClientConfigError);
-    expect(() => checkClientKeys({ clientAuth: { method: "magic" } as unknown as ClientAuth })).toThrow(/clientAuth.method must be one of/);
-    expect(() => checkClientKeys({ clientAuth: { method: "private_key_jwt", privateKey: {} as Jwk, lifetimeSeconds: 0 } })).toThrow(/lifetimeSeconds/);
+  it("unusable values: TokenClientConfigError for a method that is none, a secret method without a secret, bad options, a bare JWT description", async () => {
+    expect(() => keyOptions({ clientAuth: { method: "client_secret_jwt" } })).toThrow(TokenClientConfigError);
+    expect(() => keyOptions({ clientAuth: { method: "client_secret_post" }, clientSecret: undefined })).toThrow(/needs the client secret/);
+    expect(() => keyOptions({ clientAuth: { method: "magic" } as unknown as ClientAuth })).toThrow(/clientAuth.method must be one of/);
+    expect(() => keyOptions({ clientAuth: { method: "private_key_jwt", privateKey: {} as Jwk, lifetimeSeconds: 0 } })).toThrow(/lifetimeSeconds/);
+    // requestToken takes JWT methods only as values that carry their signing code.
+    const bare = { method: "private_key_jwt", privateKey: (await generateKeyPair("ES256")).privateKey } as unknown as ClientAuthValue;
+    const error = await requestToken(EP, basicGrant, { clientId: "c", baseUrl: "http://127.0.0.1:9", clientAuth: bare }, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenClientConfigError);
+    const raw = await requestToken(EP, basicGrant, { clientId: "c", baseUrl: "http://127.0.0.1:9", dpop: {} as never }, {}).catch((e: unknown) => e);
+    expect(raw).toBeInstanceOf(TokenClientConfigError);
   });
 
   it("privateKeyJwt() shows no key in any rendering, not even util.inspect with showHidden", async () => {
@@ -193,7 +205,7 @@ describe("typed errors for keys that cannot sign", () => {
     for (const [name, privateKey] of cases) {
       let error: unknown;
       try {
-        checkClientKeys({ clientAuth: { method: "private_key_jwt", privateKey: privateKey as Jwk } });
+        keyOptions({ clientAuth: { method: "private_key_jwt", privateKey: privateKey as Jwk } });
       } catch (e) {
         error = e;
       }
@@ -205,44 +217,49 @@ describe("typed errors for keys that cannot sign", () => {
   it("a JWK whose members do not import: requestToken rejects with ClientKeyError before sending, naming no member value", async () => {
     const server = await start(() => ({ status: 500 }));
     const d = "A".repeat(40);
-    const error = await requestToken(EP, basicGrant, { clientId: "c", baseUrl: server.url, clientAuth: { method: "private_key_jwt", privateKey: { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA", d } } }, {}).catch((e: unknown) => e);
+    const error = await requestToken(EP, basicGrant, { clientId: "c", baseUrl: server.url, clientAuth: privateKeyJwt({ kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA", d }) }, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientKeyError);
     expect(JSON.stringify(error) + String(error)).not.toContain(d);
     expect(server.requests).toHaveLength(0);
   });
 
-  it("dpop: ECDH, RSA-OAEP, not CryptoKeys, halves of different algorithms: DPoPProofError (kind dpop_proof) from checkDPoP, createSession and requestToken", async () => {
+  it("dpop: ECDH, RSA-OAEP, not CryptoKeys, halves of different algorithms: DPoPProofError (kind dpop_proof) from dpopKeyPair; a private key as the public one: from the proof", async () => {
     const keys = await unusable();
     const pairs: [string, unknown][] = [
       ["ECDH", keys.ecdh],
       ["RSA-OAEP", keys.oaep],
       ["JWKs", { privateKey: { kty: "EC" }, publicKey: { kty: "EC" } }],
       ["mismatched", { privateKey: keys.es.privateKey, publicKey: keys.ed.publicKey }],
-      ["private as public", { privateKey: keys.es.privateKey, publicKey: keys.es.privateKey }],
+      ["nothing", undefined],
     ];
-    const server = await start(() => ({ status: 500 }));
     for (const [name, pair] of pairs) {
-      const dpop = pair as CryptoKeyPair;
       let thrown: unknown;
       try {
-        checkDPoP(dpop);
-        await dpopThumbprint(dpop);
+        dpopKeyPair(pair as CryptoKeyPair);
       } catch (e) {
         thrown = e;
       }
       expect(thrown, name).toBeInstanceOf(DPoPProofError);
       expect(thrown, name).toMatchObject({ kind: "dpop_proof", code: "TOKEN_DPOP_PROOF_FAILED" });
-      const rejected = await requestToken(EP, basicGrant, { clientId: "c", clientSecret: "s", baseUrl: server.url, dpop }, {}).catch((e: unknown) => e);
-      expect(rejected, name).toBeInstanceOf(DPoPProofError);
     }
-    expect(() => createSession({ obtain: async () => ({ ok: false, error: new Error() }) as never, reobtainable: true, keyParts: [], clock: Date.now, dpop: (pairs[0]![1] as CryptoKeyPair) })).toThrow(DPoPProofError);
+    const server = await start(() => ({ status: 500 }));
+    const privateAsPublic = dpopKeyPair({ privateKey: keys.es.privateKey, publicKey: keys.es.privateKey });
+    await expect(privateAsPublic.thumbprint()).rejects.toBeInstanceOf(DPoPProofError);
+    // Halves of two different P-256 pairs: caught by a sign-and-verify check, once.
+    const stranger = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])) as CryptoKeyPair;
+    const crossed = dpopKeyPair({ privateKey: stranger.privateKey, publicKey: keys.es.publicKey });
+    await expect(crossed.proof("GET", "https://a.example/", Date.now())).rejects.toThrow(/not the public half/);
+    const rejected = await requestToken(EP, basicGrant, { clientId: "c", clientSecret: "s", baseUrl: server.url, dpop: privateAsPublic }, {}).catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(DPoPProofError);
+    expect(() => createSession({ obtain: async () => ({ ok: false, error: new Error() }) as never, reobtainable: true, keyParts: [], clock: Date.now, dpop: keys.es as never })).toThrow(TokenClientConfigError);
     expect(server.requests).toHaveLength(0);
   });
 
   it("a session over a key that cannot sign: getToken resolves with the ClientKeyError (no rejection, no request, no cool-down)", async () => {
     const server = await start(() => ({ status: 200, body: { access_token: "t", expires_in: 60 } }));
-    const keys = await unusable();
-    const config: ClientConfig = { clientId: "c", baseUrl: server.url, clientAuth: { method: "private_key_jwt", privateKey: keys.ecdh.privateKey } };
+    // Accepted when made (its members are all there), refused by Web Crypto when imported.
+    const offCurve = { kty: "EC", crv: "P-256", x: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", y: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", d: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE" };
+    const config: ClientConfig = { clientId: "c", baseUrl: server.url, clientAuth: privateKeyJwt(offCurve) };
     const clock = testClock();
     const session = createSession({ obtain: (call) => requestToken(EP, basicGrant, config, {}, call), reobtainable: true, keyParts: ["k"], clock: clock.now, elapsed: clock.now }, { minRefreshIntervalMs: 0 });
     for (let i = 0; i < 3; i++) {
