@@ -13,6 +13,9 @@ import { sessionKeyParts } from "../../generator/runtime/session-key.js";
 import type { SessionGrant } from "../../generator/runtime/session-types.js";
 import { createSession } from "../../generator/runtime/session.js";
 import { MemoryTokenStore } from "../../generator/runtime/store.js";
+import type { TokenStore } from "../../generator/runtime/store.js";
+import { RedisTokenStore } from "../../generator/stores/redis-store.js";
+import { startRedis } from "../support/redis-topology.js";
 import type { ClientConfig } from "../../generator/runtime/types.js";
 import type { RecordedRequest, TokenServerReply } from "../support/loopback.js";
 import { basicGrant, endpoint } from "../runtime/helpers.js";
@@ -65,7 +68,7 @@ async function pair(name: "ECDSA" | "Ed25519" = "ECDSA"): Promise<CryptoKeyPair>
 }
 
 /** A session as a generated client opens one: the same client, grant and params; only the DPoP key differs. */
-function session(baseUrl: string, pair: CryptoKeyPair, store: MemoryTokenStore | RecordingStore, api: string) {
+function session(baseUrl: string, pair: CryptoKeyPair, store: TokenStore, api: string) {
   const dpop = dpopKeyPair(pair);
   const config: ClientConfig = { clientId: "shared-client", clientSecret: "shared-secret", baseUrl, dpop };
   const grant: SessionGrant<Record<string, unknown>, TokenResponseError> = {
@@ -127,4 +130,27 @@ describe("DPoP sessions on a shared store", () => {
     expect(decodeProtectedHeader(api.requests[0]!.headers["dpop"] as string).typ).toBe("dpop+jwt");
     await s.close();
   });
+
+  it("on one Redis store, sessions with different keys (separate connections, as separate processes) keep apart", async () => {
+    const redis = await startRedis();
+    const stores = [new RedisTokenStore(redis.url), new RedisTokenStore(redis.url), new RedisTokenStore(redis.url)];
+    try {
+      const issuer = await bindingIssuer();
+      const api = await bindingApi();
+      const [keyA, keyB] = [await pair(), await pair()];
+      const a = session(issuer.url, keyA, stores[0]!, api.url);
+      const b = session(issuer.url, keyB, stores[1]!, api.url);
+      const [tokenA, tokenB] = [await a.getAccessToken(), await b.getAccessToken()];
+      expect(tokenA).toBe(`at-${await dpopKeyPair(keyA).thumbprint()}-1`);
+      expect(tokenB).toBe(`at-${await dpopKeyPair(keyB).thumbprint()}-2`);
+      const a2 = session(issuer.url, keyA, stores[2]!, api.url);
+      expect(await a2.getAccessToken()).toBe(tokenA);
+      expect((await (await a2.fetch(`${api.url}/me`)).json())).toEqual({ token: tokenA });
+      expect(issuer.requests).toHaveLength(2);
+      await Promise.all([a.close(), b.close(), a2.close()]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await redis.stop();
+    }
+  }, 20_000);
 });
