@@ -24,7 +24,7 @@ import { build } from "esbuild";
 import { OAuth2Client, OAuth2Fetch } from "@badgateway/oauth2-client";
 import * as oauth from "oauth4webapi";
 import createClient, { type Middleware } from "openapi-fetch";
-import type { createAssetClient as CreateAssetClient } from "../generated/asset/index.js";
+import type { createAssetClient as CreateAssetClient, createAssetSession as CreateAssetSession } from "../generated/asset/index.js";
 import type { components, paths } from "../generated/asset/wire.js";
 
 // The generated client as a user's build ships it: compiled by esbuild to plain
@@ -40,7 +40,10 @@ await build({
   outfile: join(compiledDir, "asset.mjs"),
   logLevel: "warning",
 });
-const { createAssetClient } = (await import(pathToFileURL(join(compiledDir, "asset.mjs")).href)) as { createAssetClient: typeof CreateAssetClient };
+const { createAssetClient, createAssetSession } = (await import(pathToFileURL(join(compiledDir, "asset.mjs")).href)) as {
+  createAssetClient: typeof CreateAssetClient;
+  createAssetSession: typeof CreateAssetSession;
+};
 
 /**
  * With BENCH_BASELINE=<git ref>, the generated client of that commit is built
@@ -50,7 +53,17 @@ const { createAssetClient } = (await import(pathToFileURL(join(compiledDir, "ass
 const baselineRef = process.env["BENCH_BASELINE"];
 const baseline = baselineRef === undefined || baselineRef === "" ? undefined : await compileBaseline(baselineRef);
 
-async function compileBaseline(ref: string): Promise<{ ref: string; createAssetClient: typeof CreateAssetClient }> {
+/** A client-credentials session on a baseline's client: `createAssetSession` (sessions as their own export), or `client.session` before it. */
+function baselineSession(
+  loaded: { createAssetClient: typeof CreateAssetClient; createAssetSession?: typeof CreateAssetSession },
+  options: Parameters<typeof CreateAssetClient>[0],
+) {
+  const client = loaded.createAssetClient(options);
+  if (loaded.createAssetSession !== undefined) return loaded.createAssetSession(client, { grant: "client_credentials" });
+  return (client as unknown as { session: (request: { grant: "client_credentials" }) => ReturnType<typeof CreateAssetSession> }).session({ grant: "client_credentials" });
+}
+
+async function compileBaseline(ref: string): Promise<{ ref: string; createAssetClient: typeof CreateAssetClient; createAssetSession?: typeof CreateAssetSession }> {
   const dir = mkdtempSync(join(tmpdir(), "tokenwright-bench-baseline-"));
   const archive = execFileSync("git", ["archive", ref, "generated"], { cwd: join(import.meta.dirname, ".."), maxBuffer: 256 * 1024 * 1024 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
@@ -63,8 +76,8 @@ async function compileBaseline(ref: string): Promise<{ ref: string; createAssetC
     outfile: join(dir, "asset.mjs"),
     logLevel: "warning",
   });
-  const loaded = (await import(pathToFileURL(join(dir, "asset.mjs")).href)) as { createAssetClient: typeof CreateAssetClient };
-  return { ref, createAssetClient: loaded.createAssetClient };
+  const loaded = (await import(pathToFileURL(join(dir, "asset.mjs")).href)) as { createAssetClient: typeof CreateAssetClient; createAssetSession?: typeof CreateAssetSession };
+  return { ref, ...loaded };
 }
 
 const CACHED_OPS = 1_000_000;
@@ -191,7 +204,7 @@ async function cachedFigures(): Promise<{
 }> {
   const server = await tokenServer();
   const asset = createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
-  const session = asset.session({ grant: "client_credentials" });
+  const session = createAssetSession(asset, { grant: "client_credentials" });
   await session.getAccessToken();
   const badgatewayClient = new OAuth2Client({ server: server.url, tokenEndpoint: TOKEN_PATH, clientId: "bench", clientSecret: "bench-secret", authenticationMethod: "client_secret_post" });
   const badgateway = new OAuth2Fetch({ client: badgatewayClient, getNewToken: () => badgatewayClient.clientCredentials(), scheduleRefresh: false });
@@ -201,13 +214,13 @@ async function cachedFigures(): Promise<{
     const entry = map.get("key");
     return entry !== undefined && Date.now() < entry.refreshAt ? entry.accessToken : "";
   };
-  const baselineSession = baseline?.createAssetClient({ baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" }).session({ grant: "client_credentials" });
-  await baselineSession?.getAccessToken();
+  const onBaseline = baseline === undefined ? undefined : baselineSession(baseline, { baseUrl: server.url, clientId: "bench", clientSecret: "bench-secret" });
+  await onBaseline?.getAccessToken();
   const cases = [
     { run: floor, ns: [] as number[] },
     { run: () => session.getAccessToken(), ns: [] as number[] },
     { run: () => badgateway.getAccessToken(), ns: [] as number[] },
-    ...(baselineSession !== undefined ? [{ run: () => baselineSession.getAccessToken(), ns: [] as number[] }] : []),
+    ...(onBaseline !== undefined ? [{ run: () => onBaseline.getAccessToken(), ns: [] as number[] }] : []),
   ];
   for (let round = 0; round <= CACHED_ROUNDS; round++) {
     for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
@@ -284,7 +297,7 @@ async function concurrencyFigures(): Promise<Herd[]> {
     await herd(
       "tokenwright `session.getAccessToken()`",
       (url, capped) => {
-        const session = createAssetClient({ baseUrl: url, clientId: "bench", clientSecret: "bench-secret", fetch: capped }).session({ grant: "client_credentials" });
+        const session = createAssetSession(createAssetClient({ baseUrl: url, clientId: "bench", clientSecret: "bench-secret", fetch: capped }), { grant: "client_credentials" });
         return { call: () => session.getAccessToken(), close: () => session.close() };
       },
       "single flight",
@@ -294,7 +307,8 @@ async function concurrencyFigures(): Promise<Herd[]> {
     await herd(
       "openapi-fetch + tokenwright `session.middleware`, one API call per caller",
       (url, capped) => {
-        const session = createAssetClient({ baseUrl: url, clientId: "bench", clientSecret: "bench-secret", fetch: capped }).session({ grant: "client_credentials" }, { origins: [url] });
+        const client = createAssetClient({ baseUrl: url, clientId: "bench", clientSecret: "bench-secret", fetch: capped });
+        const session = createAssetSession(client, { grant: "client_credentials" }, { origins: [url] });
         const api = createClient<ApiPaths>({ baseUrl: url, fetch: echoApi });
         api.use(session.middleware);
         return { call: () => api.GET("/v0/ledgers").then(({ data }) => data?.authorization ?? ""), close: () => session.close() };

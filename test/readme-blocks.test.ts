@@ -21,7 +21,8 @@ const tempDir = useTempDirs();
 function runnerOf(block: { lang: string; body: string }): string {
   if (block.lang === "sh" && block.body.includes("npm test")) return ".ci/run (npm ci, npm test): developing tokenwright itself";
   if (block.lang === "sh") return "test/consumer/pack.test.ts (the shell blocks before the first ts block, in a fresh project)";
-  if (block.lang === "ts" && block.body.includes("asset.session(")) return "test/readme.test.ts (session example)";
+  if (block.lang === "ts" && block.body.includes("@opentelemetry/api")) return "test/readme.test.ts (events example)";
+  if (block.lang === "ts" && block.body.includes("createAssetSession(")) return "test/readme.test.ts (session example)";
   if (block.lang === "ts") return "test/readme.test.ts and test/consumer/pack.test.ts (usage example)";
   if (block.lang === "" && block.body.startsWith("tokenwright ")) return "this file: the synopsis is --help's";
   if (block.lang === "json" && block.body.includes('"specs"')) return "this file: tokenwright.config.json";

@@ -3,6 +3,7 @@
 // swapped for a real HTTP server on loopback by wrapping the global fetch.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { metrics, type MeterProvider } from "@opentelemetry/api";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTokenServer, type TokenServer } from "./support/loopback.js";
 import { loadSpecSchemas, type OperationSchemas } from "./support/spec-schema.js";
@@ -10,12 +11,22 @@ import { loadSpecSchemas, type OperationSchemas } from "./support/spec-schema.js
 const root = new URL("../", import.meta.url);
 const SANDBOX = "https://api.sandbox.getasset.com";
 
-/** The README's TypeScript examples, in order: the usage example, then the session example. */
+/** The README's TypeScript examples, in order: the usage example, the session example, the events example. */
 function readmeExamples(): string[] {
   const readme = readFileSync(new URL("README.md", root), "utf8");
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  if (blocks.length < 2) throw new Error("README.md should have the usage and session ```ts blocks");
+  if (blocks.length < 3) throw new Error("README.md should have the usage, session and events ```ts blocks");
   return blocks;
+}
+
+/** An OpenTelemetry MeterProvider that records what each counter and histogram is given. */
+function recordingMeterProvider(recorded: { instrument: string; value: number; attributes: unknown }[]): MeterProvider {
+  const instrument = (name: string) => (value: number, attributes?: unknown) => recorded.push({ instrument: name, value, attributes });
+  const meter = {
+    createCounter: (name: string) => ({ add: instrument(name) }),
+    createHistogram: (name: string) => ({ record: instrument(name) }),
+  };
+  return { getMeter: () => meter } as unknown as MeterProvider;
 }
 
 describe("README usage example", () => {
@@ -88,6 +99,36 @@ describe("README usage example", () => {
     const made = server.requests.slice(before);
     expect(made.map((r) => r.url)).toEqual(["/v0/auth/token", "/v0/ledgers"]);
     expect(new URLSearchParams(made[0]!.body).get("scope")).toBe("ledger:read");
+  });
+
+  it("events example: its counter and histogram get each token request, and no secret", async () => {
+    const before = server.requests.length;
+    answer = () => ({ status: 200, body: operation.sampleResponse(200, { access_token: "at-events", expires_in: Math.floor(Date.now() / 1000) + 3600 }).body });
+    const recorded: { instrument: string; value: number; attributes: unknown }[] = [];
+    expect(metrics.setGlobalMeterProvider(recordingMeterProvider(recorded))).toBe(true);
+    let ran: { logged: unknown[][]; errored: unknown[][] };
+    try {
+      ran = await runExample(2);
+    } finally {
+      metrics.disable();
+    }
+    expect(ran.errored).toEqual([]);
+    expect(ran.logged).toEqual([[true]]);
+    expect(server.requests.slice(before).map((r) => r.url)).toEqual(["/v0/auth/token"]);
+    expect(recorded).toEqual([
+      {
+        instrument: "tokenwright.events",
+        value: 1,
+        attributes: { "tokenwright.event": "token_obtained", "tokenwright.provider": "asset", "tokenwright.error_code": undefined },
+      },
+      {
+        instrument: "tokenwright.token_request.duration",
+        value: expect.any(Number),
+        attributes: { "tokenwright.provider": "asset", "tokenwright.grant_type": "client_credentials" },
+      },
+    ]);
+    const text = JSON.stringify(recorded);
+    for (const secret of ["s3cret value", "at-events", "client-123"]) expect(text).not.toContain(secret);
   });
 
   it("prints the typed error body on a 422", async () => {

@@ -3,23 +3,14 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 import {
-  TokenClientConfigError,
-  createSession,
-  requestToken,
+  requestTokenNoDiscovery,
   resolveBaseUrl,
-  sessionKeyParts,
   type ClientConfig,
   type GrantRule,
   type NamedServer,
   type TokenEndpoint,
 } from "../runtime/index.js";
-import type {
-  AssetClient,
-  AssetClientOptions,
-  AssetResponseError,
-  AssetTokenResponse,
-  AssetTokenError,
-} from "./types.js";
+import type { AssetClient, AssetClientOptions, AssetResponseError, AssetTokenResponse } from "./types.js";
 
 /** Servers named in the spec; `server` takes their names. */
 export const ASSET_SERVERS: readonly NamedServer[] = [
@@ -34,7 +25,7 @@ export const ASSET_SERVERS: readonly NamedServer[] = [
 ];
 
 /** What the spec says about the token endpoint; the runtime reads nothing else about it. */
-const ENDPOINT: TokenEndpoint = {
+export const ENDPOINT: TokenEndpoint = {
   path: "/v0/auth/token",
   encoding: "form",
   successStatuses: [200],
@@ -51,7 +42,7 @@ const ENDPOINT: TokenEndpoint = {
 };
 
 /** The `client_credentials` grant. */
-const CLIENT_CREDENTIALS_GRANT: GrantRule = {
+export const CLIENT_CREDENTIALS_GRANT: GrantRule = {
   grantType: "client_credentials",
   grantField: "grant_type",
   clientAuth: {
@@ -62,12 +53,9 @@ const CLIENT_CREDENTIALS_GRANT: GrantRule = {
 };
 
 /**
- * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * Each client's config, for `createAssetSession` (session.ts): kept off the client object, which shows no credential.
  */
-const SESSION_GRANTS = {
-  client_credentials: { rule: CLIENT_CREDENTIALS_GRANT, reobtainable: true },
-} as const;
+export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<AssetClient, ClientConfig>();
 
 /**
  * Creates a token client for Asset API.
@@ -75,7 +63,7 @@ const SESSION_GRANTS = {
  * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createAssetClient(options: AssetClientOptions): AssetClient {
-  // Credentials live only in this closure: the returned object exposes methods, not secrets.
+  // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -83,35 +71,19 @@ export function createAssetClient(options: AssetClientOptions): AssetClient {
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
+    onEvent: options.onEvent,
+    provider: "asset",
   });
-  return {
+  const client: AssetClient = {
     clientCredentials: (params, call) =>
-      requestToken<AssetTokenResponse, AssetResponseError>(
+      requestTokenNoDiscovery<AssetTokenResponse, AssetResponseError>(
         ENDPOINT,
         CLIENT_CREDENTIALS_GRANT,
         config,
         params ?? {},
         call,
       ),
-    session: (request, sessionOptions) => {
-      const { grant, ...params } = request;
-      // Own properties only: a caller without types could pass any string, such as "constructor".
-      if (!Object.hasOwn(SESSION_GRANTS, grant)) {
-        throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);
-      }
-      const opened = SESSION_GRANTS[grant];
-      return createSession<AssetTokenError>(
-        {
-          obtain: (call) =>
-            requestToken<AssetTokenResponse, AssetResponseError>(ENDPOINT, opened.rule, config, params, call),
-          reobtainable: opened.reobtainable,
-          keyParts: sessionKeyParts("asset", ENDPOINT, config, grant, params),
-          clock: config.clock ?? Date.now,
-          elapsed: config.clock,
-          fetch: config.fetch,
-        },
-        sessionOptions,
-      );
-    },
   };
+  CLIENT_CONFIGS.set(client, config);
+  return client;
 }

@@ -3,6 +3,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createAssetClient, ASSET_SERVERS } from "./client.js";
+export { createAssetSession } from "./session.js";
 export type {
   AssetClient,
   AssetClientOptions,
@@ -44,4 +45,6 @@ export type {
   StoredToken,
   RetryOptions,
   SessionStats,
+  TokenEvent,
+  TokenEventHook,
 } from "../runtime/index.js";

@@ -6,11 +6,10 @@ import type {
   CallOptions,
   Clock,
   FetchLike,
-  SessionOptions,
   Token,
+  TokenEventHook,
   TokenResponseError,
   TokenResult,
-  TokenSession,
   TransportError,
 } from "../runtime/index.js";
 import type { components, paths } from "./wire.js";
@@ -99,6 +98,11 @@ export type AssetClientOptions =
      * @default Date.now
      */
     clock?: Clock;
+    /**
+     * Called after every token request (and with the events of sessions opened on this client): kinds, codes and
+     * durations, never a token or a secret. What it throws is ignored.
+     */
+    onEvent?: TokenEventHook;
   }
   & (
     | {
@@ -113,18 +117,13 @@ export type AssetClientOptions =
     }
   );
 
-/** A token client for Asset API: one method per grant the spec documents. */
+/**
+ * A token client for Asset API: one method per grant the spec documents. Sessions: `createAssetSession` (session.ts).
+ */
 export interface AssetClient {
   /**
    * Requests a token with the `client_credentials` grant (POST /v0/auth/token).
    * @returns `{ ok: true, token }`, or `{ ok: false, error }`; never rejects.
    */
   clientCredentials(params?: AssetClientCredentialsParams, options?: CallOptions): Promise<AssetTokenResult>;
-  /**
-   * Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed
-   * ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through
-   * `session.fetch` or `session.middleware`.
-   * @returns A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed.
-   */
-  session(request: AssetSessionRequest, options?: SessionOptions): TokenSession<AssetTokenError>;
 }

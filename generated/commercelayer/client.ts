@@ -3,11 +3,8 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 import {
-  TokenClientConfigError,
-  createSession,
-  requestToken,
+  requestTokenNoDiscovery,
   resolveBaseUrl,
-  sessionKeyParts,
   type ClientConfig,
   type GrantRule,
   type NamedServer,
@@ -18,7 +15,6 @@ import type {
   CommerceLayerClientOptions,
   CommerceLayerResponseError,
   CommerceLayerTokenResponse,
-  CommerceLayerTokenError,
 } from "./types.js";
 
 /** Servers named in the spec; `server` takes their names. */
@@ -30,7 +26,7 @@ export const COMMERCE_LAYER_SERVERS: readonly NamedServer[] = [
 ];
 
 /** What the spec says about the token endpoint; the runtime reads nothing else about it. */
-const ENDPOINT: TokenEndpoint = {
+export const ENDPOINT: TokenEndpoint = {
   path: "/oauth/token",
   encoding: "json",
   successStatuses: [200],
@@ -49,7 +45,7 @@ const ENDPOINT: TokenEndpoint = {
 };
 
 /** The `password` grant. */
-const PASSWORD_GRANT: GrantRule = {
+export const PASSWORD_GRANT: GrantRule = {
   grantType: "password",
   grantField: "grant_type",
   clientAuth: {
@@ -59,7 +55,7 @@ const PASSWORD_GRANT: GrantRule = {
 };
 
 /** The `refresh_token` grant. */
-const REFRESH_TOKEN_GRANT: GrantRule = {
+export const REFRESH_TOKEN_GRANT: GrantRule = {
   grantType: "refresh_token",
   grantField: "grant_type",
   clientAuth: {
@@ -70,13 +66,10 @@ const REFRESH_TOKEN_GRANT: GrantRule = {
 };
 
 /**
- * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * Each client's config, for `createCommerceLayerSession` (session.ts): kept off the client object, which shows no
+ * credential.
  */
-const SESSION_GRANTS = {
-  password: { rule: PASSWORD_GRANT, reobtainable: true },
-  refresh_token: { rule: REFRESH_TOKEN_GRANT, reobtainable: false },
-} as const;
+export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<CommerceLayerClient, ClientConfig>();
 
 /**
  * Creates a token client for Commerce Layer authentication.
@@ -84,7 +77,7 @@ const SESSION_GRANTS = {
  * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createCommerceLayerClient(options: CommerceLayerClientOptions): CommerceLayerClient {
-  // Credentials live only in this closure: the returned object exposes methods, not secrets.
+  // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -92,10 +85,12 @@ export function createCommerceLayerClient(options: CommerceLayerClientOptions): 
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
+    onEvent: options.onEvent,
+    provider: "commercelayer",
   });
-  return {
+  const client: CommerceLayerClient = {
     password: (params, call) =>
-      requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(
+      requestTokenNoDiscovery<CommerceLayerTokenResponse, CommerceLayerResponseError>(
         ENDPOINT,
         PASSWORD_GRANT,
         config,
@@ -103,46 +98,14 @@ export function createCommerceLayerClient(options: CommerceLayerClientOptions): 
         call,
       ),
     refreshToken: (params, call) =>
-      requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(
+      requestTokenNoDiscovery<CommerceLayerTokenResponse, CommerceLayerResponseError>(
         ENDPOINT,
         REFRESH_TOKEN_GRANT,
         config,
         params,
         call,
       ),
-    session: (request, sessionOptions) => {
-      const { grant, ...params } = request;
-      // Own properties only: a caller without types could pass any string, such as "constructor".
-      if (!Object.hasOwn(SESSION_GRANTS, grant)) {
-        throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);
-      }
-      const opened = SESSION_GRANTS[grant];
-      return createSession<CommerceLayerTokenError>(
-        {
-          obtain: (call) =>
-            requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(
-              ENDPOINT,
-              opened.rule,
-              config,
-              params,
-              call,
-            ),
-          reobtainable: opened.reobtainable,
-          refresh: (refreshToken, call) =>
-            requestToken<CommerceLayerTokenResponse, CommerceLayerResponseError>(
-              ENDPOINT,
-              REFRESH_TOKEN_GRANT,
-              config,
-              { refresh_token: refreshToken },
-              call,
-            ),
-          keyParts: sessionKeyParts("commercelayer", ENDPOINT, config, grant, params),
-          clock: config.clock ?? Date.now,
-          elapsed: config.clock,
-          fetch: config.fetch,
-        },
-        sessionOptions,
-      );
-    },
   };
+  CLIENT_CONFIGS.set(client, config);
+  return client;
 }

@@ -3,6 +3,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createCommerceLayerClient, COMMERCE_LAYER_SERVERS } from "./client.js";
+export { createCommerceLayerSession } from "./session.js";
 export type {
   CommerceLayerClient,
   CommerceLayerClientOptions,
@@ -45,4 +46,6 @@ export type {
   StoredToken,
   RetryOptions,
   SessionStats,
+  TokenEvent,
+  TokenEventHook,
 } from "../runtime/index.js";

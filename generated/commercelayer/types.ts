@@ -6,10 +6,9 @@ import type {
   CallOptions,
   Clock,
   FetchLike,
-  SessionOptions,
   Token,
+  TokenEventHook,
   TokenResult,
-  TokenSession,
   TransportError,
 } from "../runtime/index.js";
 import type { components, paths } from "./wire.js";
@@ -96,6 +95,11 @@ export type CommerceLayerClientOptions = {
    * @default Date.now
    */
   clock?: Clock;
+  /**
+   * Called after every token request (and with the events of sessions opened on this client): kinds, codes and
+   * durations, never a token or a secret. What it throws is ignored.
+   */
+  onEvent?: TokenEventHook;
 } & {
   /** A server named in the spec. */
   server?: CommerceLayerServerName;
@@ -103,7 +107,10 @@ export type CommerceLayerClientOptions = {
   baseUrl?: string;
 };
 
-/** A token client for Commerce Layer authentication: one method per grant the spec documents. */
+/**
+ * A token client for Commerce Layer authentication: one method per grant the spec documents. Sessions:
+ * `createCommerceLayerSession` (session.ts).
+ */
 export interface CommerceLayerClient {
   /**
    * Requests a token with the `password` grant (POST /oauth/token).
@@ -115,11 +122,4 @@ export interface CommerceLayerClient {
    * @returns `{ ok: true, token }`, or `{ ok: false, error }`; never rejects.
    */
   refreshToken(params: CommerceLayerRefreshTokenParams, options?: CallOptions): Promise<CommerceLayerTokenResult>;
-  /**
-   * Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed
-   * ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through
-   * `session.fetch` or `session.middleware`.
-   * @returns A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed.
-   */
-  session(request: CommerceLayerSessionRequest, options?: SessionOptions): TokenSession<CommerceLayerTokenError>;
 }

@@ -3,11 +3,8 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 import {
-  TokenClientConfigError,
-  createSession,
-  requestToken,
+  requestTokenNoDiscovery,
   resolveBaseUrl,
-  sessionKeyParts,
   type ClientConfig,
   type GrantRule,
   type NamedServer,
@@ -18,14 +15,13 @@ import type {
   DevportalClientOptions,
   DevportalResponseError,
   DevportalTokenResponse,
-  DevportalTokenError,
 } from "./types.js";
 
 /** Servers named in the spec; `server` takes their names. */
 export const DEVPORTAL_SERVERS: readonly NamedServer[] = [];
 
 /** What the spec says about the token endpoint; the runtime reads nothing else about it. */
-const ENDPOINT: TokenEndpoint = {
+export const ENDPOINT: TokenEndpoint = {
   path: "/oauth2/tokens",
   encoding: "form",
   successStatuses: [200],
@@ -43,7 +39,7 @@ const ENDPOINT: TokenEndpoint = {
 };
 
 /** The `client_credentials` grant. */
-const CLIENT_CREDENTIALS_GRANT: GrantRule = {
+export const CLIENT_CREDENTIALS_GRANT: GrantRule = {
   grantType: "client_credentials",
   grantField: "grant_type",
   clientAuth: {
@@ -52,7 +48,7 @@ const CLIENT_CREDENTIALS_GRANT: GrantRule = {
 };
 
 /** The `authorization_code` grant. */
-const AUTHORIZATION_CODE_GRANT: GrantRule = {
+export const AUTHORIZATION_CODE_GRANT: GrantRule = {
   grantType: "authorization_code",
   grantField: "grant_type",
   clientAuth: {
@@ -63,7 +59,7 @@ const AUTHORIZATION_CODE_GRANT: GrantRule = {
 };
 
 /** The `refresh_token` grant. */
-const REFRESH_TOKEN_GRANT: GrantRule = {
+export const REFRESH_TOKEN_GRANT: GrantRule = {
   grantType: "refresh_token",
   grantField: "grant_type",
   clientAuth: {
@@ -72,14 +68,10 @@ const REFRESH_TOKEN_GRANT: GrantRule = {
 };
 
 /**
- * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * Each client's config, for `createDevportalSession` (session.ts): kept off the client object, which shows no
+ * credential.
  */
-const SESSION_GRANTS = {
-  client_credentials: { rule: CLIENT_CREDENTIALS_GRANT, reobtainable: true },
-  authorization_code: { rule: AUTHORIZATION_CODE_GRANT, reobtainable: false },
-  refresh_token: { rule: REFRESH_TOKEN_GRANT, reobtainable: false },
-} as const;
+export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<DevportalClient, ClientConfig>();
 
 /**
  * Creates a token client for Dev portal OAuth 2.0 tokens.
@@ -87,7 +79,7 @@ const SESSION_GRANTS = {
  * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createDevportalClient(options: DevportalClientOptions): DevportalClient {
-  // Credentials live only in this closure: the returned object exposes methods, not secrets.
+  // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -95,10 +87,12 @@ export function createDevportalClient(options: DevportalClientOptions): Devporta
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
+    onEvent: options.onEvent,
+    provider: "devportal",
   });
-  return {
+  const client: DevportalClient = {
     clientCredentials: (params, call) =>
-      requestToken<DevportalTokenResponse, DevportalResponseError>(
+      requestTokenNoDiscovery<DevportalTokenResponse, DevportalResponseError>(
         ENDPOINT,
         CLIENT_CREDENTIALS_GRANT,
         config,
@@ -106,7 +100,7 @@ export function createDevportalClient(options: DevportalClientOptions): Devporta
         call,
       ),
     authorizationCode: (params, call) =>
-      requestToken<DevportalTokenResponse, DevportalResponseError>(
+      requestTokenNoDiscovery<DevportalTokenResponse, DevportalResponseError>(
         ENDPOINT,
         AUTHORIZATION_CODE_GRANT,
         config,
@@ -114,30 +108,14 @@ export function createDevportalClient(options: DevportalClientOptions): Devporta
         call,
       ),
     refreshToken: (params, call) =>
-      requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, params, call),
-    session: (request, sessionOptions) => {
-      const { grant, ...params } = request;
-      // Own properties only: a caller without types could pass any string, such as "constructor".
-      if (!Object.hasOwn(SESSION_GRANTS, grant)) {
-        throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);
-      }
-      const opened = SESSION_GRANTS[grant];
-      return createSession<DevportalTokenError>(
-        {
-          obtain: (call) =>
-            requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, opened.rule, config, params, call),
-          reobtainable: opened.reobtainable,
-          refresh: (refreshToken, call) =>
-            requestToken<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, {
-              refresh_token: refreshToken,
-            }, call),
-          keyParts: sessionKeyParts("devportal", ENDPOINT, config, grant, params),
-          clock: config.clock ?? Date.now,
-          elapsed: config.clock,
-          fetch: config.fetch,
-        },
-        sessionOptions,
-      );
-    },
+      requestTokenNoDiscovery<DevportalTokenResponse, DevportalResponseError>(
+        ENDPOINT,
+        REFRESH_TOKEN_GRANT,
+        config,
+        params,
+        call,
+      ),
   };
+  CLIENT_CONFIGS.set(client, config);
+  return client;
 }

@@ -3,6 +3,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createDevportalClient, DEVPORTAL_SERVERS } from "./client.js";
+export { createDevportalSession } from "./session.js";
 export type {
   DevportalClient,
   DevportalClientOptions,
@@ -46,4 +47,6 @@ export type {
   StoredToken,
   RetryOptions,
   SessionStats,
+  TokenEvent,
+  TokenEventHook,
 } from "../runtime/index.js";

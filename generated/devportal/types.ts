@@ -6,11 +6,10 @@ import type {
   CallOptions,
   Clock,
   FetchLike,
-  SessionOptions,
   Token,
+  TokenEventHook,
   TokenResponseError,
   TokenResult,
-  TokenSession,
   TransportError,
 } from "../runtime/index.js";
 import type { components, paths } from "./wire.js";
@@ -107,12 +106,20 @@ export type DevportalClientOptions = {
    * @default Date.now
    */
   clock?: Clock;
+  /**
+   * Called after every token request (and with the events of sessions opened on this client): kinds, codes and
+   * durations, never a token or a secret. What it throws is ignored.
+   */
+  onEvent?: TokenEventHook;
 } & {
   /** Any base URL; `https:` unless it is a loopback address. */
   baseUrl: string;
 };
 
-/** A token client for Dev portal OAuth 2.0 tokens: one method per grant the spec documents. */
+/**
+ * A token client for Dev portal OAuth 2.0 tokens: one method per grant the spec documents. Sessions:
+ * `createDevportalSession` (session.ts).
+ */
 export interface DevportalClient {
   /**
    * Requests a token with the `client_credentials` grant (POST /oauth2/tokens).
@@ -129,11 +136,4 @@ export interface DevportalClient {
    * @returns `{ ok: true, token }`, or `{ ok: false, error }`; never rejects.
    */
   refreshToken(params: DevportalRefreshTokenParams, options?: CallOptions): Promise<DevportalTokenResult>;
-  /**
-   * Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed
-   * ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through
-   * `session.fetch` or `session.middleware`.
-   * @returns A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed.
-   */
-  session(request: DevportalSessionRequest, options?: SessionOptions): TokenSession<DevportalTokenError>;
 }

@@ -3,23 +3,14 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 import {
-  TokenClientConfigError,
-  createSession,
-  requestToken,
+  requestTokenNoDiscovery,
   resolveBaseUrl,
-  sessionKeyParts,
   type ClientConfig,
   type GrantRule,
   type NamedServer,
   type TokenEndpoint,
 } from "../runtime/index.js";
-import type {
-  ZeepayClient,
-  ZeepayClientOptions,
-  ZeepayResponseError,
-  ZeepayTokenResponse,
-  ZeepayTokenError,
-} from "./types.js";
+import type { ZeepayClient, ZeepayClientOptions, ZeepayResponseError, ZeepayTokenResponse } from "./types.js";
 
 /** Servers named in the spec; `server` takes their names. */
 export const ZEEPAY_SERVERS: readonly NamedServer[] = [
@@ -34,7 +25,7 @@ export const ZEEPAY_SERVERS: readonly NamedServer[] = [
 ];
 
 /** What the spec says about the token endpoint; the runtime reads nothing else about it. */
-const ENDPOINT: TokenEndpoint = {
+export const ENDPOINT: TokenEndpoint = {
   path: "/oauth/token",
   encoding: "form",
   successStatuses: [200],
@@ -51,7 +42,7 @@ const ENDPOINT: TokenEndpoint = {
 };
 
 /** The `password` grant. */
-const PASSWORD_GRANT: GrantRule = {
+export const PASSWORD_GRANT: GrantRule = {
   grantType: "password",
   grantField: "grant_type",
   clientAuth: {
@@ -62,12 +53,9 @@ const PASSWORD_GRANT: GrantRule = {
 };
 
 /**
- * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * Each client's config, for `createZeepaySession` (session.ts): kept off the client object, which shows no credential.
  */
-const SESSION_GRANTS = {
-  password: { rule: PASSWORD_GRANT, reobtainable: true },
-} as const;
+export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<ZeepayClient, ClientConfig>();
 
 /**
  * Creates a token client for OpenAPI Plant Store.
@@ -75,7 +63,7 @@ const SESSION_GRANTS = {
  * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createZeepayClient(options: ZeepayClientOptions): ZeepayClient {
-  // Credentials live only in this closure: the returned object exposes methods, not secrets.
+  // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -83,29 +71,13 @@ export function createZeepayClient(options: ZeepayClientOptions): ZeepayClient {
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
+    onEvent: options.onEvent,
+    provider: "zeepay",
   });
-  return {
+  const client: ZeepayClient = {
     password: (params, call) =>
-      requestToken<ZeepayTokenResponse, ZeepayResponseError>(ENDPOINT, PASSWORD_GRANT, config, params, call),
-    session: (request, sessionOptions) => {
-      const { grant, ...params } = request;
-      // Own properties only: a caller without types could pass any string, such as "constructor".
-      if (!Object.hasOwn(SESSION_GRANTS, grant)) {
-        throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);
-      }
-      const opened = SESSION_GRANTS[grant];
-      return createSession<ZeepayTokenError>(
-        {
-          obtain: (call) =>
-            requestToken<ZeepayTokenResponse, ZeepayResponseError>(ENDPOINT, opened.rule, config, params, call),
-          reobtainable: opened.reobtainable,
-          keyParts: sessionKeyParts("zeepay", ENDPOINT, config, grant, params),
-          clock: config.clock ?? Date.now,
-          elapsed: config.clock,
-          fetch: config.fetch,
-        },
-        sessionOptions,
-      );
-    },
+      requestTokenNoDiscovery<ZeepayTokenResponse, ZeepayResponseError>(ENDPOINT, PASSWORD_GRANT, config, params, call),
   };
+  CLIENT_CONFIGS.set(client, config);
+  return client;
 }

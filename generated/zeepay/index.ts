@@ -3,6 +3,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createZeepayClient, ZEEPAY_SERVERS } from "./client.js";
+export { createZeepaySession } from "./session.js";
 export type {
   ZeepayClient,
   ZeepayClientOptions,
@@ -44,4 +45,6 @@ export type {
   StoredToken,
   RetryOptions,
   SessionStats,
+  TokenEvent,
+  TokenEventHook,
 } from "../runtime/index.js";

@@ -6,11 +6,10 @@ import type {
   CallOptions,
   Clock,
   FetchLike,
-  SessionOptions,
   Token,
+  TokenEventHook,
   TokenResponseError,
   TokenResult,
-  TokenSession,
   TransportError,
 } from "../runtime/index.js";
 import type { paths } from "./wire.js";
@@ -85,6 +84,11 @@ export type ZeepayClientOptions =
      * @default Date.now
      */
     clock?: Clock;
+    /**
+     * Called after every token request (and with the events of sessions opened on this client): kinds, codes and
+     * durations, never a token or a secret. What it throws is ignored.
+     */
+    onEvent?: TokenEventHook;
   }
   & (
     | {
@@ -99,18 +103,14 @@ export type ZeepayClientOptions =
     }
   );
 
-/** A token client for OpenAPI Plant Store: one method per grant the spec documents. */
+/**
+ * A token client for OpenAPI Plant Store: one method per grant the spec documents. Sessions: `createZeepaySession`
+ * (session.ts).
+ */
 export interface ZeepayClient {
   /**
    * Requests a token with the `password` grant (POST /oauth/token).
    * @returns `{ ok: true, token }`, or `{ ok: false, error }`; never rejects.
    */
   password(params: ZeepayPasswordParams, options?: CallOptions): Promise<ZeepayTokenResult>;
-  /**
-   * Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed
-   * ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through
-   * `session.fetch` or `session.middleware`.
-   * @returns A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed.
-   */
-  session(request: ZeepaySessionRequest, options?: SessionOptions): TokenSession<ZeepayTokenError>;
 }

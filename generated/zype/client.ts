@@ -3,17 +3,14 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 import {
-  TokenClientConfigError,
-  createSession,
-  requestToken,
+  requestTokenNoDiscovery,
   resolveBaseUrl,
-  sessionKeyParts,
   type ClientConfig,
   type GrantRule,
   type NamedServer,
   type TokenEndpoint,
 } from "../runtime/index.js";
-import type { ZypeClient, ZypeClientOptions, ZypeResponseError, ZypeTokenResponse, ZypeTokenError } from "./types.js";
+import type { ZypeClient, ZypeClientOptions, ZypeResponseError, ZypeTokenResponse } from "./types.js";
 
 /** Servers named in the spec; `server` takes their names. */
 export const ZYPE_SERVERS: readonly NamedServer[] = [
@@ -24,7 +21,7 @@ export const ZYPE_SERVERS: readonly NamedServer[] = [
 ];
 
 /** What the spec says about the token endpoint; the runtime reads nothing else about it. */
-const ENDPOINT: TokenEndpoint = {
+export const ENDPOINT: TokenEndpoint = {
   path: "/oauth/token",
   encoding: "json",
   successStatuses: [200],
@@ -43,7 +40,7 @@ const ENDPOINT: TokenEndpoint = {
 };
 
 /** The `password` grant. */
-const PASSWORD_GRANT: GrantRule = {
+export const PASSWORD_GRANT: GrantRule = {
   grantType: "password",
   grantField: "grant_type",
   clientAuth: {
@@ -54,7 +51,7 @@ const PASSWORD_GRANT: GrantRule = {
 };
 
 /** The `refresh_token` grant. */
-const REFRESH_TOKEN_GRANT: GrantRule = {
+export const REFRESH_TOKEN_GRANT: GrantRule = {
   grantType: "refresh_token",
   grantField: "grant_type",
   clientAuth: {
@@ -65,13 +62,9 @@ const REFRESH_TOKEN_GRANT: GrantRule = {
 };
 
 /**
- * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * Each client's config, for `createZypeSession` (session.ts): kept off the client object, which shows no credential.
  */
-const SESSION_GRANTS = {
-  password: { rule: PASSWORD_GRANT, reobtainable: true },
-  refresh_token: { rule: REFRESH_TOKEN_GRANT, reobtainable: false },
-} as const;
+export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<ZypeClient, ClientConfig>();
 
 /**
  * Creates a token client for Consumer Authentication.
@@ -79,7 +72,7 @@ const SESSION_GRANTS = {
  * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createZypeClient(options: ZypeClientOptions): ZypeClient {
-  // Credentials live only in this closure: the returned object exposes methods, not secrets.
+  // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -87,35 +80,21 @@ export function createZypeClient(options: ZypeClientOptions): ZypeClient {
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
+    onEvent: options.onEvent,
+    provider: "zype",
   });
-  return {
+  const client: ZypeClient = {
     password: (params, call) =>
-      requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, PASSWORD_GRANT, config, params, call),
+      requestTokenNoDiscovery<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, PASSWORD_GRANT, config, params, call),
     refreshToken: (params, call) =>
-      requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, params, call),
-    session: (request, sessionOptions) => {
-      const { grant, ...params } = request;
-      // Own properties only: a caller without types could pass any string, such as "constructor".
-      if (!Object.hasOwn(SESSION_GRANTS, grant)) {
-        throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);
-      }
-      const opened = SESSION_GRANTS[grant];
-      return createSession<ZypeTokenError>(
-        {
-          obtain: (call) =>
-            requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, opened.rule, config, params, call),
-          reobtainable: opened.reobtainable,
-          refresh: (refreshToken, call) =>
-            requestToken<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, {
-              refresh_token: refreshToken,
-            }, call),
-          keyParts: sessionKeyParts("zype", ENDPOINT, config, grant, params),
-          clock: config.clock ?? Date.now,
-          elapsed: config.clock,
-          fetch: config.fetch,
-        },
-        sessionOptions,
-      );
-    },
+      requestTokenNoDiscovery<ZypeTokenResponse, ZypeResponseError>(
+        ENDPOINT,
+        REFRESH_TOKEN_GRANT,
+        config,
+        params,
+        call,
+      ),
   };
+  CLIENT_CONFIGS.set(client, config);
+  return client;
 }

@@ -3,6 +3,7 @@
 // Do not edit: this file is overwritten. Regenerate with `npm run generate`.
 
 export { createZypeClient, ZYPE_SERVERS } from "./client.js";
+export { createZypeSession } from "./session.js";
 export type {
   ZypeClient,
   ZypeClientOptions,
@@ -45,4 +46,6 @@ export type {
   StoredToken,
   RetryOptions,
   SessionStats,
+  TokenEvent,
+  TokenEventHook,
 } from "../runtime/index.js";

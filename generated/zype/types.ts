@@ -6,11 +6,10 @@ import type {
   CallOptions,
   Clock,
   FetchLike,
-  SessionOptions,
   Token,
+  TokenEventHook,
   TokenResponseError,
   TokenResult,
-  TokenSession,
   TransportError,
 } from "../runtime/index.js";
 import type { paths } from "./wire.js";
@@ -106,6 +105,11 @@ export type ZypeClientOptions = {
    * @default Date.now
    */
   clock?: Clock;
+  /**
+   * Called after every token request (and with the events of sessions opened on this client): kinds, codes and
+   * durations, never a token or a secret. What it throws is ignored.
+   */
+  onEvent?: TokenEventHook;
 } & {
   /** A server named in the spec. */
   server?: ZypeServerName;
@@ -113,7 +117,10 @@ export type ZypeClientOptions = {
   baseUrl?: string;
 };
 
-/** A token client for Consumer Authentication: one method per grant the spec documents. */
+/**
+ * A token client for Consumer Authentication: one method per grant the spec documents. Sessions: `createZypeSession`
+ * (session.ts).
+ */
 export interface ZypeClient {
   /**
    * Requests a token with the `password` grant (POST /oauth/token).
@@ -125,11 +132,4 @@ export interface ZypeClient {
    * @returns `{ ok: true, token }`, or `{ ok: false, error }`; never rejects.
    */
   refreshToken(params: ZypeRefreshTokenParams, options?: CallOptions): Promise<ZypeTokenResult>;
-  /**
-   * Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed
-   * ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through
-   * `session.fetch` or `session.middleware`.
-   * @returns A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed.
-   */
-  session(request: ZypeSessionRequest, options?: SessionOptions): TokenSession<ZypeTokenError>;
 }

@@ -92,6 +92,7 @@ export function resolveInvocation(flags: GenerateFlags, cwd: string, argv: reado
       ...(overridden ? {} : { command: named, complete: true }),
       companions,
       allowRemote: flags.allowRemote || config.allowRemote === true,
+      ...(config.stores !== undefined ? { stores: config.stores } : {}),
     },
     regenerateCommand: overridden ? (ownCommand(env) ?? commandLine(argv)) : named,
     watch: {

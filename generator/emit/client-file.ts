@@ -4,9 +4,9 @@ import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
 import { paramsOptional } from "./types-file.js";
-import { jsDoc, literal, objectLiteralKey, propertyKey } from "./typescript.js";
+import { jsDoc, literal } from "./typescript.js";
 
-const { endpoint: ENDPOINT, sessionGrants: SESSION_GRANTS } = LOCAL_VALUES;
+const { endpoint: ENDPOINT, clientConfigs: CLIENT_CONFIGS } = LOCAL_VALUES;
 
 /**
  * `client.ts`: the endpoint's facts as plain literals (printed with
@@ -34,7 +34,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "TokenClientConfigError", "createSession", "requestToken", "resolveBaseUrl", "sessionKeyParts", "type ClientConfig",
+        requestFunction(model), "resolveBaseUrl", "type ClientConfig",
         ...(model.operation.discovery !== undefined ? ["type DiscoveryError"] : []), "type GrantRule", "type NamedServer", "type TokenEndpoint",
       ],
     },
@@ -42,12 +42,18 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "./types.js",
-      namedImports: [names.client, names.options, names.responseError, names.response, names.error],
+      namedImports: [names.client, names.options, names.responseError, names.response],
     },
     constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
-    constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it."),
-    ...model.grants.map((grant) => constant(names.grantConst(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`)),
-    sessionGrants(model),
+    constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it.", true),
+    ...model.grants.map((grant) => constant(names.grantConst(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`, true)),
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: jsDoc(`Each client's config, for \`${names.createSessionFunction}\` (session.ts): kept off the client object, which shows no credential.`),
+      declarations: [{ name: CLIENT_CONFIGS, initializer: `/* @__PURE__ */ new WeakMap<${names.client}, ClientConfig>()` }],
+    },
     factory(model),
   ];
   return { statements };
@@ -90,7 +96,7 @@ function factory(model: ProviderModel): StatementStructures {
     parameters: [{ name: "options", type: names.options }],
     returnType: names.client,
     statements: (writer) => {
-      writer.writeLine("// Credentials live only in this closure: the returned object exposes methods, not secrets.");
+      writer.writeLine(`// Credentials live only in this closure and in ${CLIENT_CONFIGS}: the returned object exposes methods, not secrets.`);
       writer.writeLine("const config: ClientConfig = Object.freeze({").indent(() => {
         writer.writeLine(clientId);
         for (const line of secret) writer.writeLine(line);
@@ -98,69 +104,39 @@ function factory(model: ProviderModel): StatementStructures {
         writer.writeLine("fetch: options.fetch,");
         writer.writeLine("timeoutMs: options.timeoutMs,");
         writer.writeLine("clock: options.clock,");
+        writer.writeLine("onEvent: options.onEvent,");
+        writer.writeLine(`provider: ${JSON.stringify(model.provider)},`);
       });
       writer.writeLine("});");
-      const request = `requestToken<${names.response}, ${names.responseError}${model.operation.discovery !== undefined ? ", DiscoveryError" : ""}>`;
-      const refresh = refreshGrant(model);
-      writer.writeLine("return {").indent(() => {
+      const request = `${requestFunction(model)}<${names.response}, ${names.responseError}${model.operation.discovery !== undefined ? ", DiscoveryError" : ""}>`;
+      writer.writeLine(`const client: ${names.client} = {`).indent(() => {
         for (const grant of model.grants) {
           writer.writeLine(
             `${grant.methodName}: (params, call) => ${request}(${ENDPOINT}, ${names.grantConst(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
-        writer.writeLine("session: (request, sessionOptions) => {").indent(() => {
-          writer.writeLine("const { grant, ...params } = request;");
-          writer.writeLine("// Own properties only: a caller without types could pass any string, such as \"constructor\".");
-          writer.writeLine(`if (!Object.hasOwn(${SESSION_GRANTS}, grant)) {`).indent(() => {
-            writer.writeLine("throw new TokenClientConfigError(`unknown grant ${JSON.stringify(grant)} for a session`);");
-          });
-          writer.writeLine("}");
-          writer.writeLine(`const opened = ${SESSION_GRANTS}[grant];`);
-          writer.writeLine(`return createSession<${names.error}>(`).indent(() => {
-            writer.writeLine("{").indent(() => {
-              writer.writeLine(`obtain: (call) => ${request}(${ENDPOINT}, opened.rule, config, params, call),`);
-              writer.writeLine("reobtainable: opened.reobtainable,");
-              if (refresh) {
-                writer.writeLine(
-                  `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
-                );
-              }
-              writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ${ENDPOINT}, config, grant, params),`);
-              writer.writeLine("clock: config.clock ?? Date.now,");
-              writer.writeLine("elapsed: config.clock,");
-              writer.writeLine("fetch: config.fetch,");
-            });
-            writer.writeLine("},");
-            writer.writeLine("sessionOptions,");
-          });
-          writer.writeLine(");");
-        });
-        writer.writeLine("},");
       });
       writer.writeLine("};");
+      writer.writeLine(`${CLIENT_CONFIGS}.set(client, config);`);
+      writer.writeLine("return client;");
     },
   };
 }
 
+/**
+ * The runtime function a provider's requests go through: `requestToken` for
+ * an endpoint with OpenID Connect discovery, else `requestTokenNoDiscovery`,
+ * so that a bundle without discovery carries none of its code.
+ */
+export function requestFunction(model: ProviderModel): "requestToken" | "requestTokenNoDiscovery" {
+  return model.operation.discovery !== undefined ? "requestToken" : "requestTokenNoDiscovery";
+}
+
 /** The provider's refresh_token grant (RFC 6749 §6), when it has one with a field for the token. */
-function refreshGrant(model: ProviderModel): { grant: GrantModel; field: string } | undefined {
+export function refreshGrant(model: ProviderModel): { grant: GrantModel; field: string } | undefined {
   for (const grant of model.grants) {
     const field = grant.refreshTokenField;
     if (field !== undefined && grant.fields.some((f) => f.name === field)) return { grant, field };
   }
   return undefined;
-}
-
-/** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */
-function sessionGrants(model: ProviderModel): StatementStructures {
-  const names = providerNames(model);
-  const entries = model.grants.map(
-    (grant) => `  ${objectLiteralKey(grant.grantType)}: { rule: ${names.grantConst(grant)}, reobtainable: ${String(grant.reobtainable)} },`,
-  );
-  return {
-    kind: StructureKind.VariableStatement,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: jsDoc("Each grant a session can be opened with, and whether the session may run it again unattended (a held password may; a code may not)."),
-    declarations: [{ name: SESSION_GRANTS, initializer: `{\n${entries.join("\n")}\n} as const` }],
-  };
 }

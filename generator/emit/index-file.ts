@@ -20,6 +20,7 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
   return {
     statements: [
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./client.js", namedExports: [names.createFunction, names.serversConst] },
+      { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./session.js", namedExports: [names.createSessionFunction] },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./types.js", namedExports: typeExports },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedExports: [...WIRE_TYPES] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "../runtime/index.js", namedExports: [...names.runtimeValues] },

@@ -5,6 +5,7 @@ import { clientFile } from "./client-file.js";
 import { indexFile } from "./index-file.js";
 import { Printer } from "./printer.js";
 import { readmeFile } from "./readme.js";
+import { sessionFile } from "./session-file.js";
 import { typesFile } from "./types-file.js";
 
 export { runtimeFiles } from "./runtime-files.js";
@@ -27,6 +28,7 @@ export function emitProvider(model: ProviderModel, wireTypesText: string, comman
     { path: `${folder}/wire.ts`, content: formatTypeScript(`${folder}/wire.ts`, `${wireTypesText.trimEnd()}\n`, banner) },
     { path: `${folder}/types.ts`, content: printer.print(typesFile(model), banner, `${folder}/types.ts`) },
     { path: `${folder}/client.ts`, content: printer.print(clientFile(model), banner, `${folder}/client.ts`) },
+    { path: `${folder}/session.ts`, content: printer.print(sessionFile(model), banner, `${folder}/session.ts`) },
     { path: `${folder}/index.ts`, content: printer.print(indexFile(model), banner, `${folder}/index.ts`) },
     { path: `${folder}/README.md`, content: readmeFile(model, command) },
   ];

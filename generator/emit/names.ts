@@ -70,12 +70,14 @@ export const WIRE_TYPES = ["components", "paths"] as const;
 export const LOCAL_VALUES = {
   /** The endpoint's facts as the runtime reads them. */
   endpoint: "ENDPOINT",
-  /** Each grant a session can be opened with. */
+  /** Each grant a session can be opened with (in `session.ts`). */
   sessionGrants: "SESSION_GRANTS",
+  /** Each client's config, kept off the client object, for `session.ts` (exported by `client.ts`, not by `index.ts`). */
+  clientConfigs: "CLIENT_CONFIGS",
 } as const;
 
 /** Runtime types a caller needs to configure and hold a session; every provider's `index.ts` re-exports them. */
-const RUNTIME_TYPE_REEXPORTS = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions", "SessionStats"] as const;
+const RUNTIME_TYPE_REEXPORTS = ["SessionOptions", "TokenSession", "TokenStore", "StoredToken", "RetryOptions", "SessionStats", "TokenEvent", "TokenEventHook"] as const;
 
 /** The runtime values a provider re-exports: every error class (for `instanceof`) and the in-memory store. */
 function isReexportedRuntimeValue(name: string): boolean {
@@ -91,6 +93,8 @@ export function screamingCase(pascal: string): string {
 export interface ProviderNames {
   /** `createAssetClient`. */
   readonly createFunction: string;
+  /** `createAssetSession`, in `session.ts`. */
+  readonly createSessionFunction: string;
   /** `ASSET_SERVERS`. */
   readonly serversConst: string;
   /** `CLIENT_CREDENTIALS_GRANT`: the grant's rule, local to `client.ts`. */
@@ -185,6 +189,7 @@ function typesWithPrefix(p: string) {
 function valuesWithPrefix(p: string) {
   return {
     createFunction: `create${p}Client`,
+    createSessionFunction: `create${p}Session`,
     serversConst: `${screamingCase(p)}_SERVERS`,
     grantConst: (grant: GrantModel) => `${screamingCase(grant.methodName)}_GRANT`,
   };

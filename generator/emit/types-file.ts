@@ -20,8 +20,8 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       isTypeOnly: true,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "SessionOptions", "Token",
-        ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TokenSession", "TransportError",
+        "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "Token", "TokenEventHook",
+        ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
       ],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
@@ -194,6 +194,12 @@ function optionsType(model: ProviderModel): WriterFunction {
     { name: "fetch", hasQuestionToken: true, type: "FetchLike", docs: jsDoc("A `fetch` to use instead of the platform's.") },
     { name: "timeoutMs", hasQuestionToken: true, type: "number", docs: jsDoc("Abort a token request after this long, body included.", [{ tagName: "default", text: "10000" }]) },
     { name: "clock", hasQuestionToken: true, type: "Clock", docs: jsDoc("Epoch milliseconds for all expiry arithmetic.", [{ tagName: "default", text: "Date.now" }]) },
+    {
+      name: "onEvent",
+      hasQuestionToken: true,
+      type: "TokenEventHook",
+      docs: jsDoc("Called after every token request (and with the events of sessions opened on this client): kinds, codes and durations, never a token or a secret. What it throws is ignored."),
+    },
   );
   const variables = serverVariablesType(model);
   if (variables !== undefined) {
@@ -246,7 +252,7 @@ function clientInterface(model: ProviderModel): StatementStructures {
     kind: StructureKind.Interface,
     name: names.client,
     isExported: true,
-    docs: jsDoc(`A token client for ${model.title}: one method per grant the spec documents.`),
+    docs: jsDoc(`A token client for ${model.title}: one method per grant the spec documents. Sessions: \`${names.createSessionFunction}\` (session.ts).`),
     methods: [
       ...model.grants.map((grant): OptionalKind<MethodSignatureStructure> => {
       return {
@@ -261,18 +267,6 @@ function clientInterface(model: ProviderModel): StatementStructures {
         returnType: `Promise<${names.result}>`,
       };
     }),
-      {
-        name: "session",
-        docs: jsDoc(
-          "Opens a session: one valid token for every caller, cached in `options.store` (in memory by default), refreshed ahead of expiry with one request however many callers wait, and replaced when the API answers 401 through `session.fetch` or `session.middleware`.",
-          [{ tagName: "returns", text: "A `TokenSession`; its `getAccessToken()` rejects with the typed error of the request that failed." }],
-        ),
-        parameters: [
-          { name: "request", type: names.sessionRequest },
-          { name: "options", type: "SessionOptions", hasQuestionToken: true },
-        ],
-        returnType: `TokenSession<${names.error}>`,
-      },
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { collectInputs, displayPath, listSpecs, type NamedCompanions } from "./inputs.js";
 import { planRun } from "./plan.js";
-import { MANIFEST_FILE, generatorHash, manifestText, readManifest, type Manifest, type ProviderEntry, type ProviderInputs } from "../write/manifest.js";
+import { MANIFEST_FILE, generatorHash, manifestText, readManifest, sha256, storesSourceHash, type Manifest, type ProviderEntry, type ProviderInputs } from "../write/manifest.js";
+import { STORES, STORES_FOLDER, type StoreName } from "../project/config.js";
 
 export { UsageError, configFileFor, listSpecs, overlayFileFor } from "./inputs.js";
 
@@ -26,6 +27,8 @@ export interface GenerateOptions {
   readonly companions?: NamedCompanions;
   /** `--allow-remote`: let specs `$ref` public http(s) documents. */
   readonly allowRemote?: boolean;
+  /** Token stores to generate into `<out>/stores/` (a tokenwright.config.json's `stores`). */
+  readonly stores?: readonly StoreName[];
   readonly log: (line: string) => void;
 }
 
@@ -49,8 +52,23 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   const inputs = collectInputs(wholeFolder ? listSpecs(options.specsDir) : options.specs, (spec) => commandFor(wholeFolder ? undefined : spec), options.companions);
   const runtimeCommand = commandFor(undefined);
   const manifest = readManifest(options.outDir);
-  const { stale, toBuild } = planRun(options.outDir, manifest, inputs, wholeSet);
+  const storeSources = [...new Set(options.stores ?? [])].map((name) => STORES[name]);
+  const { stale, toBuild } = planRun(options.outDir, manifest, inputs, wholeSet, { files: storeSources, folder: STORES_FOLDER });
   if (options.check || stale.length === 0) return { stale, written: [] };
+
+  // The stores' own output, rewritten on every run that writes (a formatted copy, quick to make).
+  const { storeFiles } = await import("../emit/store-files.js");
+  const stores = storeFiles(storeSources, STORES_FOLDER, runtimeCommand);
+  const storesEntry = stores.length === 0 ? {} : { stores: { source: storesSourceHash(storeSources), files: Object.fromEntries(stores.map((f) => [f.path, sha256(f.content)])) } };
+  const { writeOutput } = await import("../write/index.js");
+  if (manifest !== undefined && stale.every((s) => s.name === STORES_FOLDER)) {
+    // Only the stores changed: nothing else is loaded or rebuilt.
+    const { stores: _previous, ...rest } = manifest;
+    const next: Manifest = { ...rest, ...storesEntry };
+    const keep = ["runtime", ...Object.keys(manifest.providers)];
+    await writeOutput(options.outDir, [...stores, { path: MANIFEST_FILE, content: manifestText(next) }], keep);
+    return { stale, written: [] };
+  }
 
   const { enableCompileCache } = await import("../startup/compile-cache.js");
   enableCompileCache();
@@ -68,10 +86,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
     // Providers generated earlier from other specs stay as they are.
     for (const [name, entry] of Object.entries(manifest?.providers ?? {})) if (!(name in providers)) providers[name] = entry;
   }
-  const next: Manifest = { tokenwright: 1, generator: generatorHash(), runtimeCommand, runtime: built.runtime, providers };
-  const { writeOutput } = await import("../write/index.js");
+  const next: Manifest = { tokenwright: 1, generator: generatorHash(), runtimeCommand, runtime: built.runtime, providers, ...storesEntry };
   const keep = Object.keys(providers).filter((p) => !built.providers.has(p));
-  await writeOutput(options.outDir, [...built.files, { path: MANIFEST_FILE, content: manifestText(next) }], keep);
+  await writeOutput(options.outDir, [...built.files, ...stores, { path: MANIFEST_FILE, content: manifestText(next) }], keep);
   return { stale, written: [...built.providers.keys()] };
 }
 

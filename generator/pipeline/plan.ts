@@ -1,4 +1,4 @@
-import { runtimeStaleReason, staleReason, type Manifest, type ProviderInputs } from "../write/manifest.js";
+import { runtimeStaleReason, staleReason, storesStaleReason, type Manifest, type ProviderInputs } from "../write/manifest.js";
 
 /** What a run must rebuild, and why. */
 export interface Plan {
@@ -15,7 +15,13 @@ export interface Plan {
  * spec is gone is stale too. The command that generated the output is not an
  * input: however generate is called, the same inputs are up to date.
  */
-export function planRun(outDir: string, manifest: Manifest | undefined, inputs: readonly ProviderInputs[], wholeSet: boolean): Plan {
+export function planRun(
+  outDir: string,
+  manifest: Manifest | undefined,
+  inputs: readonly ProviderInputs[],
+  wholeSet: boolean,
+  stores: { readonly files: readonly string[]; readonly folder: string } = { files: [], folder: "stores" },
+): Plan {
   const stale: { name: string; reason: string }[] = [];
   for (const input of inputs) {
     const reason = staleReason(outDir, manifest, input);
@@ -23,6 +29,9 @@ export function planRun(outDir: string, manifest: Manifest | undefined, inputs: 
   }
   const runtimeReason = runtimeStaleReason(outDir, manifest);
   if (runtimeReason !== undefined) stale.push({ name: "runtime", reason: runtimeReason });
+  // The stores are stale on their own: a change to their source rebuilds nothing else.
+  const storesReason = storesStaleReason(outDir, manifest, stores.files, stores.folder);
+  if (storesReason !== undefined) stale.push({ name: stores.folder, reason: storesReason });
   const current = new Set(inputs.map((i) => i.provider));
   const removed = wholeSet ? Object.keys(manifest?.providers ?? {}).filter((p) => !current.has(p)) : [];
   for (const provider of removed) stale.push({ name: provider, reason: "its spec is gone" });

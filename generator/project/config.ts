@@ -26,7 +26,20 @@ export interface ProjectConfig {
   readonly allowRemote?: boolean;
   /** Per provider (its id: the spec's file name without extension), where its provider config and overlay are. */
   readonly providers?: Readonly<Record<string, ProviderFiles>>;
+  /** Token stores to generate into `<out>/stores/` (see {@link STORES}). */
+  readonly stores?: readonly StoreName[];
 }
+
+/**
+ * The token stores a project can have generated into `<out>/stores/`: each
+ * is the source file in `generator/stores/`, copied (formatted, under a
+ * banner) so that it imports only the output's `runtime/` and the packages
+ * the user installs (`ioredis`), never tokenwright.
+ */
+export const STORES = { redis: "redis-store.ts" } as const;
+export type StoreName = keyof typeof STORES;
+/** The output folder's subfolder the stores go to. */
+export const STORES_FOLDER = "stores";
 
 export interface ProviderFiles {
   /** A provider config file (default: `<spec>.tokenwright.json` beside the spec). */
@@ -99,7 +112,7 @@ export function checkProjectConfig(file: string, value: unknown): ProjectConfig 
     if (isAbsolute(node) || /^[A-Za-z]:[\\/]/.test(node)) fail(path, `must be relative to this file, not absolute, so the project builds the same on every machine`);
     return node;
   };
-  const root = object([], value, ["$schema", "specs", "out", "script", "allowRemote", "providers"]);
+  const root = object([], value, ["$schema", "specs", "out", "script", "allowRemote", "providers", "stores"]);
   if (root["$schema"] !== undefined && typeof root["$schema"] !== "string") fail(["$schema"], "must be a string");
   const specs = root["specs"];
   if (!Array.isArray(specs) || specs.length === 0) return fail(["specs"], "must list at least one spec file or glob (\"specs/*.yaml\")");
@@ -115,6 +128,16 @@ export function checkProjectConfig(file: string, value: unknown): ProjectConfig 
   if (allowRemote !== undefined) {
     if (typeof allowRemote !== "boolean") fail(["allowRemote"], "must be true or false");
     config.allowRemote = allowRemote as boolean;
+  }
+  const stores = root["stores"];
+  if (stores !== undefined) {
+    const known = Object.keys(STORES);
+    if (!Array.isArray(stores)) fail(["stores"], `must be a list of stores to generate: ${known.map((k) => JSON.stringify(k)).join(", ")}`);
+    (stores as unknown[]).forEach((store, i) => {
+      if (typeof store !== "string" || !Object.hasOwn(STORES, store)) fail(["stores", i], `unknown store ${JSON.stringify(store)}; known: ${known.join(", ")}`);
+      if ((stores as unknown[]).indexOf(store) !== i) fail(["stores", i], `${JSON.stringify(store)} is listed twice`);
+    });
+    config.stores = stores as StoreName[];
   }
   const providers = root["providers"];
   if (providers !== undefined) {
@@ -181,6 +204,10 @@ export function resolveProjectSpecs(loaded: LoadedProjectConfig, file = displayF
     }
   });
   if (byProvider.size === 0) throw new SpecError("spec_not_found", file, "/specs", `no spec matches ${config.specs.map((s) => JSON.stringify(s)).join(", ")} (relative to ${file})`);
+  if ((config.stores?.length ?? 0) > 0 && byProvider.has(STORES_FOLDER)) {
+    const spec = byProvider.get(STORES_FOLDER)!;
+    throw new SpecError("config", file, toPointer(["specs", spec.index]), `${spec.spec} would generate the provider "${STORES_FOLDER}", whose folder the stores use; rename the spec`);
+  }
   const providers = config.providers ?? {};
   for (const id of Object.keys(providers)) {
     if (!byProvider.has(id)) fail(["providers", id], `names no spec; the specs give ${[...byProvider.keys()].sort().join(", ")}`);

@@ -226,13 +226,15 @@ export function resolveClientAuth(clientAuth: ClientAuthValue | undefined, rule:
       if (method === "client_secret_jwt") needsSecret(config, method);
       const jwt = clientAuth as Partial<JwtClientAuth>;
       if (typeof jwt.assertion !== "function" || typeof jwt.secrets !== "function") {
-        throw new TokenClientConfigError(`clientAuth ${method} must be made by privateKeyJwt(), clientSecretJwt() or clientAuthValue(), which carry the signing code`);
+        throw new TokenClientConfigError(`clientAuth ${method} must be made by privateKeyJwt(), clientSecretJwt() or clientAuthValue(), ` +
+          "which carry the signing code");
       }
       return { rule: { kind: "fields", idField: CLIENT_ID_FIELD }, jwt: clientAuth as JwtClientAuth };
     }
     default:
       throw new TokenClientConfigError(
-        `clientAuth.method must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none, tls_client_auth, self_signed_tls_client_auth; got ${describeMethod(method)}`,
+        "clientAuth.method must be one of client_secret_basic, client_secret_post, client_secret_jwt, " +
+          `private_key_jwt, none, tls_client_auth, self_signed_tls_client_auth; got ${describeMethod(method)}`,
       );
   }
 }

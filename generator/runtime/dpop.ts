@@ -158,7 +158,10 @@ export interface DPoPKeyPair {
    * @throws DPoPProofError when the key pair cannot make a proof.
    */
   proof(htm: string, url: string, now: number, accessToken?: string): Promise<string>;
-  /** Keeps an answer's `DPoP-Nonce` as the nonce of its origin's next proofs (RFC 9449 §8, §9); whether it had one. */
+  /**
+   * Keeps an answer's `DPoP-Nonce` as the nonce of its origin's next proofs (RFC 9449 §8, §9);
+   * whether it had one.
+   */
   remember(url: string, headers: Headers): boolean;
   /** The `error` (and description) of a `DPoP` challenge in an answer's `WWW-Authenticate`, if any (RFC 9449 §7.1). */
   challenge(headers: Headers): { readonly error: string; readonly description: string | undefined } | undefined;

@@ -72,7 +72,7 @@ export type { DiscoveredEndpoint, DiscoveryOptions, DiscoveryOutcome } from "./d
 export type { ExpiryResult } from "./expiry.js";
 export { assertSecureUrl, fillServerUrl, joinUrl, resolveBaseUrl } from "./url.js";
 export type { NamedServer, ServerChoice, ServerVariable } from "./url.js";
-export { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, requestToken } from "./request.js";
+export { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, requestToken, requestTokenNoDiscovery } from "./request.js";
 export {
   createSession,
   DEFAULT_DEADLINE_MS,
@@ -93,6 +93,7 @@ export {
   TokenOriginError,
   TokenStoreUnavailableError,
 } from "./session-errors.js";
+export type { TokenEvent, TokenEventHook } from "./events.js";
 export { MemoryTokenStore } from "./store.js";
 export type { StoredToken, TokenLease, TokenStore } from "./store.js";
 export { canonicalJson } from "./canonical.js";

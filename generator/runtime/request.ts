@@ -2,6 +2,7 @@ import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, resolveClientAuth, sentSecr
 import type { MutableFields, MutableHeaders } from "./client-auth.js";
 import { discoverTokenEndpoint, discoveredClientAuth } from "./discovery.js";
 import type { DPoPKeyPair } from "./dpop.js";
+import { emitEvent, requestEvent } from "./events.js";
 import {
   AbortedError,
   DiscoveryError,
@@ -10,6 +11,7 @@ import {
   SecretRedactor,
   TimeoutError,
   TokenClientConfigError,
+  TokenError,
   TokenResponseError,
   UnexpectedStatusError,
 } from "./errors.js";
@@ -135,7 +137,7 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * redacted from every error's body, reason and cause, should the server or
  * the platform echo it (see `SecretRedactor` in errors.ts).
  */
-export async function requestToken<
+export function requestToken<
   Raw = Record<string, unknown>,
   Documented extends TokenResponseError<number, unknown> = never,
   Discovery extends DiscoveryError = never,
@@ -146,6 +148,70 @@ export async function requestToken<
   params: Readonly<Record<string, unknown>>,
   call: CallOptions = {},
 ): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
+  return observed(endpoint, grant, config, params, call, discover);
+}
+
+/**
+ * {@link requestToken} for an endpoint without `discovery`, which it
+ * refuses (a `TokenClientConfigError`). Generated clients of such endpoints
+ * call this, so that their bundles carry no discovery code.
+ */
+export function requestTokenNoDiscovery<Raw = Record<string, unknown>, Documented extends TokenResponseError<number, unknown> = never>(
+  endpoint: TokenEndpoint,
+  grant: GrantRule,
+  config: ClientConfig,
+  params: Readonly<Record<string, unknown>>,
+  call: CallOptions = {},
+): Promise<TokenResult<Raw, Documented | TransportError>> {
+  return observed<Raw, Documented, never>(endpoint, grant, config, params, call, undefined);
+}
+
+/** The discovery step {@link requestToken} passes: {@link discover}. */
+type DiscoverStep = typeof discover;
+
+/** Sends the request; with `config.onEvent`, reports its outcome. */
+function observed<Raw, Documented extends TokenResponseError<number, unknown>, Discovery extends DiscoveryError>(
+  endpoint: TokenEndpoint,
+  grant: GrantRule,
+  config: ClientConfig,
+  params: Readonly<Record<string, unknown>>,
+  call: CallOptions,
+  discoverStep: DiscoverStep | undefined,
+): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
+  const hook = config.onEvent;
+  if (hook === undefined) return sendRequest(endpoint, grant, config, params, call, discoverStep);
+  // With `onEvent`: one event per request, from the outcome's kind, code and status alone.
+  const started = performance.now();
+  const report = (error: { readonly kind: string; readonly code: string } | undefined): void =>
+    emitEvent(hook, requestEvent(config.provider, grant.grantType, performance.now() - started, error));
+  return sendRequest<Raw, Documented, Discovery>(endpoint, grant, config, params, call, discoverStep).then(
+    (result) => {
+      report(result.ok ? undefined : result.error);
+      return result;
+    },
+    (error: unknown) => {
+      // A key that cannot sign is a failed request too; caller bugs (TypeError, config errors) are not.
+      if (error instanceof TokenError) report(error);
+      throw error;
+    },
+  );
+}
+
+async function sendRequest<
+  Raw,
+  Documented extends TokenResponseError<number, unknown>,
+  Discovery extends DiscoveryError,
+>(
+  endpoint: TokenEndpoint,
+  grant: GrantRule,
+  config: ClientConfig,
+  params: Readonly<Record<string, unknown>>,
+  call: CallOptions,
+  discoverStep: DiscoverStep | undefined,
+): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
+  if (endpoint.discovery !== undefined && discoverStep === undefined) {
+    throw new TokenClientConfigError("an endpoint with discovery needs requestToken, not requestTokenNoDiscovery");
+  }
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
     throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
@@ -210,7 +276,9 @@ export async function requestToken<
     let request: PreparedRequest;
     let tokenUrl: string | undefined;
     if (typeof prepared === "string") {
-      const discovered = await discover(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
+      // Checked at the top: an endpoint with discovery comes with its step.
+      if (discoverStep === undefined) throw new TokenClientConfigError("an endpoint with discovery needs requestToken");
+      const discovered = await discoverStep(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
       if (!discovered.ok) return fail(discovered.error as TransportError | NotInferred<Discovery>);
       request = discovered.request;
       tokenUrl = discovered.tokenUrl;
@@ -340,7 +408,8 @@ async function discover(
     if (resolved === undefined) {
       return fail(
         new DiscoveryError(
-          "token_endpoint_auth_methods_supported lists none of client_secret_basic, client_secret_post (with a request body) and none; a key-based method needs the clientAuth option",
+          "token_endpoint_auth_methods_supported lists none of client_secret_basic, " +
+            "client_secret_post (with a request body) and none; a key-based method needs the clientAuth option",
         ),
       );
     }

@@ -2,6 +2,8 @@
 // bookkeeping that keeps a single-use grant and a spent refresh token from
 // being sent twice. Not part of the public API.
 import { TokenError } from "./errors.js";
+import { requestEvent } from "./events.js";
+import type { TokenEvent } from "./events.js";
 import { ReauthenticationRequiredError } from "./session-errors.js";
 import type { Pace } from "./session-pace.js";
 import { isInvalidGrant, withRetries } from "./session-retry.js";
@@ -26,9 +28,20 @@ export class GrantRunner<E extends TokenError> {
   private readonly elapsed: Clock;
   private readonly call: CallOptions;
   private readonly signal: AbortSignal;
+  /** Where each request's outcome is reported, when the session has a hook of its own. */
+  private readonly report: ((event: TokenEvent) => void) | undefined;
 
-  constructor(grant: SessionGrant<unknown, E>, policy: RetryPolicy, pace: Pace, elapsed: Clock, call: CallOptions, signal: AbortSignal) {
+  constructor(
+    grant: SessionGrant<unknown, E>,
+    policy: RetryPolicy,
+    pace: Pace,
+    elapsed: Clock,
+    call: CallOptions,
+    signal: AbortSignal,
+    report?: (event: TokenEvent) => void,
+  ) {
     this.grant = grant;
+    this.report = report;
     this.policy = policy;
     this.pace = pace;
     this.elapsed = elapsed;
@@ -58,7 +71,7 @@ export class GrantRunner<E extends TokenError> {
     const refresh = grant.refresh;
     const refreshToken = stored?.refreshToken;
     if (refresh !== undefined && refreshToken !== undefined && !this.isSpent(refreshToken)) {
-      const refreshed = await withRetries(() => this.counted(() => refresh(refreshToken, call)), policy, policy.tries, signal, mayRetry);
+      const refreshed = await withRetries(() => this.counted(() => refresh(refreshToken, call), "refresh_token"), policy, policy.tries, signal, mayRetry);
       if (refreshed.ok) {
         // A server that rotates refresh tokens has spent this one; one that sends none back keeps it valid.
         const rotated = refreshed.token.refreshToken;
@@ -74,7 +87,7 @@ export class GrantRunner<E extends TokenError> {
     }
     // A single-use grant is sent once, never retried: a second try could spend it twice.
     this.obtained = true;
-    const obtained = await withRetries(() => this.counted(() => grant.obtain(call)), policy, grant.reobtainable ? policy.tries : 1, signal);
+    const obtained = await withRetries(() => this.counted(() => grant.obtain(call), grant.grantType ?? "obtain"), policy, grant.reobtainable ? policy.tries : 1, signal);
     return obtained.ok ? { ok: true, token: this.toStored(obtained.token, undefined) } : obtained;
   }
 
@@ -88,12 +101,19 @@ export class GrantRunner<E extends TokenError> {
    * rejects with a ClientKeyError or DPoPProofError before sending) becomes
    * the session's failure, as a typed error, rather than a rejection.
    */
-  private counted<Raw>(send: () => Promise<TokenResult<Raw, E>>): Promise<TokenResult<Raw, E>> {
-    this.lastRequestAt = this.elapsed();
+  private counted<Raw>(send: () => Promise<TokenResult<Raw, E>>, grantType: string): Promise<TokenResult<Raw, E>> {
+    const started = this.elapsed();
+    this.lastRequestAt = started;
     this.pace.sent();
-    return send().catch((error: unknown) => {
+    const sent = send().catch((error: unknown): TokenResult<Raw, E> => {
       if (error instanceof TokenError && (error.kind === "client_key" || error.kind === "dpop_proof")) return { ok: false, error: error as E };
       throw error;
+    });
+    const report = this.report;
+    if (report === undefined) return sent;
+    return sent.then((result) => {
+      report(requestEvent(undefined, grantType, Math.max(0, this.elapsed() - started), result.ok ? undefined : result.error));
+      return result;
     });
   }
 

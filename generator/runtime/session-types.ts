@@ -1,5 +1,6 @@
 import type { DPoPKeyPair } from "./dpop.js";
 import type { ClientKeyError, DPoPProofError, TokenError } from "./errors.js";
+import type { TokenEventHook } from "./events.js";
 import type {
   CoolingDownError,
   InvalidTokenValueError,
@@ -51,6 +52,16 @@ export interface SessionGrant<Raw, E extends TokenError> {
    * (RFC 9449 §7).
    */
   readonly dpop?: DPoPKeyPair | undefined;
+  /** The provider id the session's events name. */
+  readonly provider?: string | undefined;
+  /** The original grant's type, as events name it (default `obtain`). */
+  readonly grantType?: string | undefined;
+  /**
+   * The client's `onEvent`: the session's own events go there when its
+   * options have no `onEvent` (its token requests are reported there by the
+   * client already).
+   */
+  readonly onEvent?: TokenEventHook | undefined;
 }
 
 /** Retry policy for token requests (network errors, 5xx, 429). */
@@ -63,7 +74,7 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
 }
 
-/** Options the user passes to `client.session(...)`. */
+/** Options the user passes when opening a session (`create<Provider>Session(client, request, options)`). */
 export interface SessionOptions {
   /** Where tokens live (default: a new in-memory store for this session). */
   readonly store?: TokenStore;
@@ -103,6 +114,18 @@ export interface SessionOptions {
    * of your own app on one shared store.
    */
   readonly namespace?: string;
+  /**
+   * Called as the session works, for logs and metrics: each token request it
+   * sends (`token_obtained`, `token_refreshed`, `token_failed` with the
+   * error's kind, code and status), a wait for another process's refresh
+   * (`lease_waited`, with ms), a cool-down started (`cool_down_started`), a
+   * store call that failed (`store_unavailable`) and a call that hit
+   * `deadlineMs` (`deadline_exceeded`). Events hold kinds, codes, counts,
+   * durations, the grant type and the provider, never a token, a secret or
+   * a body. Without it, the session's events go to the client's `onEvent`.
+   * What the hook throws is ignored.
+   */
+  readonly onEvent?: TokenEventHook;
 }
 
 /** openapi-fetch's middleware shape (`client.use(session.middleware)`). */

@@ -1,5 +1,7 @@
 import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
+import { emitEvent } from "./events.js";
+import type { TokenEvent, TokenEventHook } from "./events.js";
 import { authorizedFetch, authorizingMiddleware, allowedOrigins, headerUnsafeToken, sender } from "./session-fetch.js";
 import type { TokenSource } from "./session-fetch.js";
 import {
@@ -192,9 +194,17 @@ class SessionCore<E extends TokenError> {
   /** Fires on close: ends backoff waits, and requests when the session owns its store. */
   private readonly closer = new AbortController();
   private readonly keyParts: readonly string[];
+  /** Where the session's events go: its own `onEvent`, else the client's. */
+  private readonly hook: TokenEventHook | undefined;
+  /** Time this flight has waited for another holder of the lease; undefined when it has not waited. */
+  private waitedMs: number | undefined;
 
   constructor(grant: SessionGrant<unknown, E>, options: SessionOptions) {
     this.grant = grant;
+    if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+      throw new TokenClientConfigError("onEvent must be a function");
+    }
+    this.hook = options.onEvent ?? grant.onEvent;
     this.elapsed = grant.elapsed ?? elapsedSinceStart;
     this.ownsStore = options.store === undefined;
     this.store = options.store ?? new MemoryTokenStore(grant.clock);
@@ -215,7 +225,22 @@ class SessionCore<E extends TokenError> {
     // A rotated refresh token must reach a store that outlives the session, so
     // requests are only cut short on close when the store goes with it.
     const call = this.ownsStore ? { signal: this.closer.signal } : {};
-    this.runner = new GrantRunner(grant, retryPolicy(options.retry), this.pace, this.elapsed, call, this.closer.signal);
+    // The client reports its requests to its own hook; the session reports them only to a hook of its own.
+    const requests = options.onEvent === undefined ? undefined : (event: TokenEvent) => this.emit(event);
+    this.runner = new GrantRunner(grant, retryPolicy(options.retry), this.pace, this.elapsed, call, this.closer.signal, requests);
+  }
+
+  /** Reports an event (see `SessionOptions.onEvent`); a hook's failure stays the hook's. */
+  private emit(event: TokenEvent): void {
+    const hook = this.hook;
+    if (hook === undefined) return;
+    const provider = this.grant.provider;
+    emitEvent(hook, provider === undefined ? event : { ...event, provider });
+  }
+
+  private deadlineHit(): SessionDeadlineError {
+    this.emit({ type: "deadline_exceeded", deadlineMs: this.deadlineMs });
+    return new SessionDeadlineError(this.deadlineMs);
   }
 
   stats(): SessionStats {
@@ -288,7 +313,7 @@ class SessionCore<E extends TokenError> {
   /** The caller's view of a flight: its outcome, or a SessionDeadlineError once `deadlineMs` has passed. */
   private withinDeadline(flight: Promise<Result<E>>): Promise<Result<E>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve(failure(new SessionDeadlineError(this.deadlineMs))), this.deadlineMs);
+      const timer = setTimeout(() => resolve(failure(this.deadlineHit())), this.deadlineMs);
       flight.then(
         (result) => {
           clearTimeout(timer);
@@ -303,8 +328,14 @@ class SessionCore<E extends TokenError> {
   }
 
   private start(): Promise<Result<E>> {
+    this.waitedMs = undefined;
     const running: Promise<Result<E>> = this.load().finally(() => {
       if (this.inflight === running) this.inflight = undefined;
+      const waitedMs = this.waitedMs;
+      if (waitedMs !== undefined) {
+        this.waitedMs = undefined;
+        this.emit({ type: "lease_waited", waitedMs });
+      }
     });
     // Every caller awaits it; this only keeps a rejection nobody awaits from being unhandled.
     running.catch(() => undefined);
@@ -313,8 +344,17 @@ class SessionCore<E extends TokenError> {
   }
 
   /** One store operation, bounded by `storeTimeoutMs` and what is left of the flight. */
-  private op<T>(operation: string, run: () => Promise<T>, remaining: () => number): Promise<StoreCall<T>> {
-    return bounded(operation, run, Math.max(1, Math.min(this.storeTimeoutMs, remaining())));
+  private async op<T>(operation: string, run: () => Promise<T>, remaining: () => number): Promise<StoreCall<T>> {
+    const call = await bounded(operation, run, Math.max(1, Math.min(this.storeTimeoutMs, remaining())));
+    if (!call.ok) this.emit({ type: "store_unavailable", operation });
+    return call;
+  }
+
+  /** Waits for another holder of the lease to finish (or `wait` ms), counting the time for `lease_waited`. */
+  private async awaitHolder(key: string, wait: number): Promise<void> {
+    const from = this.elapsed();
+    await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
+    this.waitedMs = (this.waitedMs ?? 0) + Math.max(0, this.elapsed() - from);
   }
 
   /** The single flight: the store first, then its lease, then (re-checking) a request. */
@@ -341,9 +381,8 @@ class SessionCore<E extends TokenError> {
       if (!acquired.ok) return this.withoutStore(acquired.error);
       if (acquired.value !== undefined) return this.refreshUnderLease(key, acquired.value, remaining);
       const left = remaining();
-      if (left <= 0) return this.stale(candidate) ?? failure(new SessionDeadlineError(this.deadlineMs));
-      const wait = Math.min(this.leaseMs, LEASE_POLL_MS, left);
-      await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
+      if (left <= 0) return this.stale(candidate) ?? failure(this.deadlineHit());
+      await this.awaitHolder(key, Math.min(this.leaseMs, LEASE_POLL_MS, left));
     }
   }
 
@@ -364,9 +403,8 @@ class SessionCore<E extends TokenError> {
     if (latest !== undefined) await this.publish(key, latest, remaining);
     if (acquired.value !== undefined) return this.refreshUnderLease(key, acquired.value, remaining);
     const left = remaining();
-    if (left <= 0) return this.stale(latest) ?? failure(new SessionDeadlineError(this.deadlineMs));
-    const wait = Math.min(this.leaseMs, LEASE_POLL_MS, left);
-    await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
+    if (left <= 0) return this.stale(latest) ?? failure(this.deadlineHit());
+    await this.awaitHolder(key, Math.min(this.leaseMs, LEASE_POLL_MS, left));
     return undefined;
   }
 
@@ -494,8 +532,7 @@ class SessionCore<E extends TokenError> {
   ): Promise<Result<E>> {
     const result = await this.runner.run(candidate, () => keeper?.held() ?? true);
     if (!result.ok) {
-      const coolMs = this.pace.failed(result.error);
-      if (coolMs > 0) await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
+      await this.coolDownAfter(key, result.error);
       return (isTransient(result.error) ? this.stale(candidate) : undefined) ?? result;
     }
     const token: StoredToken = { ...result.token, generation: Math.max(generationOf(this.latest), generationOf(candidate)) + 1 };
@@ -506,12 +543,19 @@ class SessionCore<E extends TokenError> {
     const unsafe = headerUnsafeToken(token);
     if (unsafe !== undefined) {
       const error = new InvalidTokenValueError(unsafe);
-      const coolMs = this.pace.failed(error);
-      if (coolMs > 0) await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
+      await this.coolDownAfter(key, error);
       return failure(error);
     }
     this.pace.succeeded();
     return this.remember(token, true);
+  }
+
+  /** Counts a failure; a cool-down it starts is shared through the store and reported. */
+  private async coolDownAfter(key: string, error: TokenError): Promise<void> {
+    const coolMs = this.pace.failed(error);
+    if (coolMs <= 0) return;
+    this.emit({ type: "cool_down_started", coolDownMs: coolMs, errorCode: String(error.code) });
+    await this.op("coolDown", () => this.store.coolDown(key, coolMs), () => this.storeTimeoutMs);
   }
 
   private usable(token: StoredToken | undefined): boolean {

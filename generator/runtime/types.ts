@@ -1,4 +1,5 @@
 import type { DPoPKeyPair } from "./dpop.js";
+import type { TokenEventHook } from "./events.js";
 import type { AsymmetricAlgorithm, CryptoKeyLike, HmacAlgorithm, Jwk } from "./jws.js";
 
 /**
@@ -254,6 +255,17 @@ export interface ClientConfig {
    * Absent: no DPoP.
    */
   readonly dpop?: DPoPKeyPair | undefined;
+  /**
+   * Called after every token request this client sends (its methods', and
+   * those of sessions opened on it): `token_obtained`, `token_refreshed` or
+   * `token_failed`, with the grant type, the duration and, for a failure,
+   * the error's `kind`, `code` and status; sessions opened on it without an
+   * `onEvent` of their own report their events here too. Never a token, a
+   * credential or a body; what the hook throws is ignored.
+   */
+  readonly onEvent?: TokenEventHook | undefined;
+  /** The provider id events name (`asset`); generated clients set it. */
+  readonly provider?: string | undefined;
 }
 
 /** Per-call options. */

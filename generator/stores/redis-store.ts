@@ -1,7 +1,10 @@
 /**
  * A `TokenStore` in Redis, shared by every process that uses the same Redis
- * and prefix. Lives outside `generator/runtime` because it needs npm
- * (`ioredis`) and `node:` modules.
+ * and prefix. Lives outside the runtime because it needs npm (`ioredis`)
+ * and `node:` modules. A project gets it as `<out>/stores/redis-store.ts`
+ * with `"stores": ["redis"]` in tokenwright.config.json (importing the
+ * output's `runtime/` and the project's own ioredis); the package also
+ * exports it as `tokenwright/redis-store`.
  *
  * Connections: a URL (`"redis://…"`), ioredis options (`{ host, port }`,
  * `{ url: "redis://…", …more ioredis options }`, or Sentinel:
@@ -124,7 +127,8 @@ local function generationOf(v)
   if type(v) ~= "table" then return nil end
   if type(v.accessToken) ~= "string" or v.accessToken == "" then return nil end
   if not finite(v.receivedAt) then return nil end
-  if not (optString(v.tokenType) and optString(v.refreshToken) and optString(v.scope) and optFinite(v.expiresAt)) then return nil end
+  if not (optString(v.tokenType) and optString(v.refreshToken) and optString(v.scope)
+      and optFinite(v.expiresAt)) then return nil end
   local g = v.generation
   if g == nil then return 0 end
   if not finite(g) or g < 0 or g ~= math.floor(g) or g > 9007199254740991 then return nil end
@@ -668,7 +672,10 @@ function hashTag(key: string): string {
 function checkPrefix(prefix: string): string {
   const open = prefix.indexOf("{");
   if (open !== -1 && prefix[open + 1] === "}") {
-    throw new RangeError("prefix must not contain an empty hash tag `{}`: the keys of one session key would land in different cluster slots");
+    throw new RangeError(
+      "prefix must not contain an empty hash tag `{}`: the keys of one session key would land in different cluster " +
+        "slots",
+    );
   }
   return prefix;
 }

@@ -18,6 +18,16 @@ export interface Manifest {
   readonly runtimeCommand: string;
   readonly runtime: Readonly<Record<string, string>>;
   readonly providers: Readonly<Record<string, ProviderEntry>>;
+  /** The stores the config asks for (`"stores"`), when it asks for any. */
+  readonly stores?: StoresEntry;
+}
+
+/** The generated stores: what they were made from, and what was written. */
+export interface StoresEntry {
+  /** Hash of the store sources (`generator/stores/…`) copied; they are not part of {@link Manifest.generator}. */
+  readonly source: string;
+  /** Output path (relative to the output folder) -> sha256. */
+  readonly files: Readonly<Record<string, string>>;
 }
 
 export interface ProviderEntry {
@@ -73,17 +83,20 @@ function sortDeep(value: unknown): unknown {
 
 let generatorHashCache: string | undefined;
 
+/** Where the store sources are; they decide only the stores' output (see {@link storesSourceHash}). */
+export const STORES_SOURCE = "generator/stores/";
+
 /**
  * Hash of everything besides the spec that decides the output: the
- * generator's sources (runtime included), its templates, and the versions of
- * the libraries that print code.
+ * generator's sources (runtime included, stores not), its templates, and the
+ * versions of the libraries that print code.
  */
 export function generatorHash(): string {
   if (generatorHashCache !== undefined) return generatorHashCache;
   const hash = createHash("sha256");
   for (const folder of ["generator", "templates"]) {
     for (const file of listFiles(fileURLToPath(new URL(`${folder}/`, packageRoot)))) {
-      if (file.endsWith(".test.ts")) continue;
+      if (file.endsWith(".test.ts") || `${folder}/${file}`.startsWith(STORES_SOURCE)) continue;
       hash.update(`${folder}/${file}\0`).update(readFileSync(fileURLToPath(new URL(`${folder}/${file}`, packageRoot)))).update("\0");
     }
   }
@@ -123,6 +136,38 @@ export function staleReason(outDir: string, manifest: Manifest | undefined, inpu
   if (entry.specSha256 !== inputs.specSha256) return `${inputs.spec} changed`;
   if (entry.configSha256 !== inputs.configSha256) return `${inputs.config ?? entry.config ?? "the provider config"} changed`;
   if (entry.overlaySha256 !== inputs.overlaySha256) return `${inputs.overlay ?? entry.overlay ?? "the overlay"} changed`;
+  return changedFile(outDir, entry.files);
+}
+
+/** Hash of the named store source files (in `generator/stores/`), in order. */
+export function storesSourceHash(files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    let bytes: Buffer | string;
+    try {
+      bytes = readFileSync(fileURLToPath(new URL(`${STORES_SOURCE}${file}`, packageRoot)));
+    } catch {
+      bytes = "missing";
+    }
+    hash.update(`${file}\0`).update(bytes).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Why the generated stores are stale, or undefined: `files` are the store
+ * sources the config asks for (none: there must be no stores in the output).
+ * Only the stores' sources, the generator and the files on disk decide.
+ */
+export function storesStaleReason(outDir: string, manifest: Manifest | undefined, files: readonly string[], folder: string): string | undefined {
+  const entry = manifest?.stores;
+  const wanted = files.map((file) => `${folder}/${file}`);
+  if (wanted.length === 0) return entry === undefined || Object.keys(entry.files).length === 0 ? undefined : "the config no longer asks for stores";
+  if (!manifest || !entry) return "not generated yet";
+  const had = Object.keys(entry.files).sort();
+  if (had.join("\0") !== [...wanted].sort().join("\0")) return "the config's stores changed";
+  if (manifest.generator !== generatorHash()) return "the generator or its templates changed";
+  if (entry.source !== storesSourceHash(files)) return `${files.map((file) => `${STORES_SOURCE}${file}`).join(", ")} changed`;
   return changedFile(outDir, entry.files);
 }
 

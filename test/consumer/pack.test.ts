@@ -5,7 +5,9 @@
 // loopback token server on Node 20, 22 and 24 (pinned binaries from the npm registry), and in
 // headless Chromium from a page on another loopback origin (CORS), bundled by esbuild for the
 // browser. Last, a production install of the project (`npm ci --omit=dev`) holds neither
-// TypeScript nor ts-morph, and the compiled app still runs with only that.
+// TypeScript, ts-morph nor tokenwright, and the compiled app still runs with only that, its
+// session on the Redis store generated into the project (`"stores": ["redis"]`) and the app's
+// own ioredis.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +16,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, hashTree, useTempDirs } from "../generator/helpers.js";
 import { bannerText } from "../support/banner.js";
+import { startRedis, type RedisNode } from "../support/redis-topology.js";
 import { loadSpecSchemas, type OperationSchemas } from "../support/spec-schema.js";
 import { NODE_VERSIONS, chromiumBinary, codeBlocks, nodeBinary, ok, openInChromium, run, sh, shellCommands, type Ran } from "./support.js";
 
@@ -84,29 +87,45 @@ async function startApi(): Promise<void> {
 
 // ---- the consumer's own code ----
 
-/** A client and a session, as an app uses them; prints what happened as JSON. */
-const APP_TS = `import { createAssetClient } from "./generated/asset/index.js";
+/**
+ * A client and a session, as an app uses them; prints what happened as JSON. With REDIS_URL, the
+ * session keeps its token in Redis through the generated store, and a second client's session
+ * finds it there.
+ */
+const APP_TS = `import { createAssetClient, createAssetSession, type TokenStore } from "./generated/asset/index.js";
+import { RedisTokenStore } from "./generated/stores/redis-store.js";
 
 const base = process.env["TOKEN_SERVER"]!;
+const redisUrl = process.env["REDIS_URL"];
 const asset = createAssetClient({ baseUrl: base, clientId: "client-123", clientSecret: "s3cret value" });
 const result = await asset.clientCredentials({ scope: "ledger:read", resource: ["https://api.example.com"] });
 if (!result.ok) throw new Error(\`\${result.error.kind}: \${result.error.message}\`);
-const session = asset.session({ grant: "client_credentials", scope: "ledger:read" }, { origins: [base] });
+const redis = redisUrl === undefined ? undefined : new RedisTokenStore(redisUrl, { prefix: \`consumer-\${process.pid}:\` });
+const store: { store?: TokenStore } = redis === undefined ? {} : { store: redis };
+const session = createAssetSession(asset, { grant: "client_credentials", scope: "ledger:read" }, { origins: [base], ...store });
 const [first, second] = await Promise.all([session.getAccessToken(), session.getAccessToken()]);
 const response = await session.fetch(\`\${base}/v0/ledgers\`);
 await session.close();
-console.log(JSON.stringify({ node: process.version, token: result.token.accessToken, expiresAt: result.token.expiresAt, shared: first === second, status: response.status }));
+let fromStore: boolean | undefined;
+if (redis !== undefined) {
+  const again = createAssetClient({ baseUrl: base, clientId: "client-123", clientSecret: "s3cret value" });
+  const other = createAssetSession(again, { grant: "client_credentials", scope: "ledger:read" }, store);
+  fromStore = (await other.getAccessToken()) === first;
+  await other.close();
+  await redis.close();
+}
+console.log(JSON.stringify({ node: process.version, token: result.token.accessToken, expiresAt: result.token.expiresAt, shared: first === second, status: response.status, fromStore }));
 `;
 
 /** The same in a page: reports to the page's own origin, which serves it. */
-const BROWSER_TS = `import { createAssetClient } from "./generated/asset/index.js";
+const BROWSER_TS = `import { createAssetClient, createAssetSession } from "./generated/asset/index.js";
 
 async function main(): Promise<unknown> {
   const base = new URL(location.href).searchParams.get("api")!;
   const asset = createAssetClient({ baseUrl: base, clientId: "client-123", clientSecret: "s3cret value" });
   const result = await asset.clientCredentials({ scope: "ledger:read" });
   if (!result.ok) return { error: \`\${result.error.kind}: \${result.error.message}\` };
-  const session = asset.session({ grant: "client_credentials", scope: "ledger:read" }, { origins: [base] });
+  const session = createAssetSession(asset, { grant: "client_credentials", scope: "ledger:read" }, { origins: [base] });
   const token = await session.getAccessToken();
   const response = await session.fetch(\`\${base}/v0/ledgers\`);
   await session.close();
@@ -174,7 +193,10 @@ beforeAll(async () => {
     readmeRuns.push({ command, ran });
     if (command.startsWith("npm install")) installed = ran;
   }
-  // "Put each provider's OpenAPI document in specs/ (here, Asset's as specs/asset.yaml)".
+  // "Put each provider's OpenAPI document in specs/ (here, Asset's as specs/asset.yaml)", and ask
+  // for the Redis store as the README's Stores bullet says.
+  const configFile = join(app, "tokenwright.config.json");
+  writeFileSync(configFile, `${JSON.stringify({ ...(JSON.parse(readFileSync(configFile, "utf8")) as object), stores: ["redis"] }, null, 2)}\n`);
   mkdirSync(join(app, "specs"));
   cpSync(join(REPO_ROOT, "specs/asset.yaml"), join(app, "specs/asset.yaml"));
   for (const command of generate) readmeRuns.push({ command, ran: ok(await sh(asTyped(command), app), command) });
@@ -335,12 +357,22 @@ describe("the generated code in the consumer", () => {
     }
   }, 90_000);
 
-  it("a production install (npm ci --omit=dev) holds no TypeScript or ts-morph, and the app still runs", async () => {
+  it("a production install (npm ci --omit=dev) holds no TypeScript, ts-morph or tokenwright, and the app still runs, its session on the generated Redis store", async () => {
+    expect(readFileSync(join(app, "generated/stores/redis-store.ts"), "utf8")).toMatch(/^import .* from "\.\.\/runtime\/store\.js";$/m);
     ok(await sh(`npm ci --omit=dev ${NPM_FLAGS}`, app, {}, 180_000), "npm ci --omit=dev");
     const installedNames = readdirSync(join(app, "node_modules")).flatMap((name) => (name.startsWith("@") ? readdirSync(join(app, "node_modules", name)).map((n) => `${name}/${n}`) : [name]));
     expect(installedNames).toContain("ioredis");
     expect(installedNames.filter((name) => ["typescript", "ts-morph", "@ts-morph/common", "tokenwright", "openapi-typescript"].includes(name))).toEqual([]);
-    const ran = ok(await run(process.execPath, ["dist/app.js"], app, { TOKEN_SERVER: apiUrl }), "dist/app.js after npm ci --omit=dev");
-    expect(JSON.parse(ran.stdout.trim())).toMatchObject({ status: 200, shared: true });
+    let redis: RedisNode | undefined;
+    try {
+      redis = await startRedis();
+      const before = apiRequests.length;
+      const ran = ok(await run(process.execPath, ["dist/app.js"], app, { TOKEN_SERVER: apiUrl, REDIS_URL: redis.url }), "dist/app.js after npm ci --omit=dev");
+      expect(JSON.parse(ran.stdout.trim())).toMatchObject({ status: 200, shared: true, fromStore: true });
+      // The second client's session found the token in Redis: no third token request.
+      expect(apiRequests.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual(["POST /v0/auth/token", "POST /v0/auth/token", "GET /v0/ledgers"]);
+    } finally {
+      await redis?.stop();
+    }
   }, 180_000);
 });

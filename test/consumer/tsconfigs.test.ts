@@ -52,7 +52,9 @@ beforeAll(async () => {
 
 /** `file(line,col): TSxxxx message` for every diagnostic, paths relative to the project. */
 function typecheckWith(name: string, options: Record<string, unknown>): { files: string[]; diagnostics: string[] } {
-  const config = { compilerOptions: { ...COMMON, ...options }, include: ["generated/**/*.ts"] };
+  // The stores (`"stores"` in the repository's config) are Node code on the app's own ioredis, which
+  // this project does not install: test/generator/stores.test.ts and pack.test.ts typecheck them.
+  const config = { compilerOptions: { ...COMMON, ...options }, include: ["generated/**/*.ts"], exclude: ["generated/stores"] };
   const slug = name.split(" ")[0]!.toLowerCase().replace(/[^a-z]+/g, "-");
   writeFileSync(join(project, `tsconfig.${slug}.json`), `${JSON.stringify(config, null, 2)}\n`);
   const parsed = ts.parseJsonConfigFileContent(config, ts.sys, project);

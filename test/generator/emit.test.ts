@@ -219,7 +219,7 @@ describe("emitted providers", () => {
 
   it("the typecheck covers every emitted TypeScript file", () => {
     const emittedTs = [...emitted.values()].flatMap((e) => e.files.map((f) => f.path)).filter((p) => p.endsWith(".ts"));
-    expect(emittedTs.length).toBe(CASES.length * 4);
+    expect(emittedTs.length).toBe(CASES.length * 5);
     expect(checked.files).toEqual(expect.arrayContaining([...emittedTs, "runtime/index.ts", "runtime/request.ts"]));
   });
 
@@ -308,7 +308,7 @@ describe("emitted providers", () => {
   it.each(CASES.map((c) => ({ name: c.name })))("every $name file starts with the do-not-edit banner naming the spec and its sha256", ({ name }) => {
     const { files, specBytes } = emitted.get(name)!;
     const sha = sha256Hex(specBytes);
-    expect(files.map((f) => f.path).sort()).toEqual([`${name}/README.md`, `${name}/client.ts`, `${name}/index.ts`, `${name}/types.ts`, `${name}/wire.ts`]);
+    expect(files.map((f) => f.path).sort()).toEqual([`${name}/README.md`, `${name}/client.ts`, `${name}/index.ts`, `${name}/session.ts`, `${name}/types.ts`, `${name}/wire.ts`]);
     for (const file of files) {
       if (file.path.endsWith(".ts")) {
         expect(bannerText(file.content), file.path).toBe(

@@ -7,6 +7,7 @@ import { emitProvider } from "../../generator/emit/index.js";
 import { indexFile } from "../../generator/emit/index-file.js";
 import { Printer } from "../../generator/emit/printer.js";
 import { readmeFile } from "../../generator/emit/readme.js";
+import { sessionFile } from "../../generator/emit/session-file.js";
 import { typesFile } from "../../generator/emit/types-file.js";
 import { wireTypes } from "../../generator/emit/wire.js";
 import type { FieldModel, GrantModel, ProviderModel } from "../../generator/model/index.js";
@@ -180,11 +181,11 @@ describe("client file", () => {
       ].join("\n"),
     },
     {
-      name: "a grant's rule is a local constant named for its method",
+      name: "a grant's rule is a constant named for its method (exported for session.ts, not by index.ts)",
       given: BASE,
       want: [
         "/** The `client_credentials` grant. */",
-        "const CLIENT_CREDENTIALS_GRANT: GrantRule = {",
+        "export const CLIENT_CREDENTIALS_GRANT: GrantRule = {",
         '  grantType: "client_credentials",',
         '  grantField: "grant_type",',
         "  clientAuth: {",
@@ -206,19 +207,46 @@ describe("client file", () => {
       ].join("\n"),
     },
     {
-      name: "the session's parameters do not shadow the factory's options",
+      name: "a grant without required params may be called without them (no discovery: requestTokenNoDiscovery)",
       given: BASE,
-      want: "    session: (request, sessionOptions) => {\n      const { grant, ...params } = request;",
+      want: "    clientCredentials: (params, call) =>\n      requestTokenNoDiscovery<AcmeTokenResponse, AcmeResponseError>(\n        ENDPOINT,\n        CLIENT_CREDENTIALS_GRANT,\n        config,\n        params ?? {},\n        call,\n      ),",
     },
     {
-      name: "a grant without required params may be called without them",
+      name: "the client reaches no session code; its config goes to CLIENT_CONFIGS for session.ts",
       given: BASE,
-      want: "    clientCredentials: (params, call) =>\n      requestToken<AcmeTokenResponse, AcmeResponseError>(\n        ENDPOINT,\n        CLIENT_CREDENTIALS_GRANT,\n        config,\n        params ?? {},\n        call,\n      ),",
+      want: "  CLIENT_CONFIGS.set(client, config);\n  return client;\n}",
+    },
+    {
+      name: "no client id: the client sends an empty one",
+      given: model({ client: { clientId: "absent", clientSecret: "absent" }, grants: [{ ...CLIENT_CREDENTIALS, clientAuth: { kind: "none" } }] }),
+      want: '  const config: ClientConfig = Object.freeze({\n    clientId: "",\n    baseUrl: resolveBaseUrl(options, ACME_SERVERS),',
+    },
+  ])("$name", ({ given, want }) => {
+    expect(printed(clientFile(given), "acme/client.ts")).toContain(want);
+  });
+
+  it("imports nothing of the session runtime", () => {
+    const text = printed(clientFile(model({ grants: [CLIENT_CREDENTIALS, REFRESH] })), "acme/client.ts");
+    expect(text).not.toMatch(/createSession|sessionKeyParts|SESSION_GRANTS|session\(/);
+  });
+});
+
+describe("session file", () => {
+  it.each<{ name: string; given: ProviderModel; want: string }>([
+    {
+      name: "createAcmeSession takes the client, the request and the options",
+      given: BASE,
+      want: "export function createAcmeSession(\n  client: AcmeClient,\n  request: AcmeSessionRequest,\n  options?: SessionOptions,\n): TokenSession<AcmeTokenError> {\n  const config = CLIENT_CONFIGS.get(client);",
+    },
+    {
+      name: "the session's parameters do not shadow its options",
+      given: BASE,
+      want: "  const { grant, ...params } = request;",
     },
     {
       name: "a refresh grant makes the session refresh with it",
       given: model({ grants: [CLIENT_CREDENTIALS, REFRESH] }),
-      want: "          refresh: (refreshToken, call) =>\n            requestToken<AcmeTokenResponse, AcmeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, {\n              refresh_token: refreshToken,\n            }, call),",
+      want: "      refresh: (refreshToken, call) =>\n        requestTokenNoDiscovery<AcmeTokenResponse, AcmeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, {\n          refresh_token: refreshToken,\n        }, call),",
     },
     {
       name: "whether a session may run each grant again is data",
@@ -231,19 +259,19 @@ describe("client file", () => {
       ].join("\n"),
     },
     {
-      name: "no client id: the client sends an empty one",
-      given: model({ client: { clientId: "absent", clientSecret: "absent" }, grants: [{ ...CLIENT_CREDENTIALS, clientAuth: { kind: "none" } }] }),
-      want: '  const config: ClientConfig = Object.freeze({\n    clientId: "",\n    baseUrl: resolveBaseUrl(options, ACME_SERVERS),',
+      name: "events name the provider and the grant, and go to the client's hook",
+      given: BASE,
+      want: "      provider: config.provider,\n      grantType: grant,\n      onEvent: config.onEvent,",
     },
   ])("$name", ({ given, want }) => {
-    expect(printed(clientFile(given), "acme/client.ts")).toContain(want);
+    expect(printed(sessionFile(given), "acme/session.ts")).toContain(want);
   });
 });
 
 describe("index file", () => {
   it("names every export, the runtime's error classes among them", () => {
     const text = printed(indexFile(BASE), "acme/index.ts");
-    expect(text).toContain('export { createAcmeClient, ACME_SERVERS } from "./client.js";\n');
+    expect(text).toContain('export { createAcmeClient, ACME_SERVERS } from "./client.js";\nexport { createAcmeSession } from "./session.js";\n');
     expect(text).toContain(
       [
         "export type {",
@@ -262,7 +290,9 @@ describe("index file", () => {
       ].join("\n"),
     );
     expect(text).toMatch(/export \{\n(  \w+Error,\n)+  MemoryTokenStore,\n\} from "\.\.\/runtime\/index\.js";/);
-    expect(text).toContain("export type {\n  SessionOptions,\n  TokenSession,\n  TokenStore,\n  StoredToken,\n  RetryOptions,\n  SessionStats,\n} from \"../runtime/index.js\";");
+    expect(text).toContain(
+      "export type {\n  SessionOptions,\n  TokenSession,\n  TokenStore,\n  StoredToken,\n  RetryOptions,\n  SessionStats,\n  TokenEvent,\n  TokenEventHook,\n} from \"../runtime/index.js\";",
+    );
   });
 });
 

@@ -201,7 +201,7 @@ describe("a spec tokenwright has never seen, against a real OAuth 2.0 server", (
     expect(generation?.stderr).toBe("");
     expect(generation?.code).toBe(0);
     expect(generatedFiles.filter((p) => p.startsWith("acme-idp/")).sort()).toEqual(
-      ["acme-idp/README.md", "acme-idp/client.ts", "acme-idp/index.ts", "acme-idp/types.ts", "acme-idp/wire.ts"],
+      ["acme-idp/README.md", "acme-idp/client.ts", "acme-idp/index.ts", "acme-idp/session.ts", "acme-idp/types.ts", "acme-idp/wire.ts"],
     );
   });
 

@@ -62,7 +62,7 @@ afterAll(async () => {
 
 describe("generate --watch", () => {
   it("generates at start", () => {
-    expect(stdout).toMatch(/acme: clientCredentials \(5 files\)\ntokenwright: wrote out\//);
+    expect(stdout).toMatch(/acme: clientCredentials \(6 files\)\ntokenwright: wrote out\//);
     expect(existsSync(join(dir, "out/beta"))).toBe(false);
   });
 

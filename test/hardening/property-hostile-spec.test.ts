@@ -33,7 +33,9 @@ type Json = Record<string, unknown>;
 const SEED = 0x70c3;
 const RUNS_PER_SPEC = 30;
 const COMMAND = "npm run generate";
-const ALLOWED_CODES = new Set(["insecure_url", "invalid", "unsupported"]);
+/** The codes a refused server URL gets. */
+const URL_CODES = new Set(["insecure_url", "url_credentials", "url_fragment"]);
+const ALLOWED_CODES = new Set(["insecure_url", "url_credentials", "url_fragment", "percent_in_name", "invalid_percent_escape", "invalid"]);
 
 interface RealSpec {
   readonly stem: string;
@@ -627,13 +629,13 @@ describe("hostile strings in every output position of the real specs", () => {
     expect(crashed, `${crashed.length} case(s) crashed`).toEqual([]);
   });
 
-  it("refusals use only insecure_url, invalid or unsupported, and a server URL with a fragment or credentials is always refused", () => {
+  it("refusals use only the URL, percent-escape and invalid codes, and a server URL with a fragment or credentials is always refused", () => {
     const problems: string[] = [];
     for (const c of cases) {
       const { outcome } = c;
       if (outcome.kind === "refused" && !ALLOWED_CODES.has(outcome.code)) problems.push(`${describeCase(c)}: refused with code ${outcome.code}: ${outcome.message}`);
       if (c.insecureUrl && outcome.kind === "generated") problems.push(`${describeCase(c)}: its server URL has a fragment or credentials but was generated`);
-      if (!c.insecureUrl && outcome.kind === "refused" && outcome.code === "insecure_url") problems.push(`${describeCase(c)}: refused as insecure_url without a fragment or credentials: ${outcome.message}`);
+      if (!c.insecureUrl && outcome.kind === "refused" && URL_CODES.has(outcome.code)) problems.push(`${describeCase(c)}: refused as insecure_url without a fragment or credentials: ${outcome.message}`);
     }
     expect(problems).toEqual([]);
     expect(cases.filter((c) => c.insecureUrl).length, "cases with an unsafe server URL").toBeGreaterThan(0);
@@ -649,7 +651,7 @@ describe("hostile strings in every output position of the real specs", () => {
 
   it("the typecheck covers every emitted TypeScript file", () => {
     const emitted = allGenerated().flatMap((c) => c.outcome.files.map((f) => f.path).filter((p) => p.endsWith(".ts")));
-    expect(emitted.length).toBe(allGenerated().length * 4);
+    expect(emitted.length).toBe(allGenerated().length * 5);
     expect(checked.files).toEqual(expect.arrayContaining([...emitted, "runtime/index.ts"]));
   });
 
@@ -677,7 +679,7 @@ describe("hostile strings in every output position of the real specs", () => {
   });
 
   it("each provider defines exactly the expected exports and carries its server URLs as exact data", () => {
-    const runtimeExports = new Set(Object.keys(modules.get("baseline-zype") ?? {}).filter((name) => !/^create\w+Client$|_SERVERS$/.test(name)));
+    const runtimeExports = new Set(Object.keys(modules.get("baseline-zype") ?? {}).filter((name) => !/^create\w+(Client|Session)$|_SERVERS$/.test(name)));
     expect(runtimeExports.size).toBeGreaterThan(5);
     const problems: string[] = [];
     for (const c of allGenerated()) {
@@ -686,7 +688,7 @@ describe("hostile strings in every output position of the real specs", () => {
       const { model } = c.outcome;
       const factory = `create${model.typePrefix}Client`;
       const servers = `${screaming(model.typePrefix)}_SERVERS`;
-      const expected = [...runtimeExports, factory, servers].sort();
+      const expected = [...runtimeExports, factory, `create${model.typePrefix}Session`, servers].sort();
       const actual = Object.keys(module).sort();
       if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`${describeCase(c)}: exports ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
       if (typeof module[factory] !== "function") problems.push(`${describeCase(c)}: ${factory} is not a function`);
@@ -700,7 +702,13 @@ describe("hostile strings in every output position of the real specs", () => {
 
   it("spec text reaches the JavaScript only inside string literals and comments", () => {
     // Names the controls' clients use; a hostile case may add only the names derived from its prefix and grants.
-    const vocabulary = new Set(baselines.flatMap((c) => (c.outcome.kind === "generated" ? codeIdentifiers("client.js", readFileSync(join(root, c.outcome.model.provider, "client.js"), "utf8")) : [])));
+    const vocabulary = new Set(
+      baselines.flatMap((c) =>
+        c.outcome.kind === "generated"
+          ? ["client.js", "session.js"].flatMap((file) => codeIdentifiers(file, readFileSync(join(root, (c.outcome as { model: ProviderModel }).model.provider, file), "utf8")))
+          : [],
+      ),
+    );
     expect(vocabulary.size).toBeGreaterThan(10);
     // Not vacuous: the payloads do reach the emitted files (as comments and string literals).
     expect(generated().filter((c) => c.outcome.files.some((f) => f.path.endsWith(".ts") && f.content.includes(TRAP))).length).toBeGreaterThan(10);
@@ -709,16 +717,23 @@ describe("hostile strings in every output position of the real specs", () => {
     for (const c of generated()) {
       const { model, files } = c.outcome;
       const folder = join(root, model.provider);
-      const own = new Set([`create${model.typePrefix}Client`, `${screaming(model.typePrefix)}_SERVERS`, ...model.grants.map((g) => `${screaming(g.methodName)}_GRANT`)]);
-      const client = readFileSync(join(folder, "client.js"), "utf8");
-      const strange = [...new Set(codeIdentifiers("client.js", client))].filter((name) => !vocabulary.has(name) && !own.has(name));
-      if (strange.length > 0) problems.push(`${describeCase(c)}: client.js uses names from nowhere: ${strange.join(", ")}`);
-      for (const setter of prototypeSetters("client.js", client)) problems.push(`${describeCase(c)}: a spec-derived "__proto__" key sets the prototype: ${setter}`);
+      const own = new Set([
+        `create${model.typePrefix}Client`,
+        `create${model.typePrefix}Session`,
+        `${screaming(model.typePrefix)}_SERVERS`,
+        ...model.grants.map((g) => `${screaming(g.methodName)}_GRANT`),
+      ]);
+      for (const file of ["client.js", "session.js"]) {
+        const code = readFileSync(join(folder, file), "utf8");
+        const strange = [...new Set(codeIdentifiers(file, code))].filter((name) => !vocabulary.has(name) && !own.has(name));
+        if (strange.length > 0) problems.push(`${describeCase(c)}: ${file} uses names from nowhere: ${strange.join(", ")}`);
+        for (const setter of prototypeSetters(file, code)) problems.push(`${describeCase(c)}: a spec-derived "__proto__" key sets the prototype: ${setter}`);
+      }
       for (const typesOnly of ["types.js", "wire.js"]) {
         if (!isTypesOnly(readFileSync(join(folder, typesOnly), "utf8"))) problems.push(`${describeCase(c)}: ${typesOnly} holds code`);
       }
       const index = ts.createSourceFile("index.js", readFileSync(join(folder, "index.js"), "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-      if (!index.statements.every((s) => ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined && ts.isStringLiteral(s.moduleSpecifier) && ["./client.js", "../runtime/index.js"].includes(s.moduleSpecifier.text))) {
+      if (!index.statements.every((s) => ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined && ts.isStringLiteral(s.moduleSpecifier) && ["./client.js", "./session.js", "../runtime/index.js"].includes(s.moduleSpecifier.text))) {
         problems.push(`${describeCase(c)}: index.js does more than re-export`);
       }
       for (const file of files.filter((f) => f.path.endsWith(".ts"))) {

@@ -2,7 +2,7 @@
 // one provider (sandbox and production base URLs), two secrets, or two
 // namespaces, sharing one store and one client id, never share a token.
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryTokenStore, createAssetClient } from "../../generated/asset/index.js";
+import { MemoryTokenStore, createAssetClient, createAssetSession } from "../../generated/asset/index.js";
 import { startTokenServer, type TokenServer } from "../support/loopback.js";
 
 const servers: TokenServer[] = [];
@@ -26,8 +26,8 @@ describe("one store, several environments (generated Asset client)", () => {
     const [sandbox, production] = [await environment("sandbox"), await environment("production")];
     const store = new MemoryTokenStore();
     const credentials = { clientId: "shared-id", clientSecret: "shared-secret" };
-    const onSandbox = createAssetClient({ ...credentials, baseUrl: sandbox.url }).session({ grant: "client_credentials" }, { store });
-    const onProduction = createAssetClient({ ...credentials, baseUrl: production.url }).session({ grant: "client_credentials" }, { store });
+    const onSandbox = createAssetSession(createAssetClient({ ...credentials, baseUrl: sandbox.url }), { grant: "client_credentials" }, { store });
+    const onProduction = createAssetSession(createAssetClient({ ...credentials, baseUrl: production.url }), { grant: "client_credentials" }, { store });
     expect(await onSandbox.getAccessToken()).toBe("sandbox-1");
     expect(await onProduction.getAccessToken()).toBe("production-1");
     expect(sandbox.requests).toHaveLength(1);
@@ -38,8 +38,8 @@ describe("one store, several environments (generated Asset client)", () => {
   it("a different secret (a rotated credential) does not reuse the other's token", async () => {
     const server = await environment("prod");
     const store = new MemoryTokenStore();
-    const first = createAssetClient({ clientId: "id", clientSecret: "old", baseUrl: server.url }).session({ grant: "client_credentials" }, { store });
-    const second = createAssetClient({ clientId: "id", clientSecret: "new", baseUrl: server.url }).session({ grant: "client_credentials" }, { store });
+    const first = createAssetSession(createAssetClient({ clientId: "id", clientSecret: "old", baseUrl: server.url }), { grant: "client_credentials" }, { store });
+    const second = createAssetSession(createAssetClient({ clientId: "id", clientSecret: "new", baseUrl: server.url }), { grant: "client_credentials" }, { store });
     expect(await first.getAccessToken()).toBe("prod-1");
     expect(await second.getAccessToken()).toBe("prod-2");
   });
@@ -48,9 +48,9 @@ describe("one store, several environments (generated Asset client)", () => {
     const server = await environment("prod");
     const store = new MemoryTokenStore();
     const client = createAssetClient({ clientId: "id", clientSecret: "s", baseUrl: server.url });
-    expect(await client.session({ grant: "client_credentials" }, { store }).getAccessToken()).toBe("prod-1");
-    expect(await client.session({ grant: "client_credentials" }, { store }).getAccessToken()).toBe("prod-1");
-    expect(await client.session({ grant: "client_credentials" }, { store, namespace: "tenant-b" }).getAccessToken()).toBe("prod-2");
+    expect(await createAssetSession(client, { grant: "client_credentials" }, { store }).getAccessToken()).toBe("prod-1");
+    expect(await createAssetSession(client, { grant: "client_credentials" }, { store }).getAccessToken()).toBe("prod-1");
+    expect(await createAssetSession(client, { grant: "client_credentials" }, { store, namespace: "tenant-b" }).getAccessToken()).toBe("prod-2");
     expect(server.requests).toHaveLength(2);
   });
 });

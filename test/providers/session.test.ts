@@ -1,9 +1,9 @@
-// The generated session() of a provider with a refresh grant (Zype): opened
+// The generated createZypeSession() of a provider with a refresh grant (Zype): opened
 // with the password grant, it refreshes with the refresh_token grant once the
 // token is inside its refresh margin, presents the latest refresh token, and
 // keeps the old one when a refresh answer carries none.
 import { describe, expect, it } from "vitest";
-import { createZypeClient } from "../../generated/zype/index.js";
+import { createZypeClient, createZypeSession } from "../../generated/zype/index.js";
 import { startTokenServer, type TokenServer } from "../support/loopback.js";
 import { afterEach } from "vitest";
 
@@ -29,7 +29,7 @@ describe("zype session (generated)", () => {
     });
     servers.push(server);
     const zype = createZypeClient({ baseUrl: server.url, clientId: "id", clientSecret: "secret", clock: () => now });
-    const session = zype.session({ grant: "password", username: "u@example.com", password: "pw" });
+    const session = createZypeSession(zype, { grant: "password", username: "u@example.com", password: "pw" });
 
     expect(await Promise.all([session.getAccessToken(), session.getAccessToken()])).toEqual(["at-1", "at-1"]);
     now += 539_000; // 600 s lifetime: the margin is min(60 s, 10%) = 60 s, so still fresh
