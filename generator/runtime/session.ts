@@ -39,7 +39,7 @@ const LEASE_POLL_MS = 1_000;
  * the token, so that the answer of a process that was refreshing when the
  * store restarted (and lost its lease with it) can land first.
  */
-export const STORE_RESET_GRACE_MS = 2_000;
+export const STORE_RESET_GRACE_MS = 5_000;
 /** A token the session cannot renew right now is served while at least this much of its life is left. */
 const STALE_SAFETY_MS = 5_000;
 /** ...and the store is looked at again this often meanwhile. */
@@ -87,8 +87,8 @@ const elapsedSinceStart: Clock = () => performance.now();
  * `minRefreshIntervalMs` apart. `stats()` counts the requests.
  *
  * Nothing runs in the background, with one exception: a rotated refresh
- * token whose write to the store failed is written again (backing off up to
- * 2 s) under the lease, which is held until the write lands, so that no
+ * token whose write to the store failed is written again (every 500 ms at
+ * most) under the lease, which is held until the write lands, so that no
  * other process sends the refresh token it replaced.
  *
  * @throws TokenClientConfigError for unusable options.
@@ -457,7 +457,8 @@ class SessionCore<E extends TokenError> {
       if (!read.ok) return this.withoutStore(read.error);
       let candidate = await this.reconcile(key, read.value, remaining);
       if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
-      const graceLeft = this.resetAt === undefined ? 0 : this.resetAt + STORE_RESET_GRACE_MS - this.elapsed();
+      const grace = Math.min(STORE_RESET_GRACE_MS, this.leaseMs);
+      const graceLeft = this.resetAt === undefined ? 0 : this.resetAt + grace - this.elapsed();
       if (graceLeft > 0 && candidate?.refreshToken !== undefined) {
         // Just after a store reset: a process that was refreshing then may still answer.
         await sleep(graceLeft, this.closer.signal);
@@ -483,14 +484,14 @@ class SessionCore<E extends TokenError> {
   }
 
   /**
-   * Tries the failed write again, backing off up to 2 s, then gives the lease
+   * Tries the failed write again, every 500 ms at most, then gives the lease
    * back. It goes on after the lease is lost (the store's generation check
    * makes the write safe without it), for as long as this session lives and
    * the token it holds is the newest.
    */
   private async publishUnderLease(key: string, lease: TokenLease, keeper: LeaseKeeper): Promise<void> {
     try {
-      for (let wait = 100; this.unpublished; wait = Math.min(wait * 2, 2_000)) {
+      for (let wait = 100; this.unpublished; wait = Math.min(wait * 2, 500)) {
         const slept = await sleep(wait, this.closer.signal);
         const token = this.latest;
         if (token === undefined) break;

@@ -37,7 +37,7 @@ interface Topology {
   admin(): Redis | Cluster;
   /** The store loses its data (single server, cluster node) or fails over (Sentinel). */
   restart(key: string): Promise<void>;
-  freeze(key: string): void;
+  freeze(key: string): void | Promise<void>;
   thaw(key: string): void;
   stop(): Promise<void>;
 }
@@ -194,7 +194,7 @@ function describeFaults(name: string, open: () => Promise<Topology>, rows: reado
       await fleet("authorization_code");
       const key = await signedIn();
       await sleep(EXPIRE_MS);
-      topology.freeze(key);
+      await topology.freeze(key);
       let reports: CallReport[];
       try {
         reports = await callAll(workers, 10);
@@ -380,8 +380,9 @@ describeFaults(
         await sentinel.failover();
         await old.restart();
       },
-      freeze: () => {
-        frozen = sentinel.master.running ? sentinel.master : sentinel.replica;
+      freeze: async () => {
+        // Earlier rows' failovers may have swapped the roles: freeze the master of now.
+        frozen = await sentinel.currentMasterNode();
         frozen.freeze();
       },
       thaw: () => frozen?.thaw(),
