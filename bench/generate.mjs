@@ -247,6 +247,8 @@ const outputs = [
 const tsconfig = {
   compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: true, noEmit: true, types: [] },
   include: ["**/*.ts"],
+  // tokenwright's generated Redis store is Node code on the app's own ioredis; test/consumer typechecks it there.
+  exclude: ["stores/**"],
 };
 const tscRuns = new Map();
 for (const o of outputs) {
