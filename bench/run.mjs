@@ -95,8 +95,8 @@ if (fig.session) {
   const { requests, cached, herds, callers } = fig.session;
   const raw = requests[0];
   const rawTimeout = requests[1];
-  const ours = requests[requests.length - 1];
-  const peers = requests.slice(2, -1);
+  const ours = requests.find((r) => r.name === "tokenwright clientCredentials()") ?? requests[requests.length - 1];
+  const peers = requests.slice(2).filter((r) => !r.name.startsWith("tokenwright"));
   const ratio = ours.p50 / raw.p50;
   goals.push({
     goal: "A token request vs raw `fetch` of the same request (p50)",
