@@ -26,6 +26,57 @@ export interface ProviderModel {
   readonly candidates: readonly CandidateModel[];
   /** The token operation's slice of the spec, for openapi-typescript (plain JSON). */
   readonly wireDocument: Readonly<Record<string, unknown>>;
+  /**
+   * The provider's OAuth endpoints around the token operation (authorization, device authorization, revocation,
+   * introspection, PAR, a refresh URL of its own), each from the spec or the provider config. Absent or empty: the
+   * provider documents none of them.
+   */
+  readonly surface?: OAuthSurfaceModel;
+}
+
+/**
+ * Where one OAuth endpoint other than the token operation lives.
+ * `url` is absolute (`https://login.example.com/authorize`), or a path (`/oauth/revoke`, may hold `{variable}`
+ * templates) resolved against the client's server like the token path.
+ */
+export interface EndpointModel {
+  readonly url: string;
+  /** Whether `url` is a path on the client's server rather than an absolute URL. */
+  readonly relative: boolean;
+  /** JSON pointer of what stated it, in the spec or the provider config. */
+  readonly pointer: string;
+  readonly source: FactSource;
+}
+
+/** RFC 6749 §3.1 authorization endpoint, with what the authorization request may carry. */
+export interface AuthorizationEndpointModel extends EndpointModel {
+  /** Scopes the spec names (OAuth Flow Object `scopes`), offered as known values while any string is accepted. */
+  readonly scopes: readonly { readonly name: string; readonly description?: string }[];
+  /**
+   * RFC 7636 PKCE method: `S256` unless the spec or config says the server lacks PKCE (`none`). `plain` is never
+   * chosen (RFC 9700 §2.1.1).
+   */
+  readonly pkce: "S256" | "none";
+  /** OpenID Connect: a `nonce` is made and the ID token's is checked. */
+  readonly openid: boolean;
+  /** The separator joining scopes in the authorization request (RFC 6749 §3.3: a space). */
+  readonly scopeSeparator: string;
+}
+
+export interface OAuthSurfaceModel {
+  readonly authorization?: AuthorizationEndpointModel;
+  /** RFC 8628 §3.1 device authorization endpoint (OpenAPI 3.2 `deviceAuthorization` flow). */
+  readonly deviceAuthorization?: EndpointModel;
+  /** RFC 7009 token revocation endpoint. */
+  readonly revocation?: EndpointModel;
+  /** RFC 7662 token introspection endpoint. */
+  readonly introspection?: EndpointModel;
+  /** RFC 9126 pushed authorization request endpoint. */
+  readonly pushedAuthorization?: EndpointModel;
+  /** A refresh URL that differs from the token URL (OAuth Flow Object `refreshUrl`). */
+  readonly refresh?: EndpointModel;
+  /** RFC 8414 / OpenID Connect metadata the spec names (OpenAPI 3.2 `oauth2MetadataUrl`, `openIdConnectUrl`). */
+  readonly metadataUrl?: string;
 }
 
 export interface SourceModel {
