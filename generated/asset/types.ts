@@ -4,6 +4,7 @@
 
 import type {
   CallOptions,
+  ClientAuthValue,
   Clock,
   FetchLike,
   Token,
@@ -86,6 +87,13 @@ export type AssetClientOptions =
     clientId: string;
     /** The client secret (RFC 6749 §2.3.1). Never logged, never part of an error. */
     clientSecret?: string;
+    /**
+     * How the client authenticates (RFC 6749 §2.3, RFC 7523 §2.2): any method
+     * (`private_key_jwt` and `client_secret_jwt` as values made by the runtime's `privateKeyJwt()` and
+     * `clientSecretJwt()`). A private key is never logged or part of an error. Left out: as the spec says of each
+     * grant.
+     */
+    clientAuth?: ClientAuthValue;
     /** A `fetch` to use instead of the platform's. */
     fetch?: FetchLike;
     /**

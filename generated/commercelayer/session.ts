@@ -5,6 +5,7 @@
 import {
   TokenClientConfigError,
   createSession,
+  reobtainableWith,
   requestTokenNoDiscovery,
   sessionKeyParts,
   type SessionOptions,
@@ -21,7 +22,7 @@ import type {
 
 /**
  * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * (a held password may; a code may not; an assertion grant may when its credentials are functions).
  */
 const SESSION_GRANTS = {
   password: { rule: PASSWORD_GRANT, reobtainable: true },
@@ -61,7 +62,8 @@ export function createCommerceLayerSession(
           params,
           call,
         ),
-      reobtainable: opened.reobtainable,
+      // An assertion grant may run again by itself only when each credential is a function making a fresh one.
+      reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),
       refresh: (refreshToken, call) =>
         requestTokenNoDiscovery<CommerceLayerTokenResponse, CommerceLayerResponseError>(
           ENDPOINT,
@@ -74,6 +76,7 @@ export function createCommerceLayerSession(
       clock: config.clock ?? Date.now,
       elapsed: config.clock,
       fetch: config.fetch,
+      dpop: config.dpop,
       provider: config.provider,
       grantType: grant,
       onEvent: config.onEvent,

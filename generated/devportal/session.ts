@@ -5,6 +5,7 @@
 import {
   TokenClientConfigError,
   createSession,
+  reobtainableWith,
   requestTokenNoDiscovery,
   sessionKeyParts,
   type SessionOptions,
@@ -27,7 +28,7 @@ import type {
 
 /**
  * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * (a held password may; a code may not; an assertion grant may when its credentials are functions).
  */
 const SESSION_GRANTS = {
   client_credentials: { rule: CLIENT_CREDENTIALS_GRANT, reobtainable: true },
@@ -68,7 +69,8 @@ export function createDevportalSession(
           params,
           call,
         ),
-      reobtainable: opened.reobtainable,
+      // An assertion grant may run again by itself only when each credential is a function making a fresh one.
+      reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),
       refresh: (refreshToken, call) =>
         requestTokenNoDiscovery<DevportalTokenResponse, DevportalResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, {
           refresh_token: refreshToken,
@@ -77,6 +79,7 @@ export function createDevportalSession(
       clock: config.clock ?? Date.now,
       elapsed: config.clock,
       fetch: config.fetch,
+      dpop: config.dpop,
       provider: config.provider,
       grantType: grant,
       onEvent: config.onEvent,

@@ -5,6 +5,7 @@
 import {
   TokenClientConfigError,
   createSession,
+  reobtainableWith,
   requestTokenNoDiscovery,
   sessionKeyParts,
   type SessionOptions,
@@ -21,7 +22,7 @@ import type {
 
 /**
  * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * (a held password may; a code may not; an assertion grant may when its credentials are functions).
  */
 const SESSION_GRANTS = {
   password: { rule: PASSWORD_GRANT, reobtainable: true },
@@ -54,11 +55,13 @@ export function createZeepaySession(
     {
       obtain: (call) =>
         requestTokenNoDiscovery<ZeepayTokenResponse, ZeepayResponseError>(ENDPOINT, opened.rule, config, params, call),
-      reobtainable: opened.reobtainable,
+      // An assertion grant may run again by itself only when each credential is a function making a fresh one.
+      reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),
       keyParts: sessionKeyParts("zeepay", ENDPOINT, config, grant, params),
       clock: config.clock ?? Date.now,
       elapsed: config.clock,
       fetch: config.fetch,
+      dpop: config.dpop,
       provider: config.provider,
       grantType: grant,
       onEvent: config.onEvent,

@@ -5,6 +5,7 @@
 import {
   TokenClientConfigError,
   createSession,
+  reobtainableWith,
   requestTokenNoDiscovery,
   sessionKeyParts,
   type SessionOptions,
@@ -15,7 +16,7 @@ import type { ZypeClient, ZypeResponseError, ZypeTokenResponse, ZypeSessionReque
 
 /**
  * Each grant a session can be opened with, and whether the session may run it again unattended
- * (a held password may; a code may not).
+ * (a held password may; a code may not; an assertion grant may when its credentials are functions).
  */
 const SESSION_GRANTS = {
   password: { rule: PASSWORD_GRANT, reobtainable: true },
@@ -49,7 +50,8 @@ export function createZypeSession(
     {
       obtain: (call) =>
         requestTokenNoDiscovery<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, opened.rule, config, params, call),
-      reobtainable: opened.reobtainable,
+      // An assertion grant may run again by itself only when each credential is a function making a fresh one.
+      reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),
       refresh: (refreshToken, call) =>
         requestTokenNoDiscovery<ZypeTokenResponse, ZypeResponseError>(ENDPOINT, REFRESH_TOKEN_GRANT, config, {
           refresh_token: refreshToken,
@@ -58,6 +60,7 @@ export function createZypeSession(
       clock: config.clock ?? Date.now,
       elapsed: config.clock,
       fetch: config.fetch,
+      dpop: config.dpop,
       provider: config.provider,
       grantType: grant,
       onEvent: config.onEvent,

@@ -3,7 +3,8 @@ import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
-import { paramsOptional } from "./types-file.js";
+import { standardGrant } from "../model/grants/index.js";
+import { clientSecretOption, paramsOptional, signsClientAssertions } from "./types-file.js";
 import { jsDoc, literal } from "./typescript.js";
 
 const { endpoint: ENDPOINT, clientConfigs: CLIENT_CONFIGS } = LOCAL_VALUES;
@@ -34,6 +35,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
+        ...(signsClientAssertions(model) ? ["clientAuthValue"] : []), ...(offersDPoP(model) ? ["dpopKeyPair"] : []), ...assertionRules(model),
         requestFunction(model), "resolveBaseUrl", "type ClientConfig",
         ...(model.operation.discovery !== undefined ? ["type DiscoveryError"] : []), "type GrantRule", "type NamedServer", "type TokenEndpoint",
       ],
@@ -46,7 +48,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     },
     constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
     constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it.", true),
-    ...model.grants.map((grant) => constant(names.grantConst(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`, true)),
+    ...model.grants.map((grant) => grantConstant(names.grantConst(grant), grant)),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -72,6 +74,37 @@ function grantRule(grant: GrantModel): GrantRule {
   return { grantType: grant.grantType, ...(grant.grantField !== undefined ? { grantField: grant.grantField } : {}), clientAuth: grant.clientAuth };
 }
 
+/** The runtime function that makes an assertion grant's rule with its `params` hook (model/grants/), if the grant is one. */
+function assertionRule(grant: GrantModel): "jwtBearerGrant" | "tokenExchangeGrant" | undefined {
+  return standardGrant(grant.grantType)?.assertion?.rule;
+}
+
+function assertionRules(model: ProviderModel): string[] {
+  return [...new Set(model.grants.flatMap((grant) => assertionRule(grant) ?? []))].sort();
+}
+
+function offersDPoP(model: ProviderModel): boolean {
+  return model.keys !== undefined && model.keys.dpop !== "absent";
+}
+
+/**
+ * A grant's rule. An assertion grant's spreads the runtime's rule first, for its `params` hook (fields checked
+ * before sending, credentials given as functions), then the spec's facts over it.
+ */
+function grantConstant(name: string, grant: GrantModel): StatementStructures {
+  const doc = `The \`${grant.grantType}\` grant.`;
+  const maker = assertionRule(grant);
+  if (maker === undefined) return constant(name, "GrantRule", grantRule(grant), doc, true);
+  const rule = literal(grantRule(grant)).replace(/^\{\n/, `{\n  .../* @__PURE__ */ ${maker}(),\n`);
+  return {
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: jsDoc(`${doc} Its fields are checked before anything is sent; credentials may be functions making a fresh one per request.`),
+    declarations: [{ name, type: "GrantRule", initializer: rule }],
+  };
+}
+
 function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {
   return {
     kind: StructureKind.VariableStatement,
@@ -84,14 +117,24 @@ function constant(name: string, type: string, value: unknown, doc: string, expor
 
 function factory(model: ProviderModel): StatementStructures {
   const names = providerNames(model);
-  const secret = model.client.clientSecret === "absent" ? [] : ["clientSecret: options.clientSecret,"];
+  const secret = clientSecretOption(model) === "absent" ? [] : ["clientSecret: options.clientSecret,"];
+  // Signing code only where the provider documents a JWT method; otherwise a JWT method comes as a value that carries its own.
+  const clientAuth = signsClientAssertions(model)
+    ? `clientAuth: ${model.keys?.clientAuth === "required" ? "" : "options.clientAuth === undefined ? undefined : "}clientAuthValue(options.clientAuth, options),`
+    : "clientAuth: options.clientAuth,";
+  const dpop = offersDPoP(model) ? [`dpop: ${model.keys?.dpop === "required" ? "" : "options.dpop === undefined ? undefined : "}dpopKeyPair(options.dpop),`] : [];
   const clientId = model.client.clientId === "absent" ? "clientId: \"\"," : "clientId: options.clientId,";
   return {
     kind: StructureKind.Function,
     name: names.createFunction,
     isExported: true,
     docs: jsDoc(`Creates a token client for ${model.title}.`, [
-      { tagName: "throws", text: "{TokenClientConfigError} When no usable server or base URL is given (an `http:` URL that is not loopback, an unknown server name)." },
+      {
+        tagName: "throws",
+        text:
+          "{TokenClientConfigError} When no usable server or base URL is given (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`." +
+          (signsClientAssertions(model) || offersDPoP(model) ? " {KeyError} For a `clientAuth` or `dpop` key that cannot sign." : ""),
+      },
     ]),
     parameters: [{ name: "options", type: names.options }],
     returnType: names.client,
@@ -100,6 +143,8 @@ function factory(model: ProviderModel): StatementStructures {
       writer.writeLine("const config: ClientConfig = Object.freeze({").indent(() => {
         writer.writeLine(clientId);
         for (const line of secret) writer.writeLine(line);
+        writer.writeLine(clientAuth);
+        for (const line of dpop) writer.writeLine(line);
         writer.writeLine(`baseUrl: resolveBaseUrl(options, ${names.serversConst}),`);
         writer.writeLine("fetch: options.fetch,");
         writer.writeLine("timeoutMs: options.timeoutMs,");

@@ -21,7 +21,7 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "TokenClientConfigError", "createSession", requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
+        "TokenClientConfigError", "createSession", "reobtainableWith", requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
         "type SessionOptions", "type TokenSession",
       ],
     },
@@ -67,7 +67,8 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
         writer.writeLine(`return createSession<${names.error}>(`).indent(() => {
           writer.writeLine("{").indent(() => {
             writer.writeLine(`obtain: (call) => ${request}(${ENDPOINT}, opened.rule, config, params, call),`);
-            writer.writeLine("reobtainable: opened.reobtainable,");
+            writer.writeLine("// An assertion grant may run again by itself only when each credential is a function making a fresh one.");
+            writer.writeLine("reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),");
             if (refresh) {
               writer.writeLine(
                 `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
@@ -77,6 +78,7 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
             writer.writeLine("clock: config.clock ?? Date.now,");
             writer.writeLine("elapsed: config.clock,");
             writer.writeLine("fetch: config.fetch,");
+            writer.writeLine("dpop: config.dpop,");
             writer.writeLine("provider: config.provider,");
             writer.writeLine("grantType: grant,");
             writer.writeLine("onEvent: config.onEvent,");
@@ -100,7 +102,9 @@ function sessionGrants(model: ProviderModel): StatementStructures {
   return {
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,
-    docs: jsDoc("Each grant a session can be opened with, and whether the session may run it again unattended (a held password may; a code may not)."),
+    docs: jsDoc(
+      "Each grant a session can be opened with, and whether the session may run it again unattended (a held password may; a code may not; an assertion grant may when its credentials are functions).",
+    ),
     declarations: [{ name: SESSION_GRANTS, initializer: `{\n${entries.join("\n")}\n} as const` }],
   };
 }

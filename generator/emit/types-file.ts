@@ -1,4 +1,5 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
+import { standardGrant } from "../model/grants/index.js";
 import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
 import { docText } from "./doc-text.js";
 import { LOCAL_TYPES, WIRE_TYPES, providerNames } from "./names.js";
@@ -20,7 +21,8 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       isTypeOnly: true,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "Token", "TokenEventHook",
+        "CallOptions", ...keyTypeImports(model), "Clock", ...(model.grants.some((g) => credentialSources(g).length > 0) ? ["CredentialSource"] : []),
+        ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "Token", "TokenEventHook",
         ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
       ],
     },
@@ -90,8 +92,17 @@ function scopeAlias(model: ProviderModel): (StatementStructures | WriterFunction
   return [alias(providerNames(model).scope, `${literalUnion(known)} | (string & {})`, "Scopes the spec's OAuth2 flows name; any other string is accepted too. Several are sent space-delimited (RFC 6749 §3.3).")];
 }
 
+/**
+ * The fields of an assertion grant (model/grants/: JWT bearer, token exchange) that may be given as a function
+ * making a fresh credential per request, so that a session can run the grant again by itself.
+ */
+export function credentialSources(grant: GrantModel): readonly string[] {
+  return standardGrant(grant.grantType)?.assertion?.sources ?? [];
+}
+
 /** The wire type of a field: the grant's body type, or the operation's parameters of its location. */
 function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): { source: string; override?: string } {
+  if (credentialSources(grant).includes(field.name)) return { source: "", override: "CredentialSource" };
   if (field.knownValues !== undefined) {
     const scope = providerNames(model).scope;
     return { source: "", override: `${scope} | readonly ${scope}[]` };
@@ -187,9 +198,11 @@ function optionsType(model: ProviderModel): WriterFunction {
   const names = providerNames(model);
   const settings: OptionalKind<PropertySignatureStructure>[] = [];
   if (model.client.clientId !== "absent") settings.push({ name: "clientId", type: "string", docs: jsDoc("The OAuth client identifier (RFC 6749 §2.2).") });
-  if (model.client.clientSecret !== "absent") {
-    settings.push({ name: "clientSecret", hasQuestionToken: model.client.clientSecret === "optional", type: "string", docs: jsDoc("The client secret (RFC 6749 §2.3.1). Never logged, never part of an error.") });
+  const secret = clientSecretOption(model);
+  if (secret !== "absent") {
+    settings.push({ name: "clientSecret", hasQuestionToken: secret === "optional", type: "string", docs: jsDoc("The client secret (RFC 6749 §2.3.1). Never logged, never part of an error.") });
   }
+  settings.push(...keyOptions(model));
   settings.push(
     { name: "fetch", hasQuestionToken: true, type: "FetchLike", docs: jsDoc("A `fetch` to use instead of the platform's.") },
     { name: "timeoutMs", hasQuestionToken: true, type: "number", docs: jsDoc("Abort a token request after this long, body included.", [{ tagName: "default", text: "10000" }]) },
@@ -224,6 +237,62 @@ function optionsType(model: ProviderModel): WriterFunction {
       writer.newLine().write(")");
     }
   };
+}
+
+/** The `clientSecret` option once the documented client authentication methods are known (model/keys.ts). */
+export function clientSecretOption(model: ProviderModel): "required" | "optional" | "absent" {
+  return model.keys?.clientSecret ?? model.client.clientSecret;
+}
+
+const JWT_METHODS: readonly string[] = ["client_secret_jwt", "private_key_jwt"];
+
+/** Whether the provider documents a JWT client authentication method, so its client signs assertions itself. */
+export function signsClientAssertions(model: ProviderModel): boolean {
+  return model.keys?.clientAuthMethods?.some((method) => JWT_METHODS.includes(method)) ?? false;
+}
+
+function keyTypeImports(model: ProviderModel): string[] {
+  const documented = model.keys?.clientAuthMethods;
+  const types = documented === undefined ? ["ClientAuthValue"] : ["ClientAuth", ...(signsClientAssertions(model) ? ["JwtClientAuth"] : [])];
+  return [...types, ...(model.keys !== undefined && model.keys.dpop !== "absent" ? ["DPoPOptions"] : [])];
+}
+
+/**
+ * `clientAuth`: the methods the provider documents, as descriptions (`{ method: "private_key_jwt", privateKey }`) or
+ * as values `privateKeyJwt()` made; every method when nothing is documented, the JWT ones as values only, so that
+ * the client bundles signing code only when the provider asks for keys or the caller imports it. `dpop`: when the
+ * spec or config says DPoP.
+ */
+function keyOptions(model: ProviderModel): OptionalKind<PropertySignatureStructure>[] {
+  const keys = model.keys;
+  const documented = keys?.clientAuthMethods;
+  const jwt = documented?.filter((method) => JWT_METHODS.includes(method)) ?? [];
+  const type =
+    documented === undefined
+      ? "ClientAuthValue"
+      : [`Extract<ClientAuth, { method: ${literalUnion(documented)} }>`, ...(jwt.length > 0 ? [`(JwtClientAuth & { readonly method: ${literalUnion(jwt)} })`] : [])].join(" | ");
+  const methods = documented === undefined ? "any method (`private_key_jwt` and `client_secret_jwt` as values made by the runtime's `privateKeyJwt()` and `clientSecretJwt()`)" : documented.map((m) => `\`${m}\``).join(", ");
+  const options: OptionalKind<PropertySignatureStructure>[] = [
+    {
+      name: "clientAuth",
+      hasQuestionToken: keys?.clientAuth !== "required",
+      type,
+      docs: jsDoc(
+        `How the client authenticates (RFC 6749 §2.3, RFC 7523 §2.2): ${documented === undefined ? "" : "the methods the provider documents, "}${methods}. ` +
+          "A private key is never logged or part of an error." +
+          (keys?.clientAuth === "required" ? "" : " Left out: as the spec says of each grant."),
+      ),
+    },
+  ];
+  if (keys !== undefined && keys.dpop !== "absent") {
+    options.push({
+      name: "dpop",
+      hasQuestionToken: keys.dpop === "optional",
+      type: "DPoPOptions",
+      docs: jsDoc("A key pair (`crypto.subtle.generateKey`) that binds tokens to it (DPoP, RFC 9449): a proof on every token request and every `session.fetch`. Left out: bearer tokens."),
+    });
+  }
+  return options;
 }
 
 /** `{ region?: "us-east-1" | "eu-west-1" }`: every variable of any server, with the values its enums allow. */

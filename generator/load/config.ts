@@ -27,6 +27,14 @@ export interface ProviderConfig {
    * request fields, in the body or wherever the spec puts them) or `none`.
    */
   readonly clientAuth?: "basic" | "fields" | "none";
+  /**
+   * The client authentication methods the provider documents, as OAuth `token_endpoint_auth_method` names
+   * (RFC 7591 §2): `["private_key_jwt", "client_secret_jwt"]`. The generated `clientAuth` option offers exactly
+   * these; without this (and without metadata in the spec), every method.
+   */
+  readonly clientAuthMethods?: readonly ClientAuthMethodName[];
+  /** DPoP (RFC 9449): `true` offers the `dpop` option, `"required"` makes it required; `false` leaves it out. */
+  readonly dpop?: boolean | "required";
   /** Per grant type: what the spec cannot express. */
   readonly grants?: Readonly<Record<string, GrantConfig>>;
   /** Where the token's members are in the success body, and how it is encoded. */
@@ -34,6 +42,18 @@ export interface ProviderConfig {
   /** How the success body says when the token expires, when inference gets it wrong. */
   readonly expiry?: ExpiryConfig;
 }
+
+/** The `token_endpoint_auth_method` values a generated client can send (the runtime's `ClientAuthMethod`). */
+export const CLIENT_AUTH_METHOD_NAMES = [
+  "client_secret_basic",
+  "client_secret_post",
+  "client_secret_jwt",
+  "private_key_jwt",
+  "none",
+  "tls_client_auth",
+  "self_signed_tls_client_auth",
+] as const;
+export type ClientAuthMethodName = (typeof CLIENT_AUTH_METHOD_NAMES)[number];
 
 export interface GrantConfig {
   /** Mutually exclusive credential sets, e.g. `[["username","password"],["linked_device_id","pin"]]`. */
@@ -97,7 +117,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (typeof node !== "string" || !/^[^.]+(\.[^.]+)*$/.test(node)) return fail(path, "must be a property name or a dotted path such as \"data.token\"");
     return node;
   };
-  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "grants", "response", "expiry"]);
+  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry"]);
   const config: {
     -readonly [K in keyof ProviderConfig]: ProviderConfig[K];
   } = {};
@@ -119,6 +139,17 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     config.requestPath = requestPath as string;
   }
   if (root["clientAuth"] !== undefined) config.clientAuth = oneOf(["clientAuth"], root["clientAuth"], ["basic", "fields", "none"] as const);
+  const methods = root["clientAuthMethods"];
+  if (methods !== undefined) {
+    if (!Array.isArray(methods) || methods.length === 0) return fail(["clientAuthMethods"], "must be a non-empty array of token_endpoint_auth_method names");
+    const names = methods.map((method, index) => oneOf(["clientAuthMethods", index], method, CLIENT_AUTH_METHOD_NAMES));
+    config.clientAuthMethods = [...new Set(names)];
+  }
+  const dpop = root["dpop"];
+  if (dpop !== undefined) {
+    if (dpop !== true && dpop !== false && dpop !== "required") fail(["dpop"], "must be true, false or \"required\"");
+    config.dpop = dpop as boolean | "required";
+  }
   const grants = root["grants"];
   if (grants !== undefined) {
     if (!isRecord(grants)) return fail(["grants"], "must be an object keyed by grant type");

@@ -10,6 +10,7 @@ import { sliceForWireTypes } from "./slice.js";
 import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
 import type { CandidateModel, Fact, FieldModel, ProviderModel } from "./types.js";
 import { found, type Found } from "./found.js";
+import { keysFor } from "./keys.js";
 
 export type * from "./types.js";
 export { providerIdFor } from "./names.js";
@@ -42,8 +43,9 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
   const servers = serversFor(view, token);
   const success = buildSuccess(view, token, config, configFile);
   const errors = buildErrors(view, token);
+  const keys = keysFor(view, grants, client, config, configFile);
   // What the load stage did, then the operation, then each builder's facts in the order it was asked.
-  const facts = [loadFacts(spec), [operationFact], located.facts, configured.facts, built.facts, servers.facts, success.facts, errors.facts].flat();
+  const facts = [loadFacts(spec), [operationFact], located.facts, configured.facts, built.facts, servers.facts, success.facts, errors.facts, keys.facts].flat();
   const info = isJson(spec.document["info"]) ? spec.document["info"] : {};
   const operation = isJson(token.operation.node) ? token.operation.node : {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);
@@ -90,6 +92,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     },
     grants,
     client,
+    keys: keys.value,
     success: success.value,
     errors: errors.value,
     facts: synthesis ? facts.map((fact) => ofSynthesis(fact, spec.document)) : facts,

@@ -32,6 +32,20 @@ export interface ProviderModel {
    * provider documents none of them.
    */
   readonly surface?: OAuthSurfaceModel;
+  /** Client authentication methods and DPoP the generated client's options offer (model/keys.ts). */
+  readonly keys?: KeysModel;
+}
+
+/** What the client options offer beyond a shared secret (RFC 7523 §2.2 client assertions, RFC 9449 DPoP). */
+export interface KeysModel {
+  /** The `token_endpoint_auth_method` names the provider documents; absent: nothing says, every method is offered. */
+  readonly clientAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none" | "tls_client_auth" | "self_signed_tls_client_auth")[];
+  /** Required when the grants' own rule (no option) would send a method the provider does not document. */
+  readonly clientAuth: "required" | "optional";
+  /** The `clientSecret` option once the documented methods are known (none of them uses a secret: absent). */
+  readonly clientSecret: "required" | "optional" | "absent";
+  /** The `dpop` option: absent unless the spec or config says DPoP. */
+  readonly dpop: "required" | "optional" | "absent";
 }
 
 /**

@@ -17,5 +17,8 @@ export const tokenExchange: GrantDefinition = {
   ],
   owns: ["subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type"],
   reobtainable: false,
-  docs: "Exchanges a token held by one party for a token for another use (RFC 8693), such as delegation or impersonation. The subject token may expire or be single-use, so a new token needs a new exchange.",
+  assertion: { rule: "tokenExchangeGrant", sources: ["subject_token", "actor_token"] },
+  docs:
+    "Exchanges a token held by one party for a token for another use (RFC 8693), such as delegation or impersonation. The subject token may expire or be single-use, so a new token needs a new exchange: " +
+    "given as a function returning a current token (and the actor token too, when sent), the session exchanges again by itself.",
 };

@@ -24,6 +24,13 @@ export interface GrantDefinition {
   readonly refreshTokenField?: string;
   /** One or two sentences for the README and `explain`: what the grant is for. */
   readonly docs: string;
+  /**
+   * For a grant whose credentials are assertions (RFC 7523 §2.1, RFC 8693 §2.1): the runtime function that makes
+   * its rule with the `params` hook (fields checked before sending, credentials given as functions made per
+   * request), and the fields that may be such functions. A session runs the grant again unattended exactly when
+   * each of those it is given is a function (runtime `reobtainableWith`).
+   */
+  readonly assertion?: { readonly rule: "jwtBearerGrant" | "tokenExchangeGrant"; readonly sources: readonly string[] };
 }
 
 export interface GrantField {
