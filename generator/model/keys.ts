@@ -47,13 +47,15 @@ export function keysFor(view: SpecView, grants: readonly GrantModel[], client: C
   const defaults = grants.map((grant) => defaultMethod(grant.clientAuth));
   const clientAuth: KeysModel["clientAuth"] =
     methods === undefined ? "optional" : defaults.every((method) => method === "any" || methods.includes(method)) ? "optional" : "required";
+  // A secret is needed only by the secret methods: with none documented, the client takes none; with keys documented
+  // too, it is optional (the runtime refuses a secret method without one when the client is made or the request sent).
   const secretMethods = methods?.filter((method) => SECRET_METHODS.includes(method)) ?? [];
   const clientSecret: ClientOptionsModel["clientSecret"] =
     methods === undefined || client.clientSecret === "absent"
       ? client.clientSecret
       : secretMethods.length === 0
         ? "absent"
-        : clientAuth === "required"
+        : clientAuth === "required" || secretMethods.length < methods.length
           ? "optional"
           : client.clientSecret;
   if (methods !== undefined && clientSecret !== client.clientSecret) {

@@ -5,7 +5,7 @@
 // resource URIs, audience, requested_token_type; §2.2.1 issued_token_type).
 // Fields are checked before anything is sent; sessions run the grants again
 // only when a function makes each credential.
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   JWT_BEARER_GRANT_TYPE,
@@ -24,80 +24,15 @@ import type { SessionGrant } from "../../generator/runtime/session-types.js";
 import { createSession } from "../../generator/runtime/session.js";
 import { MemoryTokenStore } from "../../generator/runtime/store.js";
 import type { ClientConfig, GrantRule } from "../../generator/runtime/types.js";
-import type { RecordedRequest, TokenServerReply } from "../support/loopback.js";
+import { ISSUER, assertionServer, type Received } from "./assertion-server.js";
 import { endpoint } from "../runtime/helpers.js";
 import { testClock, useServers } from "../session/helpers.js";
 import type { TestClock } from "../session/helpers.js";
 
 const start = useServers();
 const EP = endpoint({ errorStatuses: [400, 401] });
-const ISSUER = "svc-account@example.test";
 const SUBJECT_TOKEN = "subject-token-VALUE-7f3a";
 const ACTOR_TOKEN = "actor-token-VALUE-91bc";
-
-const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S*$/;
-
-interface Received {
-  readonly grant: string | null;
-  readonly fields: URLSearchParams;
-  readonly verified?: Record<string, unknown>;
-}
-
-/**
- * A token server for both grants. JWT bearer: the assertion must verify
- * under `publicKey` with iss, sub, aud (the token URL), exp, iat and an
- * unseen jti; `sub: "blocked"` is invalid_grant. Token exchange: the RFC's
- * required fields and pairs, URIs where URIs go; a subject token `revoked`
- * is invalid_grant.
- */
-async function assertionServer(publicKey: CryptoKey) {
-  const received: Received[] = [];
-  const jtis = new Set<string>();
-  let n = 0;
-  let tokenUrl = "";
-  const invalid = (error: string, description: string): TokenServerReply => ({ status: 400, body: { error, error_description: description } });
-  const server = await start(async (request: RecordedRequest): Promise<TokenServerReply> => {
-    const fields = new URLSearchParams(request.body);
-    const grant = fields.get("grant_type");
-    if (grant === JWT_BEARER_GRANT_TYPE) {
-      const assertions = fields.getAll("assertion");
-      if (assertions.length !== 1) return invalid("invalid_request", "exactly one assertion");
-      try {
-        const { payload } = await jwtVerify(assertions[0]!, publicKey, { issuer: ISSUER, audience: tokenUrl, requiredClaims: ["sub", "exp", "iat", "jti"] });
-        if (jtis.has(payload.jti!)) return invalid("invalid_grant", "assertion replayed");
-        jtis.add(payload.jti!);
-        received.push({ grant, fields, verified: payload as Record<string, unknown> });
-        if (payload.sub === "blocked") return invalid("invalid_grant", "subject is blocked");
-      } catch {
-        received.push({ grant, fields });
-        return invalid("invalid_grant", "assertion does not verify");
-      }
-      return { status: 200, body: { access_token: `jb-${++n}`, token_type: "Bearer", expires_in: 60 } };
-    }
-    if (grant === TOKEN_EXCHANGE_GRANT_TYPE) {
-      received.push({ grant, fields });
-      if (!request.headers.authorization?.startsWith("Basic ")) return { status: 401, body: { error: "invalid_client" } };
-      const one = (name: string): string | null => (fields.getAll(name).length > 1 ? "__many__" : fields.get(name));
-      const subject = one("subject_token");
-      const subjectType = one("subject_token_type");
-      if (subject === null || subject === "" || subjectType === null || !ABSOLUTE_URI.test(subjectType)) return invalid("invalid_request", "subject_token and a subject_token_type URI");
-      const actor = one("actor_token");
-      const actorType = one("actor_token_type");
-      if ((actor === null) !== (actorType === null)) return invalid("invalid_request", "actor_token with actor_token_type");
-      if (actorType !== null && !ABSOLUTE_URI.test(actorType)) return invalid("invalid_request", "actor_token_type is a URI");
-      const requested = one("requested_token_type");
-      if (requested !== null && !ABSOLUTE_URI.test(requested)) return invalid("invalid_request", "requested_token_type is a URI");
-      for (const resource of fields.getAll("resource")) {
-        if (!ABSOLUTE_URI.test(resource) || resource.includes("#")) return invalid("invalid_target", "resource is an absolute URI");
-      }
-      if (subject === "revoked") return invalid("invalid_grant", "the subject token is revoked");
-      return { status: 200, body: { access_token: `te-${++n}`, issued_token_type: requested ?? TOKEN_TYPES.accessToken, token_type: "Bearer", expires_in: 60 } };
-    }
-    return invalid("unsupported_grant_type", "no");
-  });
-  tokenUrl = `${server.url}/oauth/token`;
-  return { server, received, tokenUrl };
-}
 
 async function esPair(): Promise<CryptoKeyPair> {
   return (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])) as CryptoKeyPair;
@@ -113,7 +48,7 @@ function clientConfig(baseUrl: string, clock?: TestClock): ClientConfig {
 describe("JWT bearer (RFC 7523 §2.1)", () => {
   it("an assertion the client signs (jwtAssertion): verified by the server with jose, with a kid and a fresh jti per request", async () => {
     const pair = await esPair();
-    const { server, received, tokenUrl } = await assertionServer(pair.publicKey);
+    const { server, received, tokenUrl } = await assertionServer(start, pair.publicKey);
     const assertion = jwtAssertion({ privateKey: pair.privateKey, keyId: "svc-1", claims: { iss: ISSUER, sub: "user-42", aud: tokenUrl }, lifetimeSeconds: 120 });
     const config = clientConfig(server.url);
     const first = await requestToken(EP, JWT_BEARER, config, { assertion, scope: ["read", "write"] });
@@ -135,7 +70,7 @@ describe("JWT bearer (RFC 7523 §2.1)", () => {
 
   it("an assertion the user passes as a string is sent as it is", async () => {
     const pair = await esPair();
-    const { server, received, tokenUrl } = await assertionServer(pair.publicKey);
+    const { server, received, tokenUrl } = await assertionServer(start, pair.publicKey);
     const assertion = await new SignJWT({}).setProtectedHeader({ alg: "ES256" }).setIssuer(ISSUER).setSubject("user-7").setAudience(tokenUrl).setIssuedAt().setExpirationTime("1m").setJti("j-1").sign(pair.privateKey);
     const result = await requestToken(EP, JWT_BEARER, clientConfig(server.url), { assertion });
     expect(result.ok).toBe(true);
@@ -144,7 +79,7 @@ describe("JWT bearer (RFC 7523 §2.1)", () => {
 
   it("a server that answers invalid_grant: a typed TokenResponseError", async () => {
     const pair = await esPair();
-    const { server, tokenUrl } = await assertionServer(pair.publicKey);
+    const { server, tokenUrl } = await assertionServer(start, pair.publicKey);
     const assertion = jwtAssertion({ privateKey: pair.privateKey, claims: { iss: ISSUER, sub: "blocked", aud: tokenUrl } });
     const result = await requestToken(EP, JWT_BEARER, clientConfig(server.url), { assertion });
     expect(result.ok).toBe(false);
@@ -159,7 +94,7 @@ describe("JWT bearer (RFC 7523 §2.1)", () => {
 
   it("fields are checked before anything is sent; a TypeError names the field, never the value", async () => {
     const pair = await esPair();
-    const { server } = await assertionServer(pair.publicKey);
+    const { server } = await assertionServer(start, pair.publicKey);
     const config = clientConfig(server.url);
     const missing = await requestToken(EP, JWT_BEARER, config, {}).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(TypeError);
@@ -175,7 +110,7 @@ describe("JWT bearer (RFC 7523 §2.1)", () => {
   });
 
   it("a signing key of an unusable type: a typed ClientKeyError when the assertion is made, nothing sent", async () => {
-    const { server, tokenUrl } = await assertionServer((await esPair()).publicKey);
+    const { server, tokenUrl } = await assertionServer(start, (await esPair()).publicKey);
     const hmac = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     const assertion = jwtAssertion({ privateKey: hmac as CryptoKey, claims: { iss: ISSUER, sub: "s", aud: tokenUrl } });
     const error = await requestToken(EP, JWT_BEARER, clientConfig(server.url), { assertion }).catch((e: unknown) => e);
@@ -187,7 +122,7 @@ describe("JWT bearer (RFC 7523 §2.1)", () => {
 
 describe("token exchange (RFC 8693)", () => {
   it("every field as the RFC names it, resource repeated, and issued_token_type read from the answer", async () => {
-    const { server, received } = await assertionServer((await esPair()).publicKey);
+    const { server, received } = await assertionServer(start, (await esPair()).publicKey);
     const result = await requestToken(EP, EXCHANGE, clientConfig(server.url), {
       subject_token: SUBJECT_TOKEN,
       subject_token_type: TOKEN_TYPES.accessToken,
@@ -210,7 +145,7 @@ describe("token exchange (RFC 8693)", () => {
   });
 
   it("a server that answers invalid_grant (a revoked subject token): a typed TokenResponseError", async () => {
-    const { server } = await assertionServer((await esPair()).publicKey);
+    const { server } = await assertionServer(start, (await esPair()).publicKey);
     const result = await requestToken(EP, EXCHANGE, clientConfig(server.url), { subject_token: "revoked", subject_token_type: TOKEN_TYPES.accessToken });
     expect(result.ok ? undefined : result.error).toMatchObject({ kind: "response", status: 400, body: { error: "invalid_grant" } });
   });
@@ -225,7 +160,7 @@ describe("token exchange (RFC 8693)", () => {
     ["a resource with a fragment", { subject_token: SUBJECT_TOKEN, subject_token_type: TOKEN_TYPES.jwt, resource: ["https://a.example/#x"] }, /^resource must be an absolute URI/],
     ["an empty audience", { subject_token: SUBJECT_TOKEN, subject_token_type: TOKEN_TYPES.jwt, audience: "" }, /^audience must be/],
   ] as const)("%s: a TypeError naming the field before anything is sent", async (_name, params, message) => {
-    const { server } = await assertionServer((await esPair()).publicKey);
+    const { server } = await assertionServer(start, (await esPair()).publicKey);
     const error = await requestToken(EP, EXCHANGE, clientConfig(server.url), params).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(message);
@@ -251,7 +186,7 @@ function sessionOver(rule: GrantRule, baseUrl: string, clock: TestClock, params:
 describe("sessions over assertion grants", () => {
   it("JWT bearer with a jwtAssertion maker runs again by itself after expiry, with a fresh assertion", async () => {
     const pair = await esPair();
-    const { server, received, tokenUrl } = await assertionServer(pair.publicKey);
+    const { server, received, tokenUrl } = await assertionServer(start, pair.publicKey);
     const clock = testClock(Date.now());
     const params = { assertion: jwtAssertion({ privateKey: pair.privateKey, claims: { iss: ISSUER, sub: "user-1", aud: tokenUrl } }) };
     expect(reobtainableWith(JWT_BEARER, params, false)).toBe(true);
@@ -265,7 +200,7 @@ describe("sessions over assertion grants", () => {
   });
 
   it("token exchange with a subject token function: called again for each new token", async () => {
-    const { server, received } = await assertionServer((await esPair()).publicKey);
+    const { server, received } = await assertionServer(start, (await esPair()).publicKey);
     const clock = testClock();
     let calls = 0;
     const params = { subject_token: () => `${SUBJECT_TOKEN}-${++calls}`, subject_token_type: TOKEN_TYPES.accessToken };
@@ -279,7 +214,7 @@ describe("sessions over assertion grants", () => {
   });
 
   it("a fixed subject token is single-use: sent once, then the session asks for the user", async () => {
-    const { server } = await assertionServer((await esPair()).publicKey);
+    const { server } = await assertionServer(start, (await esPair()).publicKey);
     const clock = testClock();
     const params = { subject_token: SUBJECT_TOKEN, subject_token_type: TOKEN_TYPES.accessToken };
     expect(reobtainableWith(EXCHANGE, params, true)).toBe(false);
@@ -293,7 +228,7 @@ describe("sessions over assertion grants", () => {
   });
 
   it("on one store, sessions whose subject tokens come from different functions never share a token", async () => {
-    const { server } = await assertionServer((await esPair()).publicKey);
+    const { server } = await assertionServer(start, (await esPair()).publicKey);
     const clock = testClock();
     const store = new MemoryTokenStore(clock.now);
     const alice = sessionOver(EXCHANGE, server.url, clock, { subject_token: () => "alice-token", subject_token_type: TOKEN_TYPES.accessToken }, store);
