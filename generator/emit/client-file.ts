@@ -120,7 +120,7 @@ function factory(model: ProviderModel): StatementStructures {
   const secret = clientSecretOption(model) === "absent" ? [] : ["clientSecret: options.clientSecret,"];
   // Signing code only where the provider documents a JWT method; otherwise a JWT method comes as a value that carries its own.
   const clientAuth = signsClientAssertions(model)
-    ? `clientAuth: ${model.keys?.clientAuth === "required" ? "" : "options.clientAuth === undefined ? undefined : "}clientAuthValue(options.clientAuth, options),`
+    ? `clientAuth: ${model.keys?.clientAuth === "required" ? "" : "options.clientAuth === undefined ? undefined : "}clientAuthValue(options.clientAuth${secret.length > 0 ? ", { clientSecret: options.clientSecret }" : ""}),`
     : "clientAuth: options.clientAuth,";
   const dpop = offersDPoP(model) ? [`dpop: ${model.keys?.dpop === "required" ? "" : "options.dpop === undefined ? undefined : "}dpopKeyPair(options.dpop),`] : [];
   const clientId = model.client.clientId === "absent" ? "clientId: \"\"," : "clientId: options.clientId,";

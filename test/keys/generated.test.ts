@@ -32,7 +32,7 @@ interface Session {
   getToken(): Promise<Result>;
   close(): Promise<void>;
 }
-type ErrorClass = abstract new (...args: never[]) => Error;
+type ErrorClass = new (...args: never[]) => Error;
 
 const SECRET = "cs-jwt-secret-0123456789-abcdefghijklmnopqrstuv";
 const PREFIX = "/api";
@@ -124,7 +124,7 @@ describe("the generated client authenticates with keys against oidc-provider", (
     ["a private key that is not a key", { method: "private_key_jwt", privateKey: "-----BEGIN PRIVATE KEY-----" }, "ClientKeyError"],
     ["a secret method without a secret", { method: "client_secret_jwt" }, "TokenClientConfigError"],
     ["a method the runtime does not know", { method: "bogus_auth" }, "TokenClientConfigError"],
-  ] as const)("%s: the factory throws %s, before any request", (_name, clientAuth, errorName) => {
+  ] as const)("%s: the factory throws, before any request", (_name, clientAuth, errorName) => {
     const before = provider.tokenRequests.length;
     expect(() => createOktaClient({ clientId: "pk-es", clientAuth, baseUrl: provider.issuer })).toThrow(errors[errorName]!);
     expect(provider.tokenRequests.length).toBe(before);
