@@ -60,20 +60,20 @@ export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<AssetClient, ClientCon
 /**
  * Creates a token client for Asset API.
  * @throws {TokenClientConfigError} When no usable server or base URL is given
- * (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`.
+ * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createAssetClient(options: AssetClientOptions): AssetClient {
   // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
-    clientAuth: options.clientAuth,
     baseUrl: resolveBaseUrl(options, ASSET_SERVERS),
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     onEvent: options.onEvent,
     provider: "asset",
+    clientAuth: options.clientAuth,
   });
   const client: AssetClient = {
     clientCredentials: (params, call) =>

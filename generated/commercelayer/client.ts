@@ -74,20 +74,20 @@ export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<CommerceLayerClient, C
 /**
  * Creates a token client for Commerce Layer authentication.
  * @throws {TokenClientConfigError} When no usable server or base URL is given
- * (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`.
+ * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createCommerceLayerClient(options: CommerceLayerClientOptions): CommerceLayerClient {
   // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
-    clientAuth: options.clientAuth,
     baseUrl: resolveBaseUrl(options, COMMERCE_LAYER_SERVERS),
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     onEvent: options.onEvent,
     provider: "commercelayer",
+    clientAuth: options.clientAuth,
   });
   const client: CommerceLayerClient = {
     password: (params, call) =>

@@ -76,20 +76,20 @@ export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<DevportalClient, Clien
 /**
  * Creates a token client for Dev portal OAuth 2.0 tokens.
  * @throws {TokenClientConfigError} When no usable server or base URL is given
- * (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`.
+ * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createDevportalClient(options: DevportalClientOptions): DevportalClient {
   // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
-    clientAuth: options.clientAuth,
     baseUrl: resolveBaseUrl(options, DEVPORTAL_SERVERS),
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     onEvent: options.onEvent,
     provider: "devportal",
+    clientAuth: options.clientAuth,
   });
   const client: DevportalClient = {
     clientCredentials: (params, call) =>

@@ -60,20 +60,20 @@ export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<ZeepayClient, ClientCo
 /**
  * Creates a token client for OpenAPI Plant Store.
  * @throws {TokenClientConfigError} When no usable server or base URL is given
- * (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`.
+ * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createZeepayClient(options: ZeepayClientOptions): ZeepayClient {
   // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
-    clientAuth: options.clientAuth,
     baseUrl: resolveBaseUrl(options, ZEEPAY_SERVERS),
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     onEvent: options.onEvent,
     provider: "zeepay",
+    clientAuth: options.clientAuth,
   });
   const client: ZeepayClient = {
     password: (params, call) =>

@@ -69,20 +69,20 @@ export const CLIENT_CONFIGS = /* @__PURE__ */ new WeakMap<ZypeClient, ClientConf
 /**
  * Creates a token client for Consumer Authentication.
  * @throws {TokenClientConfigError} When no usable server or base URL is given
- * (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`.
+ * (an `http:` URL that is not loopback, an unknown server name).
  */
 export function createZypeClient(options: ZypeClientOptions): ZypeClient {
   // Credentials live only in this closure and in CLIENT_CONFIGS: the returned object exposes methods, not secrets.
   const config: ClientConfig = Object.freeze({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
-    clientAuth: options.clientAuth,
     baseUrl: resolveBaseUrl(options, ZYPE_SERVERS),
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     onEvent: options.onEvent,
     provider: "zype",
+    clientAuth: options.clientAuth,
   });
   const client: ZypeClient = {
     password: (params, call) =>

@@ -132,8 +132,8 @@ function factory(model: ProviderModel): StatementStructures {
       {
         tagName: "throws",
         text:
-          "{TokenClientConfigError} When no usable server or base URL is given (an `http:` URL that is not loopback, an unknown server name), or an unusable `clientAuth`." +
-          (signsClientAssertions(model) || offersDPoP(model) ? " {KeyError} For a `clientAuth` or `dpop` key that cannot sign." : ""),
+          "{TokenClientConfigError} When no usable server or base URL is given (an `http:` URL that is not loopback, an unknown server name)" +
+          (signsClientAssertions(model) || offersDPoP(model) ? ", or an unusable `clientAuth`. {KeyError} For a `clientAuth` or `dpop` key that cannot sign." : "."),
       },
     ]),
     parameters: [{ name: "options", type: names.options }],
@@ -143,14 +143,14 @@ function factory(model: ProviderModel): StatementStructures {
       writer.writeLine("const config: ClientConfig = Object.freeze({").indent(() => {
         writer.writeLine(clientId);
         for (const line of secret) writer.writeLine(line);
-        writer.writeLine(clientAuth);
-        for (const line of dpop) writer.writeLine(line);
         writer.writeLine(`baseUrl: resolveBaseUrl(options, ${names.serversConst}),`);
         writer.writeLine("fetch: options.fetch,");
         writer.writeLine("timeoutMs: options.timeoutMs,");
         writer.writeLine("clock: options.clock,");
         writer.writeLine("onEvent: options.onEvent,");
         writer.writeLine(`provider: ${JSON.stringify(model.provider)},`);
+        writer.writeLine(clientAuth);
+        for (const line of dpop) writer.writeLine(line);
       });
       writer.writeLine("});");
       const request = `${requestFunction(model)}<${names.response}, ${names.responseError}${model.operation.discovery !== undefined ? ", DiscoveryError" : ""}>`;
