@@ -21,6 +21,9 @@ const tempDir = useTempDirs();
 function runnerOf(block: { lang: string; body: string }): string {
   if (block.lang === "sh" && block.body.includes("npm test")) return ".ci/run (npm ci, npm test): developing tokenwright itself";
   if (block.lang === "sh") return "test/consumer/pack.test.ts (the shell blocks before the first ts block, in a fresh project)";
+  if ((block.lang === "ts" && block.body.includes("createOktaClient(")) || (block.lang === "json" && block.body.includes('"clientAuthMethods"'))) {
+    return "test/keys/readme-keys.test.ts (keys section: type-checked and run)";
+  }
   if (block.lang === "ts" && block.body.includes("@opentelemetry/api")) return "test/readme.test.ts (events example)";
   if (block.lang === "ts" && block.body.includes("createAssetSession(")) return "test/readme.test.ts (session example)";
   if (block.lang === "ts") return "test/readme.test.ts and test/consumer/pack.test.ts (usage example)";
