@@ -27,6 +27,13 @@ const entries = [
     name: "tokenwright: `createAssetClient` + `createAssetSession` (client + runtime + sessions)",
     code: `export { createAssetClient, createAssetSession } from "./generated/asset/index.ts";`,
   },
+  {
+    // What a provider whose spec or config says DPoP adds: its factory calls `dpopKeyPair` on the `dpop` option
+    // (proof signing, nonces, thumbprint); the session's DPoP proofs on API calls are in the row above already.
+    id: "tokenwrightDPoP",
+    name: "tokenwright: client + session + DPoP (`createAssetClient` + `createAssetSession` + `dpopKeyPair`)",
+    code: `export { createAssetClient, createAssetSession } from "./generated/asset/index.ts"; export { dpopKeyPair } from "./generated/runtime/index.ts";`,
+  },
   { id: "openapiFetch", name: "openapi-fetch: `createClient`", code: `export { default as createClient } from "openapi-fetch";` },
   { id: "oauth4webapi", name: "oauth4webapi: `clientCredentialsGrantRequest`, `processClientCredentialsResponse`, `ClientSecretPost`", code: `export { clientCredentialsGrantRequest, processClientCredentialsResponse, ClientSecretPost } from "oauth4webapi";` },
   { id: "oauth4webapiAll", name: "oauth4webapi: `*`", code: `export * from "oauth4webapi";` },
@@ -111,6 +118,11 @@ for (const r of results.filter((x) => x.id in GOALS)) {
           "session object, so a session that only calls `getAccessToken()` still carries them"),
     itemised: itemised.map((g) => ({ name: g.name, minified: g.bytes, gzippedShare: Math.round(share(g.bytes)), files: g.files.map((f) => ({ path: f.path, bytes: f.bytes })) })),
   });
+}
+{
+  const sessions = results.find((r) => r.id === "tokenwrightSessions");
+  const dpop = results.find((r) => r.id === "tokenwrightDPoP");
+  lines.push("", `DPoP adds ${dpop.gzipped - sessions.gzipped} B gzipped (${dpop.minified - sessions.minified} B minified) to a client with sessions; a provider whose spec and config say nothing of DPoP offers no \`dpop\` option and bundles none of it.`);
 }
 lines.push("", "Where tokenwright's bytes go, by module (minified bytes; the gzipped share is the bundle's gzipped size split in proportion to minified bytes, since gzip does not add up per file):", "");
 for (const g of goals) {
