@@ -130,13 +130,30 @@ describe("the generated client authenticates with keys against oidc-provider", (
     expect(provider.tokenRequests.length).toBe(before);
   });
 
+  it("a refused request whose answer echoes what was sent: no rendering of the error shows the JWK's d or the assertion", async () => {
+    const echo = await start((request) => ({ status: 400, body: { error: "invalid_client", error_description: `got ${request.body}` } }));
+    const ec = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const jwk = { ...(await crypto.subtle.exportKey("jwk", ec.privateKey)), kid: "k" } as { d: string; kty: string };
+    const okta = createOktaClient({ clientId: "pk-es", clientAuth: { method: "private_key_jwt", privateKey: jwk }, baseUrl: echo.url });
+    const result = await okta.clientCredentials({ scope: "api:read" });
+    const assertion = new URLSearchParams(echo.requests[0]!.body).get("client_assertion")!;
+    expect(assertion.split(".")).toHaveLength(3);
+    const { inspect } = await import("node:util");
+    const renderings = [String(result.error), JSON.stringify(result.error), inspect(result.error, { depth: 10, showHidden: true }), (result.error as unknown as Error).message];
+    for (const text of renderings) {
+      expect(text).not.toContain(jwk.d);
+      expect(text).not.toContain(assertion);
+    }
+    expect(inspect(okta, { showHidden: true, depth: 10 })).not.toContain(jwk.d);
+  });
+
   it("a dpop option that is not a key pair: the factory throws DPoPProofError", () => {
     expect(() => createOktaClient({ clientId: "dpop", dpop: { privateKey: "x", publicKey: "y" }, baseUrl: provider.issuer })).toThrow(errors["DPoPProofError"]!);
   });
 });
 
 /** A DPoP session of the generated client, as the issue writes it. */
-async function dpopSession(fetch?: FetchLike): Promise<{ session: Session; pair: CryptoKeyPair }> {
+async function dpopSession(fetch?: FetchLike, options: Record<string, unknown> = {}): Promise<{ session: Session; pair: CryptoKeyPair }> {
   const pair = await esPair();
   const okta = createOktaClient({
     clientId: "dpop",
@@ -145,7 +162,7 @@ async function dpopSession(fetch?: FetchLike): Promise<{ session: Session; pair:
     baseUrl: provider.issuer,
     ...(fetch !== undefined ? { fetch } : {}),
   });
-  return { session: createOktaSession(okta, { grant: "client_credentials", scope: "api:read" }, { origins: [rs.origin] }), pair };
+  return { session: createOktaSession(okta, { grant: "client_credentials", scope: "api:read" }, { origins: [rs.origin], ...options }), pair };
 }
 
 describe("a DPoP-bound session of the generated client", () => {
@@ -169,6 +186,28 @@ describe("a DPoP-bound session of the generated client", () => {
     expect(decodeJwt(token.token!.accessToken)["cnf"]).toEqual({ jkt: await (runtime["dpopKeyPair"] as (p: CryptoKeyPair) => { thumbprint(): Promise<string> })(pair).thumbprint() });
     expect(jwk).toMatchObject({ kty: "EC", crv: "P-256" });
     await session.close();
+  });
+
+  it("10,000 concurrent callers on one DPoP session: one token request (with its one nonce retry)", async () => {
+    const { session } = await dpopSession();
+    const before = provider.tokenRequests.length;
+    const tokens = await Promise.all(Array.from({ length: 10_000 }, () => session.getAccessToken()));
+    expect(new Set(tokens).size).toBe(1);
+    expect(provider.tokenRequests.slice(before).map((r) => r.status)).toEqual([400, 200]);
+    await session.close();
+  });
+
+  it("two sessions with different DPoP keys on one store never use each other's token", async () => {
+    const Store = errors["MemoryTokenStore"] as unknown as new () => object;
+    const store = new Store();
+    const a = await dpopSession(undefined, { store });
+    const b = await dpopSession(undefined, { store });
+    const [tokenA, tokenB] = [await a.session.getAccessToken(), await b.session.getAccessToken()];
+    expect(tokenA).not.toBe(tokenB);
+    const thumbprint = (pair: CryptoKeyPair) => (runtime["dpopKeyPair"] as (p: CryptoKeyPair) => { thumbprint(): Promise<string> })(pair).thumbprint();
+    expect(decodeJwt(tokenA)["cnf"]).toEqual({ jkt: await thumbprint(a.pair) });
+    expect(decodeJwt(tokenB)["cnf"]).toEqual({ jkt: await thumbprint(b.pair) });
+    await Promise.all([a.session.close(), b.session.close()]);
   });
 
   it("a replayed proof is refused by the server and surfaced as DPoPProofRejectedError", async () => {
