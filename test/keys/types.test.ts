@@ -31,8 +31,8 @@ export const keyOnlySecret = createKeysOnlyClient({ clientId: "a", clientSecret:
 
 export const okta = createOktaClient({ clientId: "a", clientAuth: { method: "private_key_jwt", privateKey }, dpop, baseUrl });
 export const oktaSecretJwt = createOktaClient({ clientId: "a", clientSecret: "s", clientAuth: { method: "client_secret_jwt" }, baseUrl });
-// @ts-expect-error client_secret_post is not among Okta's documented methods
-export const oktaPost = createOktaClient({ clientId: "a", clientSecret: "s", clientAuth: { method: "client_secret_post" }, baseUrl });
+// @ts-expect-error self_signed_tls_client_auth is not among Okta's documented methods
+export const oktaSelfSigned = createOktaClient({ clientId: "a", clientAuth: { method: "self_signed_tls_client_auth" }, baseUrl });
 export const signed = createOktaSession(okta, {
   grant: "urn:ietf:params:oauth:grant-type:jwt-bearer",
   assertion: jwtAssertion({ privateKey, claims: { iss: "svc", sub: "svc", aud: baseUrl } }),
