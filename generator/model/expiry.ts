@@ -1,4 +1,5 @@
 import { SpecError, type ExpiryConfig } from "../load/index.js";
+import { readField } from "../runtime/field-path.js";
 import type { ExpiryRule, FieldPath } from "../runtime/types.js";
 import { found, type Found } from "./found.js";
 import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
@@ -40,14 +41,29 @@ type Reading =
  * The expiry rule of a success response: the provider config's `expiry`,
  * checked against the schema, else inferred from the schema.
  */
-export function expiryOf(
-  view: SpecView,
-  schema: Located,
-  shape: ObjectShape,
-  stated: ExpiryConfig | undefined,
-  configFile: string,
-): Found<ExpiryRule> {
-  return stated === undefined ? inferredExpiry(view, shape) : configuredExpiry(view, schema, stated, configFile);
+export function expiryOf(view: SpecView, success: SuccessBody, stated: ExpiryConfig | undefined, configFile: string): Found<ExpiryRule> {
+  const examples = bodyExamples(view, success.media);
+  return stated === undefined ? inferredExpiry(view, success.shape, examples) : configuredExpiry(view, success.schema, examples, stated, configFile);
+}
+
+/** The documented success body: its schema, the union of its variants' members, and its media type object. */
+export interface SuccessBody {
+  readonly schema: Located;
+  readonly shape: ObjectShape;
+  /** The Media Type Object (OpenAPI 3.0 §4.7.11), whose `example`/`examples` show whole bodies. */
+  readonly media: Located;
+}
+
+/** The example bodies of a Media Type Object: `example`, and each `examples` entry's `value` (`$ref`s followed). */
+function bodyExamples(view: SpecView, media: Located): unknown[] {
+  if (!isJson(media.node)) return [];
+  const bodies: unknown[] = media.node["example"] !== undefined ? [media.node["example"]] : [];
+  const examples = view.objectAt(media, "examples");
+  for (const key of Object.keys(examples && isJson(examples.node) ? examples.node : {})) {
+    const example = view.objectAt(examples!, key);
+    if (example && isJson(example.node) && example.node["value"] !== undefined) bodies.push(example.node["value"]);
+  }
+  return bodies;
 }
 
 /**
@@ -55,23 +71,23 @@ export function expiryOf(
  * document it (or another member) as a unix time, a date-time or
  * milliseconds; the member's schema, description and examples decide.
  */
-function inferredExpiry(view: SpecView, shape: ObjectShape): Found<ExpiryRule> {
+function inferredExpiry(view: SpecView, shape: ObjectShape, examples: readonly unknown[]): Found<ExpiryRule> {
   const fact = (statement: string, source: Fact["source"], evidence: string): Fact[] => [{ topic: "expiry", statement, source, evidence }];
-  const member = (rfcName: string): { name: string; schema: Located } | undefined => {
+  const member = (rfcName: string): { name: string; schema: Located; shown: unknown[] } | undefined => {
     const name = spellingOf(shape.properties.keys(), rfcName);
     const property = name === undefined ? undefined : shape.properties.get(name);
-    return name === undefined || !property ? undefined : { name, schema: property.schema };
+    return name === undefined || !property ? undefined : { name, schema: property.schema, shown: shownValues(examples, name) };
   };
   const expiresIn = member(EXPIRES_IN);
   if (expiresIn) {
     const { name, schema } = expiresIn;
-    const reading = readingOf(view, schema);
+    const reading = readingOf(view, schema, expiresIn.shown);
     if (reading?.kind === "moment") {
       return found({ kind: "absolute", field: name, unit: reading.unit }, fact(`${name} is ${momentText(reading.unit)} (${reading.why})`, "inferred", schema.pointer));
     }
     const created = CREATED_FIELDS.map(member).find((m) => m !== undefined);
     if (created) {
-      const { unit, why } = createdUnitOf(view, created.schema);
+      const { unit, why } = createdUnitOf(view, created.schema, created.shown);
       const rule: ExpiryRule = { kind: "created-plus-relative", createdField: created.name, createdUnit: unit, field: name };
       const statement = `${name} seconds counted from ${created.name}, ${momentText(unit)} or an ISO-8601 date-time (${why})`;
       return found(rule, fact(statement, "inferred", created.schema.pointer));
@@ -84,7 +100,7 @@ function inferredExpiry(view: SpecView, shape: ObjectShape): Found<ExpiryRule> {
   for (const rfcName of ABSOLUTE_EXPIRY_FIELDS) {
     const absolute = member(rfcName);
     if (!absolute) continue;
-    const reading = readingOf(view, absolute.schema);
+    const reading = readingOf(view, absolute.schema, absolute.shown);
     // A moment named as one: the unit is the reading's (a "milliseconds" description is a unit here), else seconds.
     const unit = reading?.unit ?? "s";
     const why = reading?.why ?? "its name says it is the expiry; nothing says the unit, so seconds";
@@ -103,20 +119,23 @@ function inferredExpiry(view: SpecView, shape: ObjectShape): Found<ExpiryRule> {
  * schema says so, else seconds. (An ISO-8601 string says what it is; the
  * runtime reads one whatever the unit.)
  */
-function createdUnitOf(view: SpecView, schema: Located): { unit: "s" | "ms"; why: string } {
-  const reading = readingOf(view, schema);
+function createdUnitOf(view: SpecView, schema: Located, shown: readonly unknown[]): { unit: "s" | "ms"; why: string } {
+  const reading = readingOf(view, schema, shown);
   if (reading?.unit === "ms") return { unit: "ms", why: reading.why };
   if (reading?.unit === "s") return { unit: "s", why: reading.why };
   return { unit: "s", why: "nothing says milliseconds" };
 }
 
 /** A config's expiry, checked against the member it names: a contradiction is refused, a doubt is a warning fact. */
-function configuredExpiry(view: SpecView, schema: Located, stated: ExpiryConfig, configFile: string): Found<ExpiryRule> {
+function configuredExpiry(view: SpecView, schema: Located, examples: readonly unknown[], stated: ExpiryConfig, configFile: string): Found<ExpiryRule> {
   const configFact = (statement: string): Fact => ({ topic: "expiry", statement, source: "config", evidence: `${configFile}#/expiry` });
   if (stated.kind === "none") return found({ kind: "none" }, [configFact("the response carries no expiry: a token is kept until a 401")]);
   const segments = stated.field.split(".");
   const member = memberAt(view, schema, segments);
-  const warnings = "missing" in member ? missingMember(view, member, stated.field, configFile) : contradictions(view, member.schema, stated, configFile);
+  const warnings =
+    "missing" in member
+      ? missingMember(view, member, stated.field, configFile)
+      : contradictions(view, member.schema, shownValues(examples, segments), stated, configFile);
   const { rule, statement } = configuredRule(stated, segments.length === 1 ? stated.field : segments);
   return found(rule, [configFact(statement), ...warnings]);
 }
@@ -177,14 +196,14 @@ function missingMember(view: SpecView, lookup: { missing: string; pointer: strin
  * from an issue time, a date-time read as a number or a number as a
  * date-time. Warned: a unit or kind the description or example disputes.
  */
-function contradictions(view: SpecView, member: Located, stated: Exclude<ExpiryConfig, { kind: "none" }>, configFile: string): Fact[] {
+function contradictions(view: SpecView, member: Located, shown: readonly unknown[], stated: Exclude<ExpiryConfig, { kind: "none" }>, configFile: string): Fact[] {
   const refuse = (configPointer: string, detail: string): never => {
     throw new SpecError("config_contradicts_spec", configFile, configPointer, `${detail} (${view.file}#${member.pointer})`);
   };
   const described = view.describe(member);
   const lastName = stated.field.split(".").at(-1)!;
   const numeric = described.types.has("integer") || described.types.has("number");
-  const reading = readingOf(view, member);
+  const reading = readingOf(view, member, shown);
   const isIssueTime = ISSUED_FIELDS.some((name) => spellingKey(name) === spellingKey(lastName)) || ISSUE_WORDS.test(described.description ?? "");
   if (stated.kind !== "issued-at" && isIssueTime) {
     refuse("/expiry/kind", `kind ${JSON.stringify(stated.kind)} reads ${stated.field} as the expiry, but the spec documents it as the time the token was issued; use kind "issued-at" with the documented lifetimeSeconds`);
@@ -211,20 +230,32 @@ function contradictions(view: SpecView, member: Located, stated: Exclude<ExpiryC
   return [];
 }
 
-/** What a member's format, description and examples say its value is; undefined when they say nothing. */
-function readingOf(view: SpecView, schema: Located): Reading | undefined {
+/** The values a member has in the example bodies. */
+function shownValues(examples: readonly unknown[], path: string | readonly string[]): unknown[] {
+  return examples.map((body) => readField(body, typeof path === "string" ? path : [...path])).filter((value) => value !== undefined);
+}
+
+/**
+ * What a member's format, description and examples (its own, then its values
+ * in the example bodies, `shown`) say its value is; undefined when they say nothing.
+ */
+function readingOf(view: SpecView, schema: Located, shown: readonly unknown[]): Reading | undefined {
   const described = view.describe(schema);
   const text = described.description ?? "";
   if (formatsOf(view, schema).has("date-time")) return { kind: "moment", unit: "iso8601", why: "its schema has format: date-time" };
   if (ISO_WORDS.test(text)) return { kind: "moment", unit: "iso8601", why: "its description says ISO 8601" };
   const millis = MILLISECOND_WORDS.test(text);
   if (TIMESTAMP_WORDS.test(text)) return { kind: "moment", unit: millis ? "ms" : "s", why: "its description calls it a timestamp" };
-  const number = described.examples.find((value): value is number => typeof value === "number");
-  if (number !== undefined && number >= PLAUSIBLE_UNIX_MILLISECONDS) return { kind: "moment", unit: "ms", why: `its example ${number} is a millisecond unix time` };
+  const samples = [
+    ...described.examples.map((value) => ({ value, where: "its example" })),
+    ...shown.map((value) => ({ value, where: "its value in the example response" })),
+  ];
+  const number = samples.find((sample): sample is { value: number; where: string } => typeof sample.value === "number");
+  if (number !== undefined && number.value >= PLAUSIBLE_UNIX_MILLISECONDS) return { kind: "moment", unit: "ms", why: `${number.where} ${number.value} is a millisecond unix time` };
   // A lifetime documented in milliseconds may pass 1e9 (11.6 days); one in seconds may not.
-  if (number !== undefined && number >= PLAUSIBLE_UNIX_SECONDS && !millis) return { kind: "moment", unit: "s", why: `its example ${number} is a unix time` };
-  const dateTime = described.examples.find((value): value is string => typeof value === "string" && DATE_TIME.test(value));
-  if (dateTime !== undefined) return { kind: "moment", unit: "iso8601", why: `its example ${JSON.stringify(dateTime)} is a date-time` };
+  if (number !== undefined && number.value >= PLAUSIBLE_UNIX_SECONDS && !millis) return { kind: "moment", unit: "s", why: `${number.where} ${number.value} is a unix time` };
+  const dateTime = samples.find((sample): sample is { value: string; where: string } => typeof sample.value === "string" && DATE_TIME.test(sample.value));
+  if (dateTime !== undefined) return { kind: "moment", unit: "iso8601", why: `${dateTime.where} ${JSON.stringify(dateTime.value)} is a date-time` };
   if (millis) return { kind: "lifetime", unit: "ms", why: "its description says milliseconds" };
   return undefined;
 }

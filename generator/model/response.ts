@@ -30,7 +30,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   const responses = view.objectAt(token.operation, "responses");
   const statuses: StatusKey[] = [];
   const formResponse = config?.response?.encoding === "form";
-  let typed: { status: StatusKey; key: string; mediaType: string; schema: Located } | undefined;
+  let typed: { status: StatusKey; key: string; mediaType: string; schema: Located; media: Located } | undefined;
   for (const key of Object.keys(responses?.node ?? {}).sort()) {
     const status = statusKeyOf(key);
     if (status === undefined || !isSuccessKey(status) || !responses) continue;
@@ -74,7 +74,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   if (errorWhen) {
     facts.push({ topic: "errors", statement: `a success body whose ${errorWhen.field} is ${JSON.stringify(errorWhen.equals)} is an error`, source: "config", evidence: `${configFile}#/response/errorWhen` });
   }
-  const expiry = expiryOf(view, typed.schema, shape, config?.expiry, configFile);
+  const expiry = expiryOf(view, { schema: typed.schema, shape, media: typed.media }, config?.expiry, configFile);
   const success: SuccessModel = {
     statuses,
     typedStatus: typed.status,
@@ -136,7 +136,7 @@ export function buildErrors(view: SpecView, token: TokenOperation): Found<ErrorS
  * answer satisfies; the runtime still checks the content type it gets).
  * With `anyMedia`, any media type with a schema (a form-encoded answer).
  */
-function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: boolean): { mediaType: string; schema: Located } | undefined {
+function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: boolean): { mediaType: string; schema: Located; media: Located } | undefined {
   const response = view.objectAt(responses, key);
   const content = response && view.objectAt(response, "content");
   if (!content || !isJson(content.node)) return undefined;
@@ -144,7 +144,7 @@ function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: 
   const mediaType = keys.find(isJsonMediaType) ?? keys.find((m) => mediaTypeBase(m) === "*/*") ?? (anyMedia ? keys[0] : undefined);
   const media = mediaType === undefined ? undefined : view.objectAt(content, mediaType);
   if (!media || mediaType === undefined || !isJson(media.node) || media.node["schema"] === undefined) return undefined;
-  return { mediaType, schema: view.deref({ node: media.node["schema"], pointer: `${media.pointer}/schema` }) };
+  return { mediaType, schema: view.deref({ node: media.node["schema"], pointer: `${media.pointer}/schema` }), media };
 }
 
 /** All properties any variant of a (possibly `oneOf`) response may carry. */

@@ -107,6 +107,50 @@ describe("expiry inferred from the success schema", () => {
   });
 });
 
+describe("expiry read from the example response", () => {
+  const withExample = (properties: Json, media: Json): Json =>
+    tokenSpec({
+      responses: { "200": { description: "A token", content: { "application/json": { schema: response(properties), ...media } } } },
+    });
+
+  it.each<{ name: string; properties: Json; media: Json; want: ExpiryRule; fact: RegExp }>([
+    // given the schema and the media type's examples -> want the rule, and a fact saying the example decided it
+    {
+      name: "Twilio: an example response whose expires_in is a millisecond unix time",
+      properties: { expires_in: { type: "integer", format: "int64", nullable: true } },
+      media: { examples: { create: { value: { access_token: "a", expires_in: 1438315200000 } } } },
+      want: { kind: "absolute", field: "expires_in", unit: "ms" },
+      fact: /its value in the example response 1438315200000 is a millisecond unix time/,
+    },
+    {
+      name: "a single example with a seconds unix time",
+      properties: { expires_in: { type: "integer" } },
+      media: { example: { access_token: "a", expires_in: 1_765_000_000 } },
+      want: { kind: "absolute", field: "expires_in", unit: "s" },
+      fact: /its value in the example response 1765000000 is a unix time/,
+    },
+    {
+      name: "an example reached through $ref with a date-time",
+      properties: { expires_at: { type: "string" } },
+      media: { examples: { ok: { $ref: "#/components/examples/Token" } } },
+      want: { kind: "absolute", field: "expires_at", unit: "iso8601" },
+      fact: /its value in the example response "2026-12-06T12:00:00Z" is a date-time/,
+    },
+    {
+      name: "an example lifetime stays a lifetime",
+      properties: { expires_in: { type: "integer" } },
+      media: { example: { access_token: "a", expires_in: 3600 } },
+      want: { kind: "relative", field: "expires_in" },
+      fact: /seconds from receipt \(RFC 6749 §5.1\)/,
+    },
+  ])("$name", async ({ properties, media, want, fact }) => {
+    const document = { ...withExample(properties, media), components: { examples: { Token: { value: { access_token: "a", expires_at: "2026-12-06T12:00:00Z" } } } } };
+    const model = await modelOf(document);
+    expect(model.success.expiry).toEqual(want);
+    expect(model.facts.filter((f) => f.topic === "expiry")).toEqual([expect.objectContaining({ statement: expect.stringMatching(fact) })]);
+  });
+});
+
 describe("explain and the README show the expiry and the fact behind it", () => {
   it.each<{ name: string; properties: Json; explain: string[]; readme: string[] }>([
     {
