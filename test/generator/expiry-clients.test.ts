@@ -56,6 +56,7 @@ type CreateClient = (options: Record<string, unknown>) => { clientCredentials(pa
 
 const tempDir = useTempDirs();
 const clients = new Map<string, CreateClient>();
+const readmes = new Map<string, string>();
 let server: TokenServer | undefined;
 /** What the server answers next: the body's expiry members, and its Date header (node:http would send the real time). */
 let reply: { body: Json; date: number } = { body: {}, date: NOW };
@@ -70,7 +71,9 @@ beforeAll(async () => {
     });
     const spec = await loadSpecText(`specs/${quirk.name}.json`, new TextEncoder().encode(JSON.stringify(document)));
     const model = buildModel({ spec, config: quirk.config, configFile: quirk.config ? `specs/${quirk.name}.tokenwright.json` : undefined });
-    files.push(...emitProvider(model, await wireTypes(model.wireDocument), "npm run generate"));
+    const emitted = emitProvider(model, await wireTypes(model.wireDocument), "npm run generate");
+    readmes.set(quirk.name, emitted.find((f) => f.path === `${quirk.name}/README.md`)?.content ?? "");
+    files.push(...emitted);
   }
   writeTree(root, Object.fromEntries(files.map((f) => [f.path, f.content])));
   const problems = transpileTree(root);
@@ -141,5 +144,33 @@ describe("a generated client reads each expiry quirk", () => {
     expect(result.ok).toBe(false);
     expect(result.error?.kind).toBe("invalid_response");
     expect(result.error?.message).toMatch(reason);
+  });
+});
+
+describe("the generated README says how each quirk is read, and where that came from", () => {
+  it.each<{ client: string; lines: string[] }>([
+    // given the generated provider -> want its README's expiry sentence and fact row
+    {
+      client: "fiserv",
+      lines: ["`expiresAt` is the time of receipt plus `expires_in` milliseconds.", "| expiry | expires_in is milliseconds from receipt (its description says milliseconds) | inferred |"],
+    },
+    {
+      client: "sentry",
+      lines: ["`expiresAt` is an ISO-8601 date-time; `expiresAt` is that moment.", "| expiry | expiresAt is an ISO-8601 date-time (its schema has format: date-time) | inferred |"],
+    },
+    {
+      client: "salesforce",
+      lines: [
+        "`expiresAt` is `issued_at` (the issue time, an absolute unix time in milliseconds) plus the documented lifetime of 7200 seconds",
+        "| expiry | issued_at is the issue time, an absolute unix time in milliseconds, and the token lives 7200 s from it | config | `specs/salesforce.tokenwright.json#/expiry` |",
+      ],
+    },
+    {
+      client: "stated-ms",
+      lines: ["| expiry | expires_in is milliseconds from receipt | config | `specs/stated-ms.tokenwright.json#/expiry` |"],
+    },
+  ])("$client", ({ client, lines }) => {
+    const readme = readmes.get(client) ?? "";
+    for (const line of lines) expect(readme).toContain(line);
   });
 });
