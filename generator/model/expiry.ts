@@ -204,7 +204,9 @@ function contradictions(view: SpecView, member: Located, shown: readonly unknown
   const lastName = stated.field.split(".").at(-1)!;
   const numeric = described.types.has("integer") || described.types.has("number");
   const reading = readingOf(view, member, shown);
-  const isIssueTime = ISSUED_FIELDS.some((name) => spellingKey(name) === spellingKey(lastName)) || ISSUE_WORDS.test(described.description ?? "");
+  const text = described.description ?? "";
+  // "Seconds until the token, which was issued at sign-in, expires" is about the expiry: the issue is only mentioned.
+  const isIssueTime = ISSUED_FIELDS.some((name) => spellingKey(name) === spellingKey(lastName)) || (ISSUE_WORDS.test(text) && !/expir/i.test(text));
   if (stated.kind !== "issued-at" && isIssueTime) {
     refuse("/expiry/kind", `kind ${JSON.stringify(stated.kind)} reads ${stated.field} as the expiry, but the spec documents it as the time the token was issued; use kind "issued-at" with the documented lifetimeSeconds`);
   }

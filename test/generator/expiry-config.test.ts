@@ -231,6 +231,13 @@ describe("a config the spec only disputes is kept, with a warning fact", () => {
       rule: { kind: "absolute", field: "expiresAt", unit: "iso8601" },
       statement: "expiresAt is an ISO-8601 date-time",
     },
+    {
+      name: "a lifetime whose description only mentions the issue",
+      schema: response({ expires_in: { type: "integer", description: "Seconds until the token, which was issued at sign-in, expires." } }),
+      expiry: { kind: "relative", field: "expires_in" },
+      rule: { kind: "relative", field: "expires_in" },
+      statement: "expires_in is seconds from receipt",
+    },
   ])("$name: no warning", async ({ schema, expiry, rule, statement }) => {
     const model = await modelOf(tokenSpec({ response: schema }), { expiry });
     expect(model.success.expiry).toEqual(rule);
