@@ -227,7 +227,7 @@ function contradictions(view: SpecView, member: Located, shown: readonly unknown
   }
   const statedUnit = stated.unit ?? "s";
   if (reading !== undefined && reading.unit !== statedUnit && reading.unit !== "iso8601") {
-    return warn("/expiry/unit", `${stated.field} is in ${statedUnit === "s" ? "seconds" : "milliseconds"}, but the spec suggests ${reading.unit === "s" ? "seconds" : "milliseconds"} (${reading.why})`);
+    return warn("/expiry/unit", `${stated.field} is in ${unitName(statedUnit)}, but the spec suggests ${unitName(reading.unit)} (${reading.why})`);
   }
   return [];
 }
@@ -269,6 +269,10 @@ function formatsOf(view: SpecView, schema: Located): Set<string> {
     if (isJson(located.node) && typeof located.node["format"] === "string") formats.add(located.node["format"]);
   }
   return formats;
+}
+
+function unitName(unit: "s" | "ms" | "iso8601"): string {
+  return unit === "iso8601" ? "ISO-8601 date-time" : unit === "s" ? "seconds" : "milliseconds";
 }
 
 function momentText(unit: "s" | "ms" | "iso8601"): string {

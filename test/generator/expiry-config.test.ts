@@ -188,6 +188,15 @@ describe("a config the spec only disputes is kept, with a warning fact", () => {
       warning: /is a moment, but the spec suggests a lifetime/,
     },
     {
+      name: "a date-time on a string member described as a unix timestamp",
+      schema: response({ expires_at: { type: "string", description: "Unix timestamp of expiry, as a string." } }),
+      expiry: { kind: "absolute", field: "expires_at", unit: "iso8601" },
+      rule: { kind: "absolute", field: "expires_at", unit: "iso8601" },
+      configPointer: "/expiry/unit",
+      specPointer: `${SCHEMA}/properties/expires_at`,
+      warning: /expires_at is in ISO-8601 date-time, but the spec suggests seconds \(its description calls it a timestamp\)/,
+    },
+    {
       name: "an issue time in seconds the spec puts in milliseconds",
       schema: response({ issued_at: { type: "string", description: "Issue time, milliseconds since the Unix epoch." } }),
       expiry: { kind: "issued-at", field: "issued_at", unit: "s", lifetimeSeconds: 7200 },
