@@ -40,6 +40,7 @@ export const ENDPOINT: TokenEndpoint = {
   expiry: {
     kind: "created-plus-relative",
     createdField: "created_at",
+    createdUnit: "s",
     field: "expires_in",
   },
 };

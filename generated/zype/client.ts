@@ -35,6 +35,7 @@ export const ENDPOINT: TokenEndpoint = {
   expiry: {
     kind: "created-plus-relative",
     createdField: "created_at",
+    createdUnit: "s",
     field: "expires_in",
   },
 };

@@ -88,13 +88,16 @@ function clientAuthText(rule: ClientAuthRule, model: Explanation): string {
 }
 
 function expiryText(rule: ExpiryRule): string {
+  const unitText = (unit: "s" | "ms" | "iso8601"): string => (unit === "iso8601" ? "an ISO-8601 date-time" : `a unix time in ${unit === "s" ? "seconds" : "milliseconds"}`);
   switch (rule.kind) {
     case "relative":
-      return `${fieldPathName(rule.field)} seconds from receipt`;
+      return `${fieldPathName(rule.field)} ${rule.unit === "ms" ? "milliseconds" : "seconds"} from receipt`;
     case "absolute":
-      return `${fieldPathName(rule.field)} is a unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}`;
+      return `${fieldPathName(rule.field)} is ${unitText(rule.unit)}`;
     case "created-plus-relative":
-      return `${fieldPathName(rule.createdField)} plus ${fieldPathName(rule.field)} seconds`;
+      return `${fieldPathName(rule.createdField)} (${unitText(rule.createdUnit)} or an ISO-8601 date-time) plus ${fieldPathName(rule.field)} seconds`;
+    case "issued-at":
+      return `${fieldPathName(rule.field)} (the issue time, ${unitText(rule.unit)}) plus ${rule.lifetimeSeconds} seconds`;
     case "none":
       return "none documented: kept until a 401";
     default: {

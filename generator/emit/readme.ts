@@ -105,11 +105,13 @@ function describeClientAuth(model: ProviderModel, grant: GrantModel): string {
 function describeExpiry(rule: ExpiryRule): string {
   switch (rule.kind) {
     case "relative":
-      return `\`expiresAt\` is the time of receipt plus \`${md(fieldPathName(rule.field))}\` seconds.`;
+      return `\`expiresAt\` is the time of receipt plus \`${md(fieldPathName(rule.field))}\` ${rule.unit === "ms" ? "milliseconds" : "seconds"}.`;
     case "absolute":
-      return `\`${md(fieldPathName(rule.field))}\` is an absolute unix time in ${rule.unit === "s" ? "seconds" : "milliseconds"}; \`expiresAt\` is that moment.`;
+      return `\`${md(fieldPathName(rule.field))}\` is ${momentText(rule.unit)}; \`expiresAt\` is that moment.`;
     case "created-plus-relative":
-      return `\`expiresAt\` is \`${md(fieldPathName(rule.createdField))}\` plus \`${md(fieldPathName(rule.field))}\` seconds (the time of receipt when \`${md(fieldPathName(rule.createdField))}\` is missing).`;
+      return `\`expiresAt\` is \`${md(fieldPathName(rule.createdField))}\` (${momentText(rule.createdUnit)}, or an ISO-8601 date-time) plus \`${md(fieldPathName(rule.field))}\` seconds (the time of receipt when \`${md(fieldPathName(rule.createdField))}\` is missing or unreadable).`;
+    case "issued-at":
+      return `\`expiresAt\` is \`${md(fieldPathName(rule.field))}\` (the issue time, ${momentText(rule.unit)}) plus the documented lifetime of ${rule.lifetimeSeconds} seconds (the time of receipt when \`${md(fieldPathName(rule.field))}\` is missing).`;
     case "none":
       return "The provider documents no expiry: `expiresAt` is undefined and the token is good until the API says otherwise.";
     default: {
@@ -117,5 +119,9 @@ function describeExpiry(rule: ExpiryRule): string {
       throw new Error(`unknown expiry rule ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function momentText(unit: "s" | "ms" | "iso8601"): string {
+  return unit === "iso8601" ? "an ISO-8601 date-time" : `an absolute unix time in ${unit === "s" ? "seconds" : "milliseconds"}`;
 }
 

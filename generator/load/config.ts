@@ -74,11 +74,19 @@ export interface ResponseConfig {
   readonly errorWhen?: { readonly field: string; readonly equals: string | number | boolean | null };
 }
 
+/**
+ * How the success body says when the token expires (checked against the spec by the model):
+ * - `relative`: `field` is a lifetime from receipt, in seconds (`unit` `"s"`, the default) or `"ms"`;
+ * - `absolute`: `field` is the moment of expiry, a unix time in `"s"` or `"ms"`, or an `"iso8601"` date-time;
+ * - `issued-at`: `field` is the issue time in `"s"` or `"ms"`, and the token lives `lifetimeSeconds` from it
+ *   (a lifetime the provider documents but does not send);
+ * - `none`: the body never says.
+ */
 export type ExpiryConfig =
-  | { readonly kind: "relative"; readonly field: string }
-  | { readonly kind: "absolute"; readonly field: string; readonly unit: "s" | "ms" }
+  | { readonly kind: "relative"; readonly field: string; readonly unit?: "s" | "ms" }
+  | { readonly kind: "absolute"; readonly field: string; readonly unit: "s" | "ms" | "iso8601" }
+  | { readonly kind: "issued-at"; readonly field: string; readonly unit: "s" | "ms"; readonly lifetimeSeconds: number }
   | { readonly kind: "none" };
-
 
 /** Reads a provider config if the file exists; a malformed one is a located error. */
 export async function loadProviderConfig(file: string): Promise<ProviderConfig | undefined> {
@@ -191,14 +199,56 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     }
     config.response = response;
   }
-  if (root["expiry"] !== undefined) {
-    const node = object(["expiry"], root["expiry"], ["kind", "field", "unit"]);
-    const kind = oneOf(["expiry", "kind"], node["kind"], ["relative", "absolute", "none"] as const);
-    if (kind === "none") config.expiry = { kind };
-    else if (kind === "relative") config.expiry = { kind, field: fieldPath(["expiry", "field"], node["field"]) };
-    else config.expiry = { kind, field: fieldPath(["expiry", "field"], node["field"]), unit: oneOf(["expiry", "unit"], node["unit"], ["s", "ms"] as const) };
-  }
+  if (root["expiry"] !== undefined) config.expiry = checkExpiry(root["expiry"], { object, oneOf, fieldPath, fail });
   return config;
+}
+
+/** The checks `checkConfig` makes, each failing with a located config error. */
+interface Check {
+  object: (path: Path, node: unknown, known: readonly string[]) => Record<string, unknown>;
+  oneOf: <T extends string>(path: Path, node: unknown, allowed: readonly T[]) => T;
+  fieldPath: (path: Path, node: unknown) => string;
+  fail: (path: Path, detail: string) => never;
+}
+
+/** The `expiry` key: each kind takes only the settings it uses, and issued-at needs its lifetime. */
+function checkExpiry(value: unknown, { object, oneOf, fieldPath, fail }: Check): ExpiryConfig {
+  const node = object(["expiry"], value, ["kind", "field", "unit", "lifetimeSeconds"]);
+  // "issued-at" last: the order of this list is the order the error message names them in.
+  const kind = oneOf(["expiry", "kind"], node["kind"], ["relative", "absolute", "none", "issued-at"] as const);
+  const only = (allowed: readonly string[]): void => {
+    for (const key of ["field", "unit", "lifetimeSeconds"]) {
+      if (node[key] !== undefined && !allowed.includes(key)) fail(["expiry", key], `"${key}" does not apply to kind ${JSON.stringify(kind)}`);
+    }
+  };
+  switch (kind) {
+    case "none":
+      only([]);
+      return { kind };
+    case "relative": {
+      only(["field", "unit"]);
+      const field = fieldPath(["expiry", "field"], node["field"]);
+      if (node["unit"] === undefined) return { kind, field };
+      return { kind, field, unit: oneOf(["expiry", "unit"], node["unit"], ["s", "ms"] as const) };
+    }
+    case "absolute":
+      only(["field", "unit"]);
+      return { kind, field: fieldPath(["expiry", "field"], node["field"]), unit: oneOf(["expiry", "unit"], node["unit"], ["s", "ms", "iso8601"] as const) };
+    case "issued-at": {
+      only(["field", "unit", "lifetimeSeconds"]);
+      const field = fieldPath(["expiry", "field"], node["field"]);
+      const unit = oneOf(["expiry", "unit"], node["unit"], ["s", "ms"] as const);
+      const lifetime = node["lifetimeSeconds"];
+      if (typeof lifetime !== "number" || !Number.isSafeInteger(lifetime) || lifetime <= 0) {
+        return fail(["expiry", "lifetimeSeconds"], "must be a positive whole number of seconds (the lifetime the provider documents)");
+      }
+      return { kind, field, unit, lifetimeSeconds: lifetime };
+    }
+    default: {
+      const unknown: never = kind;
+      throw new Error(`unknown expiry kind ${JSON.stringify(unknown)}`);
+    }
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

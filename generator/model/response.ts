@@ -1,5 +1,6 @@
 import { SpecError, type ProviderConfig } from "../load/index.js";
-import type { ExpiryRule, FieldPath, StatusKey, TokenFieldNames } from "../runtime/types.js";
+import type { FieldPath, StatusKey, TokenFieldNames } from "../runtime/types.js";
+import { expiryOf } from "./expiry.js";
 import { isJsonMediaType, mediaTypeBase, type TokenOperation } from "./operation.js";
 import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
 import { spellingOf } from "./spelling.js";
@@ -11,15 +12,6 @@ const ACCESS_TOKEN = "access_token";
 const TOKEN_TYPE = "token_type";
 const REFRESH_TOKEN = "refresh_token";
 const SCOPE = "scope";
-const EXPIRES_IN = "expires_in";
-/** Absolute expiry names seen in real specs, in order of preference. */
-const ABSOLUTE_EXPIRY_FIELDS = ["expires_at", "expires_on", "expires"];
-/** Creation-time names from which a relative `expires_in` counts (Doorkeeper-style servers). */
-const CREATED_FIELDS = ["created_at"];
-
-/** Unix times in seconds passed 1e9 in 2001; durations that large (31 years) are not plausible. */
-const PLAUSIBLE_UNIX_SECONDS = 1e9;
-const PLAUSIBLE_UNIX_MILLISECONDS = 1e12;
 
 /** `"200"` -> 200, `"2XX"`/`"2xx"` -> `"2XX"`, `"default"`; undefined for anything else (OpenAPI 3.0 §4.7.16). */
 export function statusKeyOf(key: string): StatusKey | undefined {
@@ -38,7 +30,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   const responses = view.objectAt(token.operation, "responses");
   const statuses: StatusKey[] = [];
   const formResponse = config?.response?.encoding === "form";
-  let typed: { status: StatusKey; key: string; mediaType: string; schema: Located } | undefined;
+  let typed: { status: StatusKey; key: string; mediaType: string; schema: Located; media: Located } | undefined;
   for (const key of Object.keys(responses?.node ?? {}).sort()) {
     const status = statusKeyOf(key);
     if (status === undefined || !isSuccessKey(status) || !responses) continue;
@@ -82,7 +74,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   if (errorWhen) {
     facts.push({ topic: "errors", statement: `a success body whose ${errorWhen.field} is ${JSON.stringify(errorWhen.equals)} is an error`, source: "config", evidence: `${configFile}#/response/errorWhen` });
   }
-  const expiry = config?.expiry ? configuredExpiry(config, configFile) : expiryRule(view, shape);
+  const expiry = expiryOf(view, { schema: typed.schema, shape, media: typed.media }, config?.expiry, configFile);
   const success: SuccessModel = {
     statuses,
     typedStatus: typed.status,
@@ -122,26 +114,6 @@ function checkPath(view: SpecView, schema: Located, path: FieldPath, configFile:
   }
 }
 
-function configuredExpiry(config: ProviderConfig, configFile: string): Found<ExpiryRule> {
-  const stated = config.expiry!;
-  const fact = (statement: string): Fact[] => [{ topic: "expiry", statement, source: "config", evidence: `${configFile}#/expiry` }];
-  switch (stated.kind) {
-    case "none":
-      return found({ kind: "none" }, fact("the response carries no expiry: a token is kept until a 401"));
-    case "relative":
-      return found({ kind: "relative", field: fieldPathOf(stated.field) }, fact(`${stated.field} is seconds from receipt`));
-    case "absolute":
-      return found(
-        { kind: "absolute", field: fieldPathOf(stated.field), unit: stated.unit },
-        fact(`${stated.field} is an absolute unix time in ${stated.unit === "s" ? "seconds" : "milliseconds"}`),
-      );
-    default: {
-      const unknown: never = stated;
-      throw new Error(`unknown expiry ${JSON.stringify(unknown)}`);
-    }
-  }
-}
-
 /** Documented error statuses (3.0 §4.7.16 Responses): single statuses, range keys (`4XX`) and `default`. */
 export function buildErrors(view: SpecView, token: TokenOperation): Found<ErrorStatusModel[]> {
   const responses = view.objectAt(token.operation, "responses");
@@ -164,7 +136,7 @@ export function buildErrors(view: SpecView, token: TokenOperation): Found<ErrorS
  * answer satisfies; the runtime still checks the content type it gets).
  * With `anyMedia`, any media type with a schema (a form-encoded answer).
  */
-function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: boolean): { mediaType: string; schema: Located } | undefined {
+function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: boolean): { mediaType: string; schema: Located; media: Located } | undefined {
   const response = view.objectAt(responses, key);
   const content = response && view.objectAt(response, "content");
   if (!content || !isJson(content.node)) return undefined;
@@ -172,7 +144,7 @@ function jsonContent(view: SpecView, responses: Located, key: string, anyMedia: 
   const mediaType = keys.find(isJsonMediaType) ?? keys.find((m) => mediaTypeBase(m) === "*/*") ?? (anyMedia ? keys[0] : undefined);
   const media = mediaType === undefined ? undefined : view.objectAt(content, mediaType);
   if (!media || mediaType === undefined || !isJson(media.node) || media.node["schema"] === undefined) return undefined;
-  return { mediaType, schema: view.deref({ node: media.node["schema"], pointer: `${media.pointer}/schema` }) };
+  return { mediaType, schema: view.deref({ node: media.node["schema"], pointer: `${media.pointer}/schema` }), media };
 }
 
 /** All properties any variant of a (possibly `oneOf`) response may carry. */
@@ -185,48 +157,4 @@ function unionShape(view: SpecView, schema: Located): ObjectShape {
     for (const name of shape.required) required.add(name);
   }
   return { properties, required };
-}
-
-/**
- * How the response expresses expiry. RFC 6749 §5.1 `expires_in` is a
- * duration in seconds, but some providers document it (or another field) as
- * a unix time; the field's description and examples decide.
- */
-function expiryRule(view: SpecView, shape: ObjectShape): Found<ExpiryRule> {
-  const fact = (statement: string, source: Fact["source"], evidence: string): Fact[] => [{ topic: "expiry", statement, source, evidence }];
-  const spelt = (rfcName: string) => spellingOf(shape.properties.keys(), rfcName);
-  const expiresInName = spelt(EXPIRES_IN);
-  const expiresIn = expiresInName === undefined ? undefined : shape.properties.get(expiresInName);
-  if (expiresIn && expiresInName !== undefined) {
-    const absolute = absoluteEvidence(view, expiresIn.schema);
-    if (absolute) {
-      const unit = absolute.unit === "s" ? "seconds" : "milliseconds";
-      return found({ kind: "absolute", field: expiresInName, unit: absolute.unit }, fact(`${expiresInName} is an absolute unix time in ${unit} (${absolute.why})`, "inferred", expiresIn.schema.pointer));
-    }
-    const created = CREATED_FIELDS.map(spelt).find((name) => name !== undefined);
-    if (created !== undefined) {
-      const evidence = shape.properties.get(created)!.schema.pointer;
-      return found({ kind: "created-plus-relative", createdField: created, field: expiresInName }, fact(`${expiresInName} seconds counted from ${created}`, "inferred", evidence));
-    }
-    return found({ kind: "relative", field: expiresInName }, fact(`${expiresInName} is seconds from receipt (RFC 6749 §5.1)`, "spec", expiresIn.schema.pointer));
-  }
-  for (const rfcName of ABSOLUTE_EXPIRY_FIELDS) {
-    const name = spelt(rfcName);
-    const property = name === undefined ? undefined : shape.properties.get(name);
-    if (!property || name === undefined) continue;
-    const unit = absoluteEvidence(view, property.schema)?.unit ?? "s";
-    return found({ kind: "absolute", field: name, unit }, fact(`${name} is an absolute unix time in ${unit === "s" ? "seconds" : "milliseconds"}`, "inferred", property.schema.pointer));
-  }
-  return found({ kind: "none" }, fact("the response documents no expiry: a token is kept until a 401", "spec", ""));
-}
-
-function absoluteEvidence(view: SpecView, schema: Located): { unit: "s" | "ms"; why: string } | undefined {
-  const described = view.describe(schema);
-  const text = described.description ?? "";
-  const millis = /milli/i.test(text);
-  if (/\b(unix|epoch|timestamp|posix)\b/i.test(text)) return { unit: millis ? "ms" : "s", why: "its description calls it a timestamp" };
-  const numericExample = described.examples.find((value): value is number => typeof value === "number");
-  if (numericExample !== undefined && numericExample >= PLAUSIBLE_UNIX_MILLISECONDS) return { unit: "ms", why: `its example ${numericExample} is a millisecond unix time` };
-  if (numericExample !== undefined && numericExample >= PLAUSIBLE_UNIX_SECONDS) return { unit: "s", why: `its example ${numericExample} is a unix time` };
-  return undefined;
 }

@@ -8,17 +8,6 @@ export type ExpiryResult =
   | { readonly ok: true; readonly expiresAt: number | undefined }
   | { readonly ok: false; readonly reason: string };
 
-/*
- * A "relative" lifetime this large is not a lifetime. 1e9 seconds is almost
- * 32 years, while unix time in seconds has been above 1e9 since 2001-09-09;
- * 1e12 is where unix time in milliseconds starts (2001-09-09 again). Servers
- * that document `expires_in` but send an expiry timestamp exist, and reading
- * their timestamp as seconds-from-now would yield a token "valid until 2080"
- * that never gets refreshed. So a value >= 1e12 is taken as epoch ms and a
- * value >= 1e9 as epoch seconds.
- */
-const EPOCH_SECONDS_THRESHOLD = 1e9;
-const EPOCH_MS_THRESHOLD = 1e12;
 /** Largest magnitude a JavaScript Date can hold (ECMA-262 §21.4.1.22). */
 const MAX_DATE_MS = 8.64e15;
 const MAX_SHOWN_VALUE_CHARS = 32;
@@ -30,15 +19,18 @@ type NumberRead =
 
 /**
  * Works out when a token expires, as epoch milliseconds, from a success body
- * according to the endpoint's rule.
+ * according to the endpoint's rule. The rule says what every value is (the
+ * model decided it, from the spec or the provider config); nothing here
+ * reinterprets a value by its size.
  *
- * - `relative`: RFC 6749 §5.1 `expires_in`, seconds counted from
- *   `receivedAtMs` (values that can only be timestamps are read as such, see
- *   the note on the thresholds above).
- * - `absolute`: a unix time in the rule's unit.
- * - `created-plus-relative`: `expires_in` counted from a `created_at` unix time
- *   (seconds, or milliseconds when >= 1e12) or ISO-8601 string; when that is
- *   absent or unreadable, from `receivedAtMs`.
+ * - `relative`: RFC 6749 §5.1 `expires_in`, seconds (or the rule's
+ *   milliseconds) counted from `receivedAtMs`.
+ * - `absolute`: a unix time in the rule's unit, or an ISO-8601 date-time.
+ * - `created-plus-relative`: `expires_in` seconds counted from a creation
+ *   time (a unix time in `createdUnit`, or an ISO-8601 date-time string);
+ *   when that is absent or unreadable, from `receivedAtMs`.
+ * - `issued-at`: an issue time in the rule's unit plus `lifetimeSeconds`;
+ *   when the issue time is absent, from `receivedAtMs`.
  * - `none`: never known.
  *
  * Fields are {@link FieldPath}s, read with own-property checks at every step
@@ -50,8 +42,9 @@ type NumberRead =
  * as a string. Other strings (`"1.5e3"`, `"0x10"`, `"-1"`, `""`) are not
  * numbers. An absent (`undefined` or `null`) expiry field gives
  * `expiresAt: undefined`, never "now" (RFC 6749 §5.1 makes `expires_in`
- * optional). A present but unusable value (not numeric, negative, not finite)
- * gives `ok: false` with a reason naming the field.
+ * optional). A present but unusable value (not numeric, negative, not finite,
+ * not a date, outside the range of a date) gives `ok: false` with a reason
+ * naming the field.
  */
 export function computeExpiresAt(
   rule: ExpiryRule,
@@ -68,10 +61,10 @@ export type ExpiryReading =
       readonly ok: true;
       readonly expiresAt: number | undefined;
       /**
-       * True when `expiresAt` is a time on the server's clock (a unix time
-       * the server sent: an `absolute` expiry, a `created_at` that was read,
-       * or an `expires_in` large enough to be a timestamp); false when it
-       * was counted from `receivedAtMs`, on the local clock.
+       * True when `expiresAt` is a time on the server's clock (a time the
+       * server sent: an `absolute` expiry, a creation or issue time that was
+       * read); false when it was counted from `receivedAtMs`, on the local
+       * clock.
        */
       readonly serverClock: boolean;
     }
@@ -95,20 +88,33 @@ export function readExpiry(
       const read = readNumber(body, rule.field, redact);
       if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
       if (read.kind === "bad") return { ok: false, reason: read.reason };
-      return finish(rule.field, fromRelative(receivedAtMs, read.value), read.value >= EPOCH_SECONDS_THRESHOLD);
+      return finish(rule.field, receivedAtMs + inMilliseconds(read.value, rule.unit ?? "s"), false);
     }
     case "absolute": {
+      if (rule.unit === "iso8601") {
+        const read = readDateTime(body, rule.field, redact);
+        if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
+        if (read.kind === "bad") return { ok: false, reason: read.reason };
+        return finish(rule.field, read.value, true);
+      }
       const read = readNumber(body, rule.field, redact);
       if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
       if (read.kind === "bad") return { ok: false, reason: read.reason };
-      return finish(rule.field, rule.unit === "s" ? read.value * 1000 : read.value, true);
+      return finish(rule.field, inMilliseconds(read.value, rule.unit), true);
     }
     case "created-plus-relative": {
       const read = readNumber(body, rule.field, redact);
       if (read.kind === "absent") return { ok: true, expiresAt: undefined, serverClock: false };
       if (read.kind === "bad") return { ok: false, reason: read.reason };
-      const createdAt = readCreatedAt(body, rule.createdField);
-      return finish(rule.field, fromRelative(createdAt ?? receivedAtMs, read.value), createdAt !== undefined || read.value >= EPOCH_SECONDS_THRESHOLD);
+      const createdAt = readCreatedAt(body, rule.createdField, rule.createdUnit);
+      return finish(rule.field, (createdAt ?? receivedAtMs) + read.value * 1000, createdAt !== undefined);
+    }
+    case "issued-at": {
+      const read = readNumber(body, rule.field, redact);
+      if (read.kind === "bad") return { ok: false, reason: read.reason };
+      // The lifetime is documented, not sent: without the issue time it still counts, from receipt.
+      const issuedAt = read.kind === "absent" ? undefined : inMilliseconds(read.value, rule.unit);
+      return finish(rule.field, (issuedAt ?? receivedAtMs) + rule.lifetimeSeconds * 1000, issuedAt !== undefined);
     }
     case "none":
       return { ok: true, expiresAt: undefined, serverClock: false };
@@ -120,10 +126,8 @@ export function readExpiry(
   }
 }
 
-function fromRelative(baseMs: number, seconds: number): number {
-  if (seconds >= EPOCH_MS_THRESHOLD) return seconds;
-  if (seconds >= EPOCH_SECONDS_THRESHOLD) return seconds * 1000;
-  return baseMs + seconds * 1000;
+function inMilliseconds(value: number, unit: "s" | "ms"): number {
+  return unit === "s" ? value * 1000 : value;
 }
 
 function finish(field: FieldPath, ms: number, serverClock: boolean): ExpiryReading {
@@ -161,21 +165,35 @@ function readNumber(body: Readonly<Record<string, unknown>>, field: FieldPath, r
   return { kind: "number", value: parsed };
 }
 
-const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+/** A date, then a time: RFC 3339 §5.6 `date-time`, the ISO-8601 profile OpenAPI's `format: date-time` means. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/;
 
-/** Epoch ms of a creation time, or undefined when absent or unreadable. */
-function readCreatedAt(body: Readonly<Record<string, unknown>>, field: FieldPath): number | undefined {
+/** Epoch ms of an ISO-8601 date-time string; undefined when it is not one. */
+function parseDateTime(value: unknown): number | undefined {
+  if (typeof value !== "string" || !ISO_DATE_TIME.test(value.trim())) return undefined;
+  const ms = Date.parse(value.trim());
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function readDateTime(body: Readonly<Record<string, unknown>>, field: FieldPath, redact: SecretRedactor | undefined): NumberRead {
+  const value = readField(body, field);
+  if (value === undefined || value === null) return { kind: "absent" };
+  const ms = parseDateTime(value);
+  if (ms === undefined) return { kind: "bad", reason: `${fieldPathName(field)} is not an ISO-8601 date-time (got ${describeValue(value, redact)})` };
+  return { kind: "number", value: ms };
+}
+
+/**
+ * Epoch ms of a creation time, or undefined when absent or unreadable: a
+ * number is a unix time in the rule's unit; a string that is an ISO-8601
+ * date-time says what it is, and is read as that.
+ */
+function readCreatedAt(body: Readonly<Record<string, unknown>>, field: FieldPath, unit: "s" | "ms"): number | undefined {
   const value = readField(body, field);
   const parsed = toNumber(value);
-  if (parsed !== undefined) {
-    if (!Number.isFinite(parsed) || parsed < 0) return undefined;
-    return parsed >= EPOCH_MS_THRESHOLD ? parsed : parsed * 1000;
-  }
-  if (typeof value === "string" && ISO_DATE_PREFIX.test(value.trim())) {
-    const ms = Date.parse(value.trim());
-    return Number.isFinite(ms) ? ms : undefined;
-  }
-  return undefined;
+  if (parsed === undefined) return parseDateTime(value);
+  if (!Number.isFinite(parsed) || parsed < 0) return undefined;
+  return inMilliseconds(parsed, unit);
 }
 
 /** A short, printable rendering of a server's value for a reason, secrets in `redact` replaced before the cut. */

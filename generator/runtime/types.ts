@@ -76,17 +76,32 @@ export interface TokenFieldNames {
 }
 
 /**
- * How a success body says when the access token expires. Numbers may arrive
- * as numeric strings (`"3599"`), which are read as the number they spell.
- * - `relative`: seconds from receipt (RFC 6749 §5.1 `expires_in`).
- * - `absolute`: a unix time, in seconds or milliseconds.
- * - `created-plus-relative`: `expires_in` seconds counted from a `created_at` unix time.
+ * How a success body says when the access token expires, as the model
+ * decided it (generator/model/response.ts); the runtime applies it and
+ * guesses nothing from the values. Numbers may arrive as numeric strings
+ * (`"3599"`), which are read as the number they spell.
+ * - `relative`: a lifetime counted from receipt (RFC 6749 §5.1 `expires_in`),
+ *   in seconds (also when `unit` is absent), or in milliseconds with `unit: "ms"`.
+ * - `absolute`: the moment of expiry: a unix time in seconds or milliseconds,
+ *   or an ISO-8601 date-time string (`"2026-12-06T12:00:00Z"`).
+ * - `created-plus-relative`: `expires_in` seconds counted from a creation time:
+ *   a unix time in `createdUnit`, or an ISO-8601 date-time string (which says
+ *   what it is); from receipt when that is absent or unreadable.
+ * - `issued-at`: an issue time in `unit` plus a lifetime the provider
+ *   documents but does not send (`lifetimeSeconds`); from receipt when the
+ *   issue time is absent.
  * - `none`: the provider never says; the token is valid until a 401 says otherwise.
  */
 export type ExpiryRule =
-  | { readonly kind: "relative"; readonly field: FieldPath }
-  | { readonly kind: "absolute"; readonly field: FieldPath; readonly unit: "s" | "ms" }
-  | { readonly kind: "created-plus-relative"; readonly createdField: FieldPath; readonly field: FieldPath }
+  | { readonly kind: "relative"; readonly field: FieldPath; readonly unit?: "s" | "ms" }
+  | { readonly kind: "absolute"; readonly field: FieldPath; readonly unit: "s" | "ms" | "iso8601" }
+  | {
+      readonly kind: "created-plus-relative";
+      readonly createdField: FieldPath;
+      readonly createdUnit: "s" | "ms";
+      readonly field: FieldPath;
+    }
+  | { readonly kind: "issued-at"; readonly field: FieldPath; readonly unit: "s" | "ms"; readonly lifetimeSeconds: number }
   | { readonly kind: "none" };
 
 /**

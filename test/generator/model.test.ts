@@ -437,7 +437,7 @@ describe("expiry", () => {
     {
       name: "created_at plus expires_in",
       properties: { created_at: { type: "integer" }, expires_in: { type: "integer" } },
-      want: { kind: "created-plus-relative", createdField: "created_at", field: "expires_in" },
+      want: { kind: "created-plus-relative", createdField: "created_at", createdUnit: "s", field: "expires_in" },
     },
     { name: "expires_at without expires_in", properties: { expires_at: { type: "integer" } }, want: { kind: "absolute", field: "expires_at", unit: "s" } },
     {

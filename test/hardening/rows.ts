@@ -305,7 +305,9 @@ export const ROWS: readonly Row[] = [
   tokenRow("expires_in 0 (expires now)", tokenJson({ expires_in: 0 }), { expiresAt: T }),
   invalid('expires_in "NaN"', raw200(tokenJson({ expires_in: "NaN" })), 'expires_in is not a number (got "NaN")'),
   invalid("expires_in 1e400 (parses to Infinity)", raw200(`{"access_token":"${ACCESS_TOKEN}","expires_in":1e400}`), "expires_in is not a finite number (got Infinity)"),
-  tokenRow("expires_in 1.9e9 is an absolute unix time in seconds", tokenJson({ expires_in: 1.9e9 }), { expiresAt: 1.9e12 }),
+  // The endpoint's rule says relative: however large, it is a lifetime (whether it is a unix time is the model's call).
+  tokenRow("expires_in 1.9e9 under a relative rule is seconds from receipt", tokenJson({ expires_in: 1.9e9 }), { expiresAt: T + 1.9e12 }),
+  invalid("expires_in 1e13 s from receipt is past the range of a date", raw200(tokenJson({ expires_in: 1e13 })), "expires_in gives an expiry outside the range of a date"),
   invalid("expires_in with a C1 control", raw200(tokenJson({ expires_in: "36\u009b00" })), 'expires_in is not a number (got "36\\u009b00")'),
   // Stalls and broken connections.
   { name: "slow headers", serve: () => () => undefined, timeoutMs: SLOW_TIMEOUT_MS, want: { kind: "timeout", timeoutMs: SLOW_TIMEOUT_MS } },

@@ -2,6 +2,9 @@
 // client_id in the body and client_secret only when configured; the success
 // body's `expires_in` is an ABSOLUTE unix time in seconds; errors
 // 401/403/404/422/503; two named servers.
+// That expires_in is a moment is the model's reading of the spec's description
+// (generator/model/expiry.ts); the runtime applies the rule and reads nothing
+// into a value's size, so the expiry rows below fail if the model says "relative".
 import { describe, expect, it } from "vitest";
 import { createAssetClient } from "../../generated/asset/index.js";
 import type { AssetClient } from "../../generated/asset/index.js";

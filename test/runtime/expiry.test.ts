@@ -7,7 +7,12 @@ const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z
 const relative: ExpiryRule = { kind: "relative", field: "expires_in" };
 const absS: ExpiryRule = { kind: "absolute", field: "expires_at", unit: "s" };
 const absMs: ExpiryRule = { kind: "absolute", field: "expires_at", unit: "ms" };
-const created: ExpiryRule = { kind: "created-plus-relative", createdField: "created_at", field: "expires_in" };
+const created: ExpiryRule = { kind: "created-plus-relative", createdField: "created_at", createdUnit: "s", field: "expires_in" };
+const createdMs: ExpiryRule = { kind: "created-plus-relative", createdField: "created_at", createdUnit: "ms", field: "expires_in" };
+const relMs: ExpiryRule = { kind: "relative", field: "expires_in", unit: "ms" };
+const absIso: ExpiryRule = { kind: "absolute", field: "expiresAt", unit: "iso8601" };
+const issuedMs: ExpiryRule = { kind: "issued-at", field: "issued_at", unit: "ms", lifetimeSeconds: 7200 };
+const issuedS: ExpiryRule = { kind: "issued-at", field: "issued_at", unit: "s", lifetimeSeconds: 7200 };
 
 describe("computeExpiresAt: usable values", () => {
   it.each<{ name: string; rule: ExpiryRule; body: Record<string, unknown>; want: number | undefined }>([
@@ -22,9 +27,26 @@ describe("computeExpiresAt: usable values", () => {
     { name: "relative absent", rule: relative, body: {}, want: undefined },
     { name: "relative null", rule: relative, body: { expires_in: null }, want: undefined },
     { name: "relative field only on the prototype is absent", rule: { kind: "relative", field: "constructor" }, body: {}, want: undefined },
-    { name: "relative holding unix seconds is absolute", rule: relative, body: { expires_in: 1_700_003_600 }, want: 1_700_003_600_000 },
-    { name: "relative holding unix seconds as string", rule: relative, body: { expires_in: "1700003600" }, want: 1_700_003_600_000 },
-    { name: "relative holding unix ms is absolute", rule: relative, body: { expires_in: 1_700_003_600_123 }, want: 1_700_003_600_123 },
+    // The rule says what a value is; its size never makes a lifetime a timestamp (the model decides that).
+    { name: "relative stays relative however large: 1e9+ seconds", rule: relative, body: { expires_in: 1_700_003_600 }, want: NOW + 1_700_003_600_000 },
+    { name: "relative stays relative however large: as a string", rule: relative, body: { expires_in: "1700003600" }, want: NOW + 1_700_003_600_000 },
+    { name: "relative stays relative however large: 1e12+ seconds", rule: relative, body: { expires_in: 1_700_003_600_123 }, want: NOW + 1_700_003_600_123_000 },
+    { name: "relative with unit s is seconds", rule: { kind: "relative", field: "expires_in", unit: "s" }, body: { expires_in: 60 }, want: NOW + 60_000 },
+    { name: "relative milliseconds (Fiserv)", rule: relMs, body: { expires_in: 899_000 }, want: NOW + 899_000 },
+    { name: "relative milliseconds string", rule: relMs, body: { expires_in: "899000" }, want: NOW + 899_000 },
+    { name: "relative milliseconds past 1e9 stay a lifetime", rule: relMs, body: { expires_in: 1_209_600_000 }, want: NOW + 1_209_600_000 },
+    { name: "relative milliseconds absent", rule: relMs, body: {}, want: undefined },
+    { name: "absolute seconds below 1e9 is still a unix time", rule: absS, body: { expires_at: 86_400 }, want: 86_400_000 },
+    { name: "absolute ISO-8601 (Sentry)", rule: absIso, body: { expiresAt: "2026-12-06T12:00:00Z" }, want: Date.UTC(2026, 11, 6, 12) },
+    { name: "absolute ISO-8601 with offset and fraction", rule: absIso, body: { expiresAt: "2026-12-06T14:00:00.250+02:00" }, want: Date.UTC(2026, 11, 6, 12, 0, 0, 250) },
+    { name: "absolute ISO-8601 padded", rule: absIso, body: { expiresAt: " 2026-12-06T12:00:00Z " }, want: Date.UTC(2026, 11, 6, 12) },
+    { name: "absolute ISO-8601 absent", rule: absIso, body: {}, want: undefined },
+    { name: "absolute ISO-8601 null", rule: absIso, body: { expiresAt: null }, want: undefined },
+    { name: "issued-at ms plus documented lifetime (Salesforce)", rule: issuedMs, body: { issued_at: "1700000000000" }, want: 1_700_007_200_000 },
+    { name: "issued-at ms as a number", rule: issuedMs, body: { issued_at: 1_700_000_000_000 }, want: 1_700_007_200_000 },
+    { name: "issued-at seconds", rule: issuedS, body: { issued_at: 1_700_000_000 }, want: 1_700_007_200_000 },
+    { name: "issued-at absent counts the lifetime from receipt", rule: issuedMs, body: {}, want: NOW + 7_200_000 },
+    { name: "issued-at null counts the lifetime from receipt", rule: issuedMs, body: { issued_at: null }, want: NOW + 7_200_000 },
     { name: "absolute seconds", rule: absS, body: { expires_at: 1_700_003_600 }, want: 1_700_003_600_000 },
     { name: "absolute seconds string", rule: absS, body: { expires_at: "1700003600" }, want: 1_700_003_600_000 },
     { name: "absolute ms", rule: absMs, body: { expires_at: 1_700_003_600_123 }, want: 1_700_003_600_123 },
@@ -32,9 +54,14 @@ describe("computeExpiresAt: usable values", () => {
     { name: "absolute absent", rule: absS, body: {}, want: undefined },
     { name: "created seconds + relative", rule: created, body: { created_at: 1_600_000_000, expires_in: 7200 }, want: 1_600_007_200_000 },
     { name: "created seconds string", rule: created, body: { created_at: "1600000000", expires_in: "7200" }, want: 1_600_007_200_000 },
-    { name: "created in ms", rule: created, body: { created_at: 1_600_000_000_000, expires_in: 7200 }, want: 1_600_007_200_000 },
+    { name: "created in ms", rule: createdMs, body: { created_at: 1_600_000_000_000, expires_in: 7200 }, want: 1_600_007_200_000 },
+    { name: "created ms below 1e12 is still ms", rule: createdMs, body: { created_at: 1_600_000_000, expires_in: 7200 }, want: 1_600_000_000 + 7_200_000 },
+    { name: "created seconds above 1e12 is still seconds", rule: created, body: { created_at: 1_600_000_000_000, expires_in: 0 }, want: 1_600_000_000_000_000 },
+    // An ISO-8601 creation time says what it is: read as such whatever the unit for numbers.
     { name: "created ISO-8601", rule: created, body: { created_at: "2020-09-13T12:26:40Z", expires_in: 7200 }, want: 1_600_007_200_000 },
     { name: "created ISO-8601 with offset", rule: created, body: { created_at: "2020-09-13T14:26:40+02:00", expires_in: 60 }, want: 1_600_000_060_000 },
+    { name: "created ISO-8601 under a ms unit", rule: createdMs, body: { created_at: "2020-09-13T12:26:40Z", expires_in: 60 }, want: 1_600_000_060_000 },
+    { name: "created date without a time: unreadable, from receipt", rule: created, body: { created_at: "2020-09-13", expires_in: 60 }, want: NOW + 60_000 },
     { name: "created absent falls back to receipt", rule: created, body: { expires_in: 60 }, want: NOW + 60_000 },
     { name: "created null falls back to receipt", rule: created, body: { created_at: null, expires_in: 60 }, want: NOW + 60_000 },
     { name: "created garbage falls back to receipt", rule: created, body: { created_at: "yesterday", expires_in: 60 }, want: NOW + 60_000 },
@@ -60,7 +87,7 @@ describe("computeExpiresAt: usable values", () => {
     },
     {
       name: "nested created + relative",
-      rule: { kind: "created-plus-relative", createdField: ["meta", "created"], field: ["meta", "ttl"] },
+      rule: { kind: "created-plus-relative", createdField: ["meta", "created"], createdUnit: "s", field: ["meta", "ttl"] },
       body: { meta: { created: "1600000000", ttl: "7200" } },
       want: 1_600_007_200_000,
     },
@@ -95,6 +122,18 @@ describe("computeExpiresAt: unusable values", () => {
     { name: "non-ASCII digits", rule: relative, body: { expires_in: "٣٦٠٠" }, field: "expires_in" },
     { name: "nested garbage names the dotted path", rule: { kind: "relative", field: ["data", "expires_in"] }, body: { data: { expires_in: "soon" } }, field: "data.expires_in" },
     { name: "nested negative names the dotted path", rule: { kind: "absolute", field: ["a", "b", "c"], unit: "s" }, body: { a: { b: { c: -1 } } }, field: "a.b.c" },
+    { name: "relative seconds beyond the date range", rule: relative, body: { expires_in: 1e13 }, field: "expires_in" },
+    { name: "relative ms not finite", rule: relMs, body: JSON.parse('{"expires_in":1e400}') as Record<string, unknown>, field: "expires_in" },
+    { name: "relative ms negative", rule: relMs, body: { expires_in: -1 }, field: "expires_in" },
+    { name: "ISO-8601 garbage", rule: absIso, body: { expiresAt: "soon" }, field: "expiresAt" },
+    { name: "ISO-8601 given a unix time", rule: absIso, body: { expiresAt: 1_700_000_000 }, field: "expiresAt" },
+    { name: "ISO-8601 given a numeric string", rule: absIso, body: { expiresAt: "1700000000" }, field: "expiresAt" },
+    { name: "ISO-8601 date without a time", rule: absIso, body: { expiresAt: "2026-12-06" }, field: "expiresAt" },
+    { name: "ISO-8601 impossible date", rule: absIso, body: { expiresAt: "2026-13-45T99:00:00Z" }, field: "expiresAt" },
+    { name: "ISO-8601 beyond the date range", rule: absIso, body: { expiresAt: "+275760-09-13T00:00:01Z" }, field: "expiresAt" },
+    { name: "issued-at garbage", rule: issuedMs, body: { issued_at: "yesterday" }, field: "issued_at" },
+    { name: "issued-at negative", rule: issuedMs, body: { issued_at: -1 }, field: "issued_at" },
+    { name: "issued-at beyond the date range", rule: issuedS, body: { issued_at: 1e300 }, field: "issued_at" },
   ])("$name", ({ rule, body, field }) => {
     const got = computeExpiresAt(rule, body, NOW);
     expect(got.ok).toBe(false);
@@ -119,8 +158,11 @@ describe("computeExpiresAt: unusable values", () => {
 describe("readExpiry: on which clock the expiry is", () => {
   it.each<{ name: string; rule: ExpiryRule; body: Record<string, unknown>; serverClock: boolean }>([
     { name: "relative seconds: local clock", rule: relative, body: { expires_in: 3600 }, serverClock: false },
-    { name: "relative holding unix seconds: server clock", rule: relative, body: { expires_in: 1_700_003_600 }, serverClock: true },
-    { name: "relative holding unix ms: server clock", rule: relative, body: { expires_in: 1_700_003_600_123 }, serverClock: true },
+    { name: "relative however large: local clock", rule: relative, body: { expires_in: 1_700_003_600 }, serverClock: false },
+    { name: "relative milliseconds: local clock", rule: relMs, body: { expires_in: 899_000 }, serverClock: false },
+    { name: "absolute ISO-8601: server clock", rule: absIso, body: { expiresAt: "2026-12-06T12:00:00Z" }, serverClock: true },
+    { name: "issued-at read: server clock", rule: issuedMs, body: { issued_at: 1_700_000_000_000 }, serverClock: true },
+    { name: "issued-at absent: local clock", rule: issuedMs, body: {}, serverClock: false },
     { name: "absolute: server clock", rule: absS, body: { expires_at: 1_700_003_600 }, serverClock: true },
     { name: "created_at read: server clock", rule: created, body: { created_at: 1_600_000_000, expires_in: 60 }, serverClock: true },
     { name: "created_at absent: local clock", rule: created, body: { expires_in: 60 }, serverClock: false },

@@ -49,7 +49,7 @@ describe("Date header and server-clock expiry", () => {
   const HOUR = 3_600_000;
   const YEAR = 365 * 24 * HOUR;
   const absolute: ExpiryRule = { kind: "absolute", field: "expires_at", unit: "s" };
-  const created: ExpiryRule = { kind: "created-plus-relative", createdField: "created_at", field: "expires_in" };
+  const created: ExpiryRule = { kind: "created-plus-relative", createdField: "created_at", createdUnit: "s", field: "expires_in" };
   const relative: ExpiryRule = { kind: "relative", field: "expires_in" };
 
   interface Case {
@@ -124,8 +124,8 @@ describe("Date header and server-clock expiry", () => {
       want: { expiresAt: NOW - HOUR + 600_000, clockOffsetMs: HOUR, beyondBound: true },
     },
     {
-      name: "an expires_in that is a unix time is a server-clock time: shifted",
-      rule: relative,
+      name: "an expires_in the model reads as a unix time is a server-clock time: shifted",
+      rule: { kind: "absolute", field: "expires_in", unit: "s" },
       serverNow: NOW - 2 * MINUTE,
       body: { access_token: "a", expires_in: (NOW - 2 * MINUTE) / 1000 + 600 },
       want: { expiresAt: NOW + 600_000, clockOffsetMs: 2 * MINUTE, beyondBound: false },
@@ -181,12 +181,12 @@ describe("an expiry already past at receipt is kept, at or before receipt (expir
   it.each<{ name: string; rule: ExpiryRule; body: Record<string, unknown>; want: number }>([
     { name: "expires_in 0", rule: { kind: "relative", field: "expires_in" }, body: { expires_in: 0 }, want: NOW },
     { name: 'expires_in "0"', rule: { kind: "relative", field: "expires_in" }, body: { expires_in: "0" }, want: NOW },
-    { name: "expires_in that is a unix time an hour ago", rule: { kind: "relative", field: "expires_in" }, body: { expires_in: NOW / 1000 - 3600 }, want: NOW - 3_600_000 },
+    { name: "expires_in the model reads as a unix time an hour ago", rule: { kind: "absolute", field: "expires_in", unit: "s" }, body: { expires_in: NOW / 1000 - 3600 }, want: NOW - 3_600_000 },
     { name: "absolute expires_at an hour ago", rule: { kind: "absolute", field: "expires_at", unit: "s" }, body: { expires_at: NOW / 1000 - 3600 }, want: NOW - 3_600_000 },
     { name: "absolute expires_at 0: 0, not absent", rule: { kind: "absolute", field: "expires_at", unit: "ms" }, body: { expires_at: 0 }, want: 0 },
     {
       name: "created_at a day ago + expires_in an hour",
-      rule: { kind: "created-plus-relative", createdField: "created_at", field: "expires_in" },
+      rule: { kind: "created-plus-relative", createdField: "created_at", createdUnit: "s", field: "expires_in" },
       body: { created_at: NOW / 1000 - 86_400, expires_in: 3600 },
       want: NOW - 82_800_000,
     },

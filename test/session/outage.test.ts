@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createSession } from "../../generator/runtime/session.js";
 import { MemoryTokenStore } from "../../generator/runtime/store.js";
 import type { StoredToken, TokenStore } from "../../generator/runtime/store.js";
+import type { TokenEndpoint } from "../../generator/runtime/types.js";
 import { NOW, delay, makeGrant, testClock, tokenBody, useServers, useUnhandledRejectionTrap } from "./helpers.js";
 
 const start = useServers();
@@ -78,16 +79,17 @@ describe("cool-down", () => {
 });
 
 describe("tokens that live shorter than the refresh margin", () => {
-  it.each([
-    ["expires_in: 0", { expires_in: 0 }],
-    ["expires_in of 1e12 (epoch ms, long past)", { expires_in: 1e12 }],
-  ])("%s: used, then asked for at most once per minRefreshIntervalMs", async (_name, lifetime) => {
+  // The second row's expiry rule is the model's call (an absolute time in ms); the runtime never reads one into a size.
+  it.each<[string, Record<string, unknown>, Partial<TokenEndpoint>]>([
+    ["expires_in: 0", { expires_in: 0 }, {}],
+    ["expires_in of 1e12 read as epoch ms (long past)", { expires_in: 1e12 }, { expiry: { kind: "absolute", field: "expires_in", unit: "ms" } }],
+  ])("%s: used, then asked for at most once per minRefreshIntervalMs", async (_name, lifetime, endpoint) => {
     let n = 0;
     const server = await start(() => {
       n += 1;
       return { status: 200, body: tokenBody(n, lifetime) };
     });
-    const session = createSession(makeGrant({ baseUrl: server.url, clock: { now: Date.now, advance: () => undefined } }), {
+    const session = createSession(makeGrant({ baseUrl: server.url, clock: { now: Date.now, advance: () => undefined }, endpoint }), {
       minRefreshIntervalMs: 500,
     });
     const calls = (await poll(session, 0, 1_200)).length;
