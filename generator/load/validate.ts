@@ -115,6 +115,8 @@ function describe(error: ErrorObject | undefined): string {
   if (!error) return "rejected by the OpenAPI schema";
   const params = error.params as Record<string, unknown>;
   if (error.keyword === "additionalProperties") return `unexpected property ${JSON.stringify(params["additionalProperty"])}`;
+  // The 3.1 and 3.2 schemas (JSON Schema 2020-12) close objects with unevaluatedProperties instead.
+  if (error.keyword === "unevaluatedProperties") return `unexpected property ${JSON.stringify(params["unevaluatedProperty"])}`;
   if (error.keyword === "required") return `missing required property ${JSON.stringify(params["missingProperty"])}`;
   return error.message ?? error.keyword;
 }

@@ -163,7 +163,9 @@ function build(view: SpecView, input: BuildInput): Found<Synthesis> {
       properties["client_id"] = { type: "string", description: "The client identifier (RFC 6749 §2.3.1)." };
       properties["client_secret"] = { type: "string", description: "The client secret (RFC 6749 §2.3.1)." };
     }
-    const schemaName = name(`${grantType.split("_").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Request`);
+    // `urn:ietf:params:oauth:grant-type:device_code` -> `DeviceCode`: a component name is [A-Za-z0-9._-] (3.1 §4.8.7).
+    const words = grantType.slice(grantType.lastIndexOf(":") + 1).split(/[^A-Za-z0-9]+/).filter(Boolean);
+    const schemaName = name(`${words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Request`);
     schemas[schemaName] = {
       type: "object",
       description: `The ${grantType} grant (${rfcText(grant)}).`,
