@@ -81,8 +81,12 @@ export function buildSurface({ view, document, token, grants, config, configFile
     const pointer = `/endpoints/${key}`;
     const existing = endpoints[key];
     const placed: Placed = url.startsWith("/") ? { url, relative: true } : { url, relative: false };
-    if (existing !== undefined && placedHref(existing, clientServers) !== placedHref(placed, clientServers)) {
-      refuse(pointer, `the spec already names the ${ENDPOINT_NAMES[key]} at ${view.file}#${existing.pointer} (${existing.url}); correct the spec with an overlay instead`);
+    if (existing !== undefined) {
+      if (placedHref(existing, clientServers) !== placedHref(placed, clientServers)) {
+        refuse(pointer, `the spec already names the ${ENDPOINT_NAMES[key]} at ${view.file}#${existing.pointer} (${existing.url}); correct the spec with an overlay instead`);
+      }
+      fact(`${ENDPOINT_NAMES[key]}: agrees with the spec's ${existing.pointer}, which stays its source`, "config", `${configFile}#${pointer}`);
+      continue;
     }
     endpoints[key] = endpoint(placed, `${configFile}#${pointer}`, "config");
     fact(`${ENDPOINT_NAMES[key]}: ${describe(placed)}`, "config", `${configFile}#${pointer}`);
