@@ -5,7 +5,6 @@ import type { ProviderConfig } from "../../generator/load/index.js";
 import type { OAuthSurfaceModel } from "../../generator/model/index.js";
 import { CONFIG_FILE, modelError, modelOf, tokenSpec, type Json } from "./helpers.js";
 
-const TOKEN_OP = "/paths/~1oauth~1token/post";
 const CODE_BODY: Json = {
   type: "object",
   required: ["grant_type"],
