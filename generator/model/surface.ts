@@ -240,3 +240,39 @@ function pkceEvidence(view: SpecView, document: unknown, token: TokenOperation, 
   }
   return undefined;
 }
+
+/** One line of the surface for `explain` and the README: what the endpoint is, where, and from what. */
+export interface SurfaceEntry {
+  readonly name: string;
+  readonly url: string;
+  readonly relative: boolean;
+  readonly source: Fact["source"];
+  /** For the authorization endpoint: PKCE, OpenID Connect, scope separator and scopes, in words. */
+  readonly details?: string;
+}
+
+/** The surface as a list, in the order `explain` and the README print it. */
+export function surfaceEntries(surface: OAuthSurfaceModel | undefined): SurfaceEntry[] {
+  if (surface === undefined) return [];
+  const entries: SurfaceEntry[] = [];
+  const { authorization } = surface;
+  if (authorization !== undefined) {
+    const details = [
+      authorization.pkce === "S256" ? "PKCE S256" : "no PKCE (the server lacks it)",
+      ...(authorization.openid ? ["OpenID Connect (nonce)"] : []),
+      ...(authorization.scopeSeparator !== " " ? [`scopes joined with ${JSON.stringify(authorization.scopeSeparator)}`] : []),
+      authorization.scopes.length > 0 ? `scopes ${authorization.scopes.map((s) => s.name).join(" ")}` : "no scopes documented",
+    ];
+    entries.push({ name: "authorization", url: authorization.url, relative: authorization.relative, source: authorization.source, details: details.join("; ") });
+  }
+  const rest: [string, EndpointModel | undefined][] = [
+    ["pushed authorization (PAR)", surface.pushedAuthorization],
+    ["device authorization", surface.deviceAuthorization],
+    ["refresh", surface.refresh],
+    ["revocation", surface.revocation],
+    ["introspection", surface.introspection],
+  ];
+  for (const [name, at] of rest) if (at !== undefined) entries.push({ name, url: at.url, relative: at.relative, source: at.source });
+  if (surface.metadataUrl !== undefined) entries.push({ name: "metadata", url: surface.metadataUrl, relative: false, source: "spec", details: "read at run time" });
+  return entries;
+}
