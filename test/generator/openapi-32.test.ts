@@ -1,13 +1,16 @@
 // OpenAPI 3.2 (3.2.0, September 2025) documents: validated against the vendored official schema
 // (generator/load/schemas/), and what 3.2 adds that a token client reads: deviceAuthorization flows and
 // oauth2MetadataUrl (issue 12).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { SpecError, loadSpec, loadSpecText, type SpecErrorCode } from "../../generator/load/index.js";
 import { buildModel } from "../../generator/model/index.js";
-import { REPO_ROOT, type Json } from "./helpers.js";
+import { generate } from "../../generator/pipeline/generate.js";
+import { REPO_ROOT, typecheck, useTempDirs, type Json } from "./helpers.js";
+
+const tempDir = useTempDirs();
 
 const FIXTURE = "test/fixtures/openapi-3.2/device-tv.yaml";
 const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
@@ -52,6 +55,17 @@ describe("an OpenAPI 3.2 document", () => {
       ["spec", "/components/securitySchemes/tvLogin/oauth2MetadataUrl"],
     ]);
   });
+
+  it("generates a client whose output type-checks, and whose README lists the device authorization endpoint", async () => {
+    const outDir = await tempDir("openapi-32");
+    const report = await generate({ specs: [join(REPO_ROOT, FIXTURE)], specsDir: join(REPO_ROOT, "test/fixtures/openapi-3.2"), outDir, check: false, defaultRun: false, log: () => undefined });
+    expect(report.written).toEqual(["device-tv"]);
+    writeFileSync(join(outDir, "package.json"), JSON.stringify({ type: "module" }));
+    expect(typecheck(outDir, { skipLibCheck: true }).diagnostics).toEqual([]);
+    const readme = readFileSync(join(outDir, "device-tv", "README.md"), "utf8");
+    expect(readme).toContain("| device authorization | `/oauth/device_authorization` on the client's server | spec |");
+    expect(readFileSync(join(outDir, "device-tv", "client.ts"), "utf8")).toContain('"urn:ietf:params:oauth:grant-type:device_code"');
+  }, 60_000);
 
   it.each<{ name: string; edit: Edit; code: SpecErrorCode; pointer: string; message: RegExp }>([
     // given an edit of the fixture -> want this refusal
