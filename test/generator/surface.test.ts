@@ -2,6 +2,8 @@
 // from operations of `paths` that are clearly such endpoints, and from the provider config (issue 12).
 import { describe, expect, it } from "vitest";
 import type { ProviderConfig } from "../../generator/load/index.js";
+import { explanationText } from "../../generator/cli/explain.js";
+import { readmeFile } from "../../generator/emit/readme.js";
 import type { OAuthSurfaceModel } from "../../generator/model/index.js";
 import { CONFIG_FILE, modelError, modelOf, tokenSpec, type Json } from "./helpers.js";
 
@@ -225,6 +227,39 @@ describe("model.surface from a small spec", () => {
     const hint = model.facts.find((f) => f.topic === "oauth surface");
     expect(hint).toMatchObject({ source: "inferred", evidence: "/paths/~1oauth~1token/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/code_challenge" });
     expect(hint!.statement).toMatch(/documents PKCE.*endpoints\.authorization/);
+  });
+});
+
+describe("Swagger 2.0", () => {
+  it("an accessCode flow (converted to authorizationCode) gives the authorization endpoint and its scopes", async () => {
+    const model = await modelOf({
+      swagger: "2.0",
+      info: { title: "Acme", version: "1" },
+      host: "api.example.com",
+      schemes: ["https"],
+      paths: { "/v1/things": { get: { responses: { "200": { description: "ok" } } } } },
+      securityDefinitions: {
+        user: { type: "oauth2", flow: "accessCode", authorizationUrl: "https://api.example.com/oauth/authorize", tokenUrl: "https://api.example.com/oauth/token", scopes: { profile: "Your profile" } },
+      },
+    });
+    expect(model.surface?.authorization).toMatchObject({ url: "/oauth/authorize", relative: true, scopes: [{ name: "profile", description: "Your profile" }], pkce: "S256" });
+    expect(model.surface?.authorization?.pointer).toMatch(/^\/components\/securitySchemes\/user\/flows\/authorizationCode\/authorizationUrl$/);
+  });
+});
+
+describe("explain and the provider README", () => {
+  it("show each endpoint, where it is and what it came from; and say so when there is none", async () => {
+    const model = await modelOf(spec({ servers: API, schemes: codeFlow({ scopes: { read: "Read" } }), paths: { "/oauth/revoke": formPost({ token: str }, {}, { summary: "Revoke" }) } }));
+    const { wireDocument: _wire, ...explained } = model;
+    const text = explanationText(explained);
+    expect(text).toContain("OAuth endpoints besides the token operation\n  authorization              https://login.example.com/authorize [spec]\n    PKCE S256; scopes read\n");
+    expect(text).toContain("  revocation                 /oauth/revoke (on the client's server) [inferred]\n");
+    const readme = readmeFile(model, "npm run generate");
+    expect(readme).toContain("| authorization | https://login.example.com/authorize | spec | PKCE S256; scopes read |");
+    expect(readme).toContain("| revocation | `/oauth/revoke` on the client's server | inferred |  |");
+    const none = await modelOf(tokenSpec());
+    expect(explanationText(none)).toContain("OAuth endpoints besides the token operation\n  none documented\n");
+    expect(readmeFile(none, "npm run generate")).toContain("The spec documents none besides the token operation");
   });
 });
 
