@@ -1,3 +1,4 @@
+import { SpecError } from "../load/index.js";
 import { isJson, type Located, type SpecView } from "./schema.js";
 import { requestPathOf } from "./operation.js";
 
@@ -44,7 +45,7 @@ export function pathEndpoints(view: SpecView, tokenPointer: string): PathEndpoin
       const operation = view.objectAt(pathItem, method);
       if (!operation || operation.pointer === tokenPointer) continue;
       const seen = { label: `${method.toUpperCase()} ${path}`, requestPath: requestPathOf(path), operation, pathItem };
-      const found = recognise(view, method, path, operation, pathItem);
+      const found = recogniseSafely(view, method, path, operation, pathItem);
       if (found) out.push({ ...seen, ...found });
     }
   }
@@ -52,6 +53,19 @@ export function pathEndpoints(view: SpecView, tokenPointer: string): PathEndpoin
 }
 
 type Recognised = Pick<PathEndpoint, "kind" | "because" | "pkceDocumented" | "s256Missing">;
+
+/**
+ * An operation whose schemas cannot be read (a cycle of refs, allOf nested too deeply) is simply not recognised: the
+ * surface is extra, and a problem in an operation tokenwright does not call must not refuse the spec.
+ */
+function recogniseSafely(view: SpecView, method: "get" | "post", path: string, operation: Located, pathItem: Located): Recognised | undefined {
+  try {
+    return recognise(view, method, path, operation, pathItem);
+  } catch (error) {
+    if (error instanceof SpecError || error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
 
 function recognise(view: SpecView, method: "get" | "post", path: string, operation: Located, pathItem: Located): Recognised | undefined {
   const node = isJson(operation.node) ? operation.node : {};

@@ -200,6 +200,22 @@ describe("model.surface from a small spec", () => {
     }
   });
 
+  it("an operation whose response schema is only itself is passed over, not a reason to refuse the spec", async () => {
+    const document = spec({
+      servers: API,
+      paths: {
+        "/oauth/introspect": {
+          post: {
+            requestBody: { content: { [FORM]: { schema: { type: "object", properties: { token: str } } } } },
+            responses: { "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/Loop" } } } } },
+          },
+        },
+      },
+    });
+    (document["components"] as Json)["schemas"] = { Loop: { allOf: [{ $ref: "#/components/schemas/Loop" }] } };
+    expect((await modelOf(document)).surface).toBeUndefined();
+  });
+
   it("PKCE: a spec documenting code_challenge is S256 from the spec; without, S256 inferred; code_challenge_method without S256 is none", async () => {
     const authorize = (methods?: string[]) => ({
       "/authorize": {
