@@ -42,7 +42,7 @@ export function explanationText(model: Explanation): string {
   for (const server of model.servers) add(`  ${server.name.padEnd(12)} ${server.url}`);
   add();
   add("OAuth endpoints besides the token operation");
-  const surface = surfaceEntries(model.surface);
+  const surface = surfaceEntries(model);
   if (surface.length === 0) add("  none documented");
   for (const entry of surface) {
     add(`  ${entry.name.padEnd(26)} ${entry.url}${entry.relative ? " (on the client's server)" : ""} [${entry.source}]`);

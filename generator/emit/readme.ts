@@ -59,7 +59,7 @@ export function readmeFile(model: ProviderModel, command: string): string {
     tokenFields: Object.keys(model.success.tokenFields).filter((key) => key !== "accessToken"),
     expiry: describeExpiry(model.success.expiry),
     errors: model.errors.filter((e) => e.mediaType !== undefined),
-    surface: surfaceEntries(model.surface).map((entry) => ({
+    surface: surfaceEntries(model).map((entry) => ({
       ...entry,
       where: entry.relative ? `\`${md(entry.url)}\` on the client's server` : md(entry.url),
     })),

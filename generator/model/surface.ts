@@ -252,7 +252,7 @@ export interface SurfaceEntry {
 }
 
 /** The surface as a list, in the order `explain` and the README print it. */
-export function surfaceEntries(surface: OAuthSurfaceModel | undefined): SurfaceEntry[] {
+export function surfaceEntries({ surface, facts }: { readonly surface?: OAuthSurfaceModel | undefined; readonly facts: readonly Fact[] }): SurfaceEntry[] {
   if (surface === undefined) return [];
   const entries: SurfaceEntry[] = [];
   const { authorization } = surface;
@@ -273,6 +273,10 @@ export function surfaceEntries(surface: OAuthSurfaceModel | undefined): SurfaceE
     ["introspection", surface.introspection],
   ];
   for (const [name, at] of rest) if (at !== undefined) entries.push({ name, url: at.url, relative: at.relative, source: at.source });
-  if (surface.metadataUrl !== undefined) entries.push({ name: "metadata", url: surface.metadataUrl, relative: false, source: "spec", details: "read at run time" });
+  if (surface.metadataUrl !== undefined) {
+    // The metadata URL is a plain string in the model; its fact (metadataOf) says where it came from.
+    const source = facts.find((f) => f.topic === "oauth surface" && f.statement.startsWith("metadata URL"))?.source ?? "spec";
+    entries.push({ name: "metadata", url: surface.metadataUrl, relative: false, source, details: "read at run time" });
+  }
   return entries;
 }

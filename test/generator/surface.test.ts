@@ -273,6 +273,8 @@ describe("explain and the provider README", () => {
     const readme = readmeFile(model, "npm run generate");
     expect(readme).toContain("| authorization | https://login.example.com/authorize | spec | PKCE S256; scopes read |");
     expect(readme).toContain("| revocation | `/oauth/revoke` on the client's server | inferred |  |");
+    const configured = await modelOf(tokenSpec(), { endpoints: { metadata: "https://login.example.com/.well-known/openid-configuration" } });
+    expect(explanationText(configured)).toContain("  metadata                   https://login.example.com/.well-known/openid-configuration [config]\n");
     const none = await modelOf(tokenSpec());
     expect(explanationText(none)).toContain("OAuth endpoints besides the token operation\n  none documented\n");
     expect(readmeFile(none, "npm run generate")).toContain("The spec documents none besides the token operation");
