@@ -1,5 +1,6 @@
 import { grantDefinition, retryStatement, rfcText } from "../model/grants/index.js";
 import type { ProviderModel } from "../model/index.js";
+import { surfaceEntries } from "../model/surface.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import type { ClientAuthRule, ExpiryRule } from "../runtime/types.js";
 import { companionFiles } from "../pipeline/inputs.js";
@@ -39,6 +40,14 @@ export function explanationText(model: Explanation): string {
   add("Servers");
   if (model.servers.length === 0) add("  none: callers pass baseUrl");
   for (const server of model.servers) add(`  ${server.name.padEnd(12)} ${server.url}`);
+  add();
+  add("OAuth endpoints besides the token operation");
+  const surface = surfaceEntries(model);
+  if (surface.length === 0) add("  none documented");
+  for (const entry of surface) {
+    add(`  ${entry.name.padEnd(26)} ${entry.url}${entry.relative ? " (on the client's server)" : ""} [${entry.source}]`);
+    if (entry.details !== undefined) add(`    ${entry.details}`);
+  }
   add();
   add("Grants");
   for (const grant of model.grants) {

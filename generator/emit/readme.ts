@@ -1,6 +1,7 @@
 import Handlebars from "handlebars";
 import { grantDefinition, retryStatement } from "../model/grants/index.js";
 import type { FieldModel, GrantModel, ProviderModel } from "../model/index.js";
+import { surfaceEntries } from "../model/surface.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import type { ExpiryRule } from "../runtime/types.js";
 import { providerNames } from "./names.js";
@@ -58,6 +59,10 @@ export function readmeFile(model: ProviderModel, command: string): string {
     tokenFields: Object.keys(model.success.tokenFields).filter((key) => key !== "accessToken"),
     expiry: describeExpiry(model.success.expiry),
     errors: model.errors.filter((e) => e.mediaType !== undefined),
+    surface: surfaceEntries(model).map((entry) => ({
+      ...entry,
+      where: entry.relative ? `\`${md(entry.url)}\` on the client's server` : md(entry.url),
+    })),
   });
 }
 

@@ -41,6 +41,25 @@ export interface ProviderConfig {
   readonly response?: ResponseConfig;
   /** How the success body says when the token expires, when inference gets it wrong. */
   readonly expiry?: ExpiryConfig;
+  /**
+   * OAuth endpoints other than the token operation that the spec does not document: each an absolute https (or
+   * loopback http) URL, or a path (`/oauth2/revoke`) on the client's server.
+   */
+  readonly endpoints?: EndpointsConfig;
+  /** What the authorization request may carry, when the spec does not say. */
+  readonly authorization?: AuthorizationConfig;
+}
+
+/** The provider config's names for the OAuth endpoints around the token operation (model `OAuthSurfaceModel`). */
+export const ENDPOINT_KEYS = ["authorization", "deviceAuthorization", "revocation", "introspection", "pushedAuthorization", "refresh", "metadata"] as const;
+export type EndpointKey = (typeof ENDPOINT_KEYS)[number];
+export type EndpointsConfig = Readonly<Partial<Record<EndpointKey, string>>>;
+
+export interface AuthorizationConfig {
+  /** `false`: the server lacks PKCE (RFC 7636), so no `code_challenge` is sent. Default: S256. */
+  readonly pkce?: boolean;
+  /** What joins scopes in the authorization request, for a server that deviates from RFC 6749 §3.3's space. */
+  readonly scopeSeparator?: string;
 }
 
 /** The `token_endpoint_auth_method` values a generated client can send (the runtime's `ClientAuthMethod`). */
@@ -125,7 +144,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (typeof node !== "string" || !/^[^.]+(\.[^.]+)*$/.test(node)) return fail(path, "must be a property name or a dotted path such as \"data.token\"");
     return node;
   };
-  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry"]);
+  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry", "endpoints", "authorization"]);
   const config: {
     -readonly [K in keyof ProviderConfig]: ProviderConfig[K];
   } = {};
@@ -200,6 +219,32 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     config.response = response;
   }
   if (root["expiry"] !== undefined) config.expiry = checkExpiry(root["expiry"], { object, oneOf, fieldPath, fail });
+  if (root["endpoints"] !== undefined) {
+    const node = object(["endpoints"], root["endpoints"], ENDPOINT_KEYS);
+    const endpoints: Partial<Record<EndpointKey, string>> = {};
+    for (const key of ENDPOINT_KEYS) {
+      if (node[key] === undefined) continue;
+      const problem = endpointProblem(node[key]);
+      if (problem !== undefined) fail(["endpoints", key], problem);
+      endpoints[key] = node[key] as string;
+    }
+    config.endpoints = endpoints;
+  }
+  if (root["authorization"] !== undefined) {
+    const node = object(["authorization"], root["authorization"], ["pkce", "scopeSeparator"]);
+    const authorization: { -readonly [K in keyof AuthorizationConfig]: AuthorizationConfig[K] } = {};
+    if (node["pkce"] !== undefined) {
+      if (typeof node["pkce"] !== "boolean") fail(["authorization", "pkce"], "must be true or false (false: the server lacks PKCE)");
+      authorization.pkce = node["pkce"] as boolean;
+    }
+    const separator = node["scopeSeparator"];
+    if (separator !== undefined) {
+      // One printable character that cannot be part of a scope token (RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E).
+      if (typeof separator !== "string" || ![" ", ",", "+", ";"].includes(separator)) fail(["authorization", "scopeSeparator"], 'must be one of " ", ",", "+", ";"');
+      authorization.scopeSeparator = separator as string;
+    }
+    config.authorization = authorization;
+  }
   return config;
 }
 
@@ -249,6 +294,30 @@ function checkExpiry(value: unknown, { object, oneOf, fieldPath, fail }: Check):
       throw new Error(`unknown expiry kind ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Why a configured endpoint is unusable, or undefined: an absolute https URL (loopback http for tests) with no
+ * credentials or fragment (RFC 6749 §3.1: an endpoint URI has none), or a path on the client's server.
+ */
+function endpointProblem(value: unknown): string | undefined {
+  const usage = 'must be an absolute https URL ("https://login.example.com/oauth2/authorize") or a path ("/oauth2/revoke")';
+  if (typeof value !== "string" || value.trim() !== value || value === "") return usage;
+  if (value.startsWith("/") && !value.startsWith("//")) {
+    return /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}|\{[A-Za-z_][A-Za-z0-9_.-]*\})*$/.test(value) ? undefined : `${usage}; a path has no fragment`;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return usage;
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.test(url.hostname))) return `${usage}: tokens and codes travel only over https (or loopback)`;
+  if (url.username !== "" || url.password !== "") return "carries credentials (user:password@); they are never copied into generated code";
+  if (value.includes("#")) return "has a fragment (#…), which an endpoint URI must not have (RFC 6749 §3.1)";
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -41,7 +41,7 @@ export const SPEC_ERRORS = {
   read: "a spec, overlay or config file cannot be read",
   syntax: "the file is not valid JSON or YAML",
   not_openapi: "the document is not an OpenAPI (or Swagger 2.0) document",
-  unsupported_version: "the OpenAPI or Swagger version is not one tokenwright reads (Swagger 2.0, OpenAPI 3.0.x, 3.1.x)",
+  unsupported_version: "the OpenAPI or Swagger version is not one tokenwright reads (Swagger 2.0, OpenAPI 3.0.x, 3.1.x, 3.2.x)",
   version_not_string: 'the "swagger" field is the number 2.0, not the string "2.0" (unquoted in YAML)',
   too_deeply_nested: "the document is nested too deeply to check, convert or read",
   proto_member: 'a Swagger 2.0 document has a member named "__proto__", which cannot be converted safely',

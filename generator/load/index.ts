@@ -103,4 +103,4 @@ export async function loadSpecText(
   await validateDocument(file, converted, specVersionOf(file, converted), { semantic: false, context });
   return { file, sha256, version: "3.0", document: converted, convertedFrom: "2.0", conversion, ...droppedExtensions, ...overlaid };
 }
-export { loadProviderConfig, type ExpiryConfig, type GrantConfig, type ProviderConfig, type ResponseConfig } from "./config.js";
+export { ENDPOINT_KEYS, loadProviderConfig, type AuthorizationConfig, type EndpointKey, type EndpointsConfig, type ExpiryConfig, type GrantConfig, type ProviderConfig, type ResponseConfig } from "./config.js";

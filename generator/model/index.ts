@@ -7,6 +7,7 @@ import { buildErrors, buildSuccess } from "./response.js";
 import { SpecView, isJson } from "./schema.js";
 import { serversFor } from "./servers.js";
 import { sliceForWireTypes } from "./slice.js";
+import { buildSurface } from "./surface.js";
 import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
 import type { CandidateModel, Fact, FieldModel, ProviderModel } from "./types.js";
 import { found, type Found } from "./found.js";
@@ -44,8 +45,20 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
   const success = buildSuccess(view, token, config, configFile);
   const errors = buildErrors(view, token);
   const keys = keysFor(view, grants, client, config, configFile);
+  const surface = buildSurface({ view, document: spec.document, token, grants, config, configFile });
   // What the load stage did, then the operation, then each builder's facts in the order it was asked.
-  const facts = [loadFacts(spec), [operationFact], located.facts, configured.facts, built.facts, servers.facts, success.facts, errors.facts, keys.facts].flat();
+  const facts = [
+    loadFacts(spec),
+    [operationFact],
+    located.facts,
+    configured.facts,
+    built.facts,
+    servers.facts,
+    success.facts,
+    errors.facts,
+    keys.facts,
+    surface.facts,
+  ].flat();
   const info = isJson(spec.document["info"]) ? spec.document["info"] : {};
   const operation = isJson(token.operation.node) ? token.operation.node : {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);
@@ -98,6 +111,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     facts: synthesis ? facts.map((fact) => ofSynthesis(fact, spec.document)) : facts,
     candidates,
     wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
+    ...(Object.keys(surface.value).length > 0 ? { surface: surface.value } : {}),
   };
 }
 

@@ -1,8 +1,11 @@
 import { escapeToken } from "../load/index.js";
 import { isJson, type Json, type SpecView } from "./schema.js";
 
-/** The OAuth 2.0 flows whose `tokenUrl` is a token endpoint (OpenAPI 3.0 §4.7.27 OAuth Flows Object). */
-export type TokenFlowKind = "clientCredentials" | "password" | "authorizationCode";
+/**
+ * The OAuth 2.0 flows whose `tokenUrl` is a token endpoint (OpenAPI 3.0 §4.7.27 OAuth Flows Object; OpenAPI 3.2 §4.26
+ * adds `deviceAuthorization`, RFC 8628, whose `tokenUrl` is polled with the device code).
+ */
+export type TokenFlowKind = "clientCredentials" | "password" | "authorizationCode" | "deviceAuthorization";
 
 /** One OAuth2 flow with a token endpoint, from `components.securitySchemes` (OpenAPI 3.0 §4.7.26). */
 export interface TokenFlow {
@@ -14,6 +17,20 @@ export interface TokenFlow {
   readonly scopes: readonly (readonly [string, string])[];
   /** JSON pointer of the flow object. */
   readonly pointer: string;
+  /** authorizationCode: the flow's `authorizationUrl` (RFC 6749 §3.1). */
+  readonly authorizationUrl?: string;
+  /** deviceAuthorization: the flow's `deviceAuthorizationUrl` (OpenAPI 3.2 §4.28, RFC 8628 §3.1). */
+  readonly deviceAuthorizationUrl?: string;
+  /** The scheme is marked `deprecated` (OpenAPI 3.2 §4.26.1 Security Scheme Object). */
+  readonly deprecated: boolean;
+}
+
+/** An OAuth2 scheme's `oauth2MetadataUrl` (OpenAPI 3.2 §4.26.1: the RFC 8414 authorization server metadata). */
+export interface MetadataUrl {
+  readonly scheme: string;
+  readonly url: string;
+  readonly pointer: string;
+  readonly deprecated: boolean;
 }
 
 /** An `openIdConnect` security scheme (OpenAPI 3.0 §4.7.26 `openIdConnectUrl`). */
@@ -23,7 +40,9 @@ export interface OpenIdScheme {
   readonly pointer: string;
 }
 
-const FLOW_KINDS: readonly TokenFlowKind[] = ["clientCredentials", "password", "authorizationCode"];
+const FLOW_KINDS: readonly TokenFlowKind[] = ["clientCredentials", "password", "authorizationCode", "deviceAuthorization"];
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
 
 function schemesOf(view: SpecView): [string, Json, string][] {
   const components = view.document["components"];
@@ -48,17 +67,37 @@ export function tokenFlows(view: SpecView): TokenFlow[] {
       const flow = all[kind];
       if (!isJson(flow) || typeof flow["tokenUrl"] !== "string" || flow["tokenUrl"].trim() === "") continue;
       const scopes = isJson(flow["scopes"]) ? Object.entries(flow["scopes"]).map(([name, text]) => [name, typeof text === "string" ? text : ""] as const) : [];
+      const refreshUrl = text(flow["refreshUrl"]);
+      const authorizationUrl = kind === "authorizationCode" ? text(flow["authorizationUrl"]) : undefined;
+      const deviceAuthorizationUrl = kind === "deviceAuthorization" ? text(flow["deviceAuthorizationUrl"]) : undefined;
       flows.push({
         scheme,
         kind,
         tokenUrl: flow["tokenUrl"].trim(),
-        ...(typeof flow["refreshUrl"] === "string" && flow["refreshUrl"].trim() !== "" ? { refreshUrl: flow["refreshUrl"].trim() } : {}),
+        ...(refreshUrl !== undefined ? { refreshUrl } : {}),
         scopes,
         pointer: `${pointer}/flows/${kind}`,
+        ...(authorizationUrl !== undefined ? { authorizationUrl } : {}),
+        ...(deviceAuthorizationUrl !== undefined ? { deviceAuthorizationUrl } : {}),
+        deprecated: node["deprecated"] === true,
       });
     }
   }
   return flows;
+}
+
+/** Every OAuth2 scheme's `oauth2MetadataUrl` (OpenAPI 3.2 §4.26.1), in spec order. */
+export function metadataUrls(view: SpecView): MetadataUrl[] {
+  return schemesOf(view)
+    .filter(([, node]) => node["type"] === "oauth2" && text(node["oauth2MetadataUrl"]) !== undefined)
+    .map(([scheme, node, pointer]) => ({ scheme, url: text(node["oauth2MetadataUrl"])!, pointer: `${pointer}/oauth2MetadataUrl`, deprecated: node["deprecated"] === true }));
+}
+
+/** Pointers of the implicit flows (RFC 6749 §4.2), which tokenwright never offers (RFC 9700 §2.1.2). */
+export function implicitFlows(view: SpecView): string[] {
+  return schemesOf(view)
+    .filter(([, node]) => node["type"] === "oauth2" && isJson(node["flows"]) && isJson(node["flows"]["implicit"]))
+    .map(([, , pointer]) => `${pointer}/flows/implicit`);
 }
 
 export function openIdSchemes(view: SpecView): OpenIdScheme[] {

@@ -27,6 +27,7 @@ const GRANT_OF_FLOW: Readonly<Record<TokenFlowKind, string>> = {
   clientCredentials: "client_credentials",
   password: "password",
   authorizationCode: "authorization_code",
+  deviceAuthorization: "urn:ietf:params:oauth:grant-type:device_code",
 };
 
 const SCHEMA_PREFIX = "TokenwrightSynthesised";
@@ -66,16 +67,20 @@ function fromFlows(view: SpecView, flows: readonly TokenFlow[], config: Provider
     facts.push({ topic: "grants", statement: `${GRANT_OF_FLOW[flow.kind]} from the ${flow.kind} flow of security scheme ${JSON.stringify(flow.scheme)}`, source: "spec", evidence: flow.pointer });
     if (flow.kind === "clientCredentials") continue;
     const refreshAt = flow.refreshUrl === undefined ? undefined : locate(view, flow.refreshUrl, servers, flow.pointer);
-    if (refreshAt && (refreshAt.path !== first.path || refreshAt.origins.join() !== first.origins.join())) {
-      facts.push({ topic: "grants", statement: `refresh_token left out: the flow's refreshUrl ${flow.refreshUrl} is not its tokenUrl`, source: "spec", evidence: `${flow.pointer}/refreshUrl` });
-      continue;
-    }
     addGrant("refresh_token", names);
+    // A refreshUrl of its own keeps the grant: the request is RFC 6749 §6's either way, and the model's surface
+    // (surface.ts) records where it goes, so sessions send refreshes there.
+    const elsewhere = refreshAt !== undefined && (refreshAt.path !== first.path || refreshAt.origins.join() !== first.origins.join());
     facts.push({
       topic: "grants",
-      statement: flow.refreshUrl !== undefined ? "refresh_token from the flow's refreshUrl" : `refresh_token: the ${flow.kind} flow issues refresh tokens at the token endpoint (RFC 6749 §6)`,
+      statement:
+        flow.refreshUrl === undefined
+          ? `refresh_token: the ${flow.kind} flow issues refresh tokens at the token endpoint (RFC 6749 §6)`
+          : elsewhere
+            ? `refresh_token from the flow's refreshUrl ${flow.refreshUrl}, which is not its tokenUrl: refreshes go there`
+            : "refresh_token from the flow's refreshUrl",
       source: flow.refreshUrl !== undefined ? "spec" : "inferred",
-      evidence: flow.pointer,
+      evidence: elsewhere ? `${flow.pointer}/refreshUrl` : flow.pointer,
     });
   }
   const schemes = [...new Set(flows.map((f) => JSON.stringify(f.scheme)))].join(", ");
@@ -158,7 +163,9 @@ function build(view: SpecView, input: BuildInput): Found<Synthesis> {
       properties["client_id"] = { type: "string", description: "The client identifier (RFC 6749 §2.3.1)." };
       properties["client_secret"] = { type: "string", description: "The client secret (RFC 6749 §2.3.1)." };
     }
-    const schemaName = name(`${grantType.split("_").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Request`);
+    // `urn:ietf:params:oauth:grant-type:device_code` -> `DeviceCode`: a component name is [A-Za-z0-9._-] (3.1 §4.8.7).
+    const words = grantType.slice(grantType.lastIndexOf(":") + 1).split(/[^A-Za-z0-9]+/).filter(Boolean);
+    const schemaName = name(`${words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Request`);
     schemas[schemaName] = {
       type: "object",
       description: `The ${grantType} grant (${rfcText(grant)}).`,

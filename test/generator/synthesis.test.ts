@@ -143,12 +143,18 @@ describe("from an authorizationCode flow (Xero)", () => {
     expect(model.facts.find((f) => f.topic === "grants" && f.statement.startsWith("refresh_token"))).toMatchObject({ source: "spec" });
   });
 
-  it("a refreshUrl that is another URL: no refresh grant, and a fact says why", async () => {
+  it("a refreshUrl that is another URL: the refresh grant stays, and the surface records where refreshes go", async () => {
     const model = await modelOf(xero({ refreshUrl: "https://identity.xero.com/connect/refresh" }));
-    expect(model.grants.map((g) => g.grantType)).toEqual(["authorization_code"]);
-    const why = model.facts.find((f) => f.topic === "grants" && f.statement.startsWith("refresh_token left out"));
+    expect(model.grants.map((g) => g.grantType)).toEqual(["authorization_code", "refresh_token"]);
+    const why = model.facts.find((f) => f.topic === "grants" && f.statement.startsWith("refresh_token from the flow's refreshUrl"));
     expect(why).toMatchObject({ source: "spec", evidence: "/components/securitySchemes/oauth/flows/authorizationCode/refreshUrl" });
     expect(why!.statement).toContain("https://identity.xero.com/connect/refresh");
+    expect(model.surface?.refresh).toEqual({
+      url: "/connect/refresh",
+      relative: true,
+      pointer: "/components/securitySchemes/oauth/flows/authorizationCode/refreshUrl",
+      source: "spec",
+    });
   });
 });
 
