@@ -1,6 +1,6 @@
-import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, resolveClientAuth, sentSecrets } from "./client-auth.js";
+import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, decideClientAuth, sentSecrets } from "./client-auth.js";
 import type { MutableFields, MutableHeaders } from "./client-auth.js";
-import { discoverTokenEndpoint, discoveredClientAuth } from "./discovery.js";
+import { discoverTokenEndpoint } from "./discovery.js";
 import type { DPoPKeyPair } from "./dpop.js";
 import { emitEvent, requestEvent } from "./events.js";
 import {
@@ -21,7 +21,7 @@ import { fail, interpret, type Failure } from "./response-read.js";
 import { defineField, readField } from "./field-path.js";
 import { parseJson, readBodyCapped, startDeadline } from "./transport.js";
 import type { BodyText, Deadline } from "./transport.js";
-import type { CallOptions, ClientAuthRule, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
+import type { AppliedClientAuth, CallOptions, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
 import { joinUrl } from "./url.js";
 
 /** Timeout used when the client config sets none. */
@@ -68,8 +68,8 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * fields (routed like any other) for `fields`.
  *
  * **Client authentication by method.** `config.clientAuth`, when set,
- * decides over `grant.clientAuth` (see `resolveClientAuth` in
- * client-auth.ts): `client_secret_basic`, `client_secret_post`, `none` and
+ * decides over `grant.clientAuth` (see `decideClientAuth` in
+ * client-auth.ts, which decides every request's method): `client_secret_basic`, `client_secret_post`, `none` and
  * `tls_client_auth` become the rules above; `client_secret_jwt` and
  * `private_key_jwt` (values made in client-jwt.ts, which carry the signing
  * code) send `client_id`, `client_assertion_type` and a `client_assertion`
@@ -217,9 +217,10 @@ async function sendRequest<
     throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
   }
   assertSecureBaseUrl(config.baseUrl);
-  // config.clientAuth, when given, decides over the grant's rule; a key that cannot sign fails here.
-  const auth = resolveClientAuth(config.clientAuth, grant.clientAuth, config);
-  const rule = auth.rule;
+  // Which method this request uses; a bad clientAuth option fails here. With discovery it may wait for the document.
+  const decision = decideClientAuth(grant.clientAuth, config);
+  const auth = { jwt: decision.kind === "decided" ? decision.jwt : undefined };
+  const applied: { rule: AppliedClientAuth | undefined } = { rule: decision.kind === "decided" ? decision.rule : undefined };
   const dpop = config.dpop;
   if (dpop !== undefined && (typeof dpop !== "object" || dpop === null || dpop.kind !== "dpop" || typeof dpop.proof !== "function")) {
     throw new TokenClientConfigError("config.dpop must be made by dpopKeyPair(), which carries the signing code");
@@ -255,15 +256,15 @@ async function sendRequest<
     // The request, or (with discovery) the URL of the document that names its endpoint.
     let prepared: PreparedRequest | string;
     if (endpoint.discovery === undefined) {
-      if (rule.kind === "discovered") {
+      if (applied.rule === undefined) {
         throw new TokenClientConfigError('client authentication "discovered" needs an endpoint with discovery');
       }
-      applyClientAuth(rule, config, fields, authHeaders);
+      applyClientAuth(applied.rule, config, fields, authHeaders);
       if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
       prepared = prepareRequest(endpoint, config.baseUrl, undefined, fields, authHeaders);
     } else {
       prepared = joinUrl(config.baseUrl, endpoint.discovery);
-      if (rule.kind !== "discovered") applyClientAuth(rule, config, fields, authHeaders);
+      if (applied.rule !== undefined) applyClientAuth(applied.rule, config, fields, authHeaders);
       if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
       // Only checks the fields, so that a caller bug rejects before any request;
       // the request itself is built once the document has named the token endpoint.
@@ -271,14 +272,14 @@ async function sendRequest<
     }
 
     // Read only when an error is made: the secrets as finally sent (discovery may add client credentials).
-    const redact = new SecretRedactor(() => [...sentSecrets(config, rule, fields, authHeaders), ...madeSecrets]);
+    const redact = new SecretRedactor(() => [...sentSecrets(config, applied.rule ?? grant.clientAuth, fields, authHeaders), ...madeSecrets]);
     if (call.signal?.aborted === true) return fail(new AbortedError());
     let request: PreparedRequest;
     let tokenUrl: string | undefined;
     if (typeof prepared === "string") {
       // Checked at the top: an endpoint with discovery comes with its step.
       if (discoverStep === undefined) throw new TokenClientConfigError("an endpoint with discovery needs requestToken");
-      const discovered = await discoverStep(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
+      const discovered = await discoverStep(endpoint, grant, applied, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
       if (!discovered.ok) return fail(discovered.error as TransportError | NotInferred<Discovery>);
       request = discovered.request;
       tokenUrl = discovered.tokenUrl;
@@ -374,12 +375,13 @@ function withIssuedTokenType<Raw, E>(result: TokenResult<Raw, E>, endpoint: Toke
 
 /**
  * Waits for the discovery document (raced against the caller's deadline, as
- * the read is shared), resolves a `discovered` client authentication and
- * builds the request for the discovered token endpoint.
+ * the read is shared), decides a client authentication that waited for the
+ * document (into `applied`) and builds the request for the discovered token endpoint.
  */
 async function discover(
   endpoint: TokenEndpoint,
-  rule: ClientAuthRule,
+  grant: GrantRule,
+  applied: { rule: AppliedClientAuth | undefined },
   config: ClientConfig,
   discoveryUrl: string,
   timeoutMs: number,
@@ -403,9 +405,9 @@ async function discover(
   } else {
     ({ tokenEndpoint, authMethods } = found);
   }
-  if (rule.kind === "discovered") {
-    const resolved = discoveredClientAuth(authMethods, bodyEncoding(endpoint) !== undefined);
-    if (resolved === undefined) {
+  if (applied.rule === undefined) {
+    const decision = decideClientAuth(grant.clientAuth, config, { authMethods, hasBody: bodyEncoding(endpoint) !== undefined });
+    if (decision.kind !== "decided") {
       return fail(
         new DiscoveryError(
           "token_endpoint_auth_methods_supported lists none of client_secret_basic, " +
@@ -413,7 +415,8 @@ async function discover(
         ),
       );
     }
-    applyClientAuth(resolved, config, fields, authHeaders);
+    applied.rule = decision.rule;
+    applyClientAuth(decision.rule, config, fields, authHeaders);
   }
   return { ok: true, request: prepareRequest(endpoint, config.baseUrl, tokenEndpoint, fields, authHeaders), tokenUrl: tokenEndpoint };
 }

@@ -20,6 +20,7 @@ import type { FormatsPlugin } from "ajv-formats";
 import { configFileFor, generate } from "../../generator/pipeline/generate.js";
 import { SpecError, loadProviderConfig, loadSpec, type SpecErrorCode } from "../../generator/load/index.js";
 import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
+import { decideClientAuth } from "../../generator/runtime/client-auth.js";
 import { typecheck, type TypecheckResult } from "../generator/helpers.js";
 import { startTokenServer, type RecordedRequest, type TokenServer, type TokenServerReply } from "../support/loopback.js";
 import { propertyAllows, resolveLocalRef, sampleFromSchema, type JsonValue } from "../support/sample-from-schema.js";
@@ -490,7 +491,9 @@ function fieldValue(sent: Sent, name: string): unknown {
 
 /** The model's client authentication for the grant, checked on the wire. */
 function clientAuthProblems(grant: GrantModel, plan: RowPlan, request: RecordedRequest, sent: Sent): string[] {
-  const auth = grant.clientAuth;
+  // What the runtime decides from the model's facts (no clientAuth option; discovery is a discovery server's to answer).
+  const decision = decideClientAuth(grant.clientAuth);
+  const auth = decision.kind === "decided" ? decision.rule : ({ kind: "discovered" } as const);
   const problems: string[] = [];
   const authorization = header(request, "authorization");
   const basic = decodeBasic(authorization);
