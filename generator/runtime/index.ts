@@ -77,7 +77,17 @@ export type { DiscoveredEndpoint, DiscoveryOptions, DiscoveryOutcome } from "./d
 export type { ExpiryResult } from "./expiry.js";
 export { assertSecureUrl, fillServerUrl, joinUrl, resolveBaseUrl } from "./url.js";
 export type { NamedServer, ServerChoice, ServerVariable } from "./url.js";
-export { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, requestToken, requestTokenNoDiscovery } from "./request.js";
+export {
+  buildTokenRequest,
+  DEFAULT_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_ERROR_TEXT_CHARS,
+  processTokenResponse,
+  requestToken,
+  requestTokenNoDiscovery,
+} from "./request.js";
+export type { BuildTokenRequestOptions, ProcessTokenResponseOptions } from "./request.js";
+export { MAX_TIMER_MS } from "./request-draft.js";
 export {
   createSession,
   DEFAULT_DEADLINE_MS,

@@ -1,6 +1,4 @@
-import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, decideClientAuth, sentSecrets } from "./client-auth.js";
-import type { MutableFields, MutableHeaders } from "./client-auth.js";
-import { discoverTokenEndpoint } from "./discovery.js";
+import { discoverTokenEndpoint, type DiscoveredEndpoint } from "./discovery.js";
 import type { DPoPKeyPair } from "./dpop.js";
 import { emitEvent, requestEvent } from "./events.js";
 import {
@@ -8,6 +6,7 @@ import {
   DiscoveryError,
   MAX_ERROR_TEXT_CHARS,
   NetworkError,
+  NO_SECRETS,
   SecretRedactor,
   TimeoutError,
   TokenClientConfigError,
@@ -16,22 +15,20 @@ import {
   UnexpectedStatusError,
 } from "./errors.js";
 import type { KeyError, TransportError } from "./errors.js";
-import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, type PreparedRequest } from "./request-build.js";
+import { DEFAULT_TIMEOUT_MS, draftRequest, fillDraft, signDraft, useDiscovered, type Draft } from "./request-draft.js";
 import { fail, interpret, type Failure } from "./response-read.js";
-import { defineField, readField } from "./field-path.js";
+import { readField } from "./field-path.js";
 import { parseJson, readBodyCapped, startDeadline } from "./transport.js";
 import type { BodyText, Deadline } from "./transport.js";
-import type { AppliedClientAuth, CallOptions, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
+import type { CallOptions, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
 import { joinUrl } from "./url.js";
 
 /** Timeout used when the client config sets none. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_TIMEOUT_MS };
 /** Largest response body read, in bytes (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Largest text kept on an {@link UnexpectedStatusError} for a non-JSON body (the error's constructor cuts it). */
 export { MAX_ERROR_TEXT_CHARS };
-/** setTimeout fires at once for delays above 2^31 - 1 ms. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
 
 
 /**
@@ -212,145 +209,184 @@ async function sendRequest<
   if (endpoint.discovery !== undefined && discoverStep === undefined) {
     throw new TokenClientConfigError("an endpoint with discovery needs requestToken, not requestTokenNoDiscovery");
   }
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
-    throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
-  }
-  assertSecureBaseUrl(config.baseUrl);
-  // Which method this request uses; a bad clientAuth option fails here. With discovery it may wait for the document.
-  const decision = decideClientAuth(grant.clientAuth, config);
-  const auth = { jwt: decision.kind === "decided" ? decision.jwt : undefined };
-  const applied: { rule: AppliedClientAuth | undefined } = { rule: decision.kind === "decided" ? decision.rule : undefined };
-  const dpop = config.dpop;
-  if (dpop !== undefined && (typeof dpop !== "object" || dpop === null || dpop.kind !== "dpop" || typeof dpop.proof !== "function")) {
-    throw new TokenClientConfigError("config.dpop must be made by dpopKeyPair(), which carries the signing code");
-  }
-  const prepare = grant.params;
-  prepare?.check(params);
-  // Secrets that are not request fields: a JWK's private members, and every assertion and proof made.
-  const madeSecrets: string[] = [...(auth.jwt?.secrets() ?? []), ...(prepare?.secrets(params) ?? [])];
-  const clock = config.clock ?? Date.now;
+  const draft = draftRequest(endpoint, grant, config, params);
+  const { timeoutMs, redact } = draft;
   // Called as a plain function: browsers reject `fetch` invoked with a `this`
   // other than the global object ("Illegal invocation").
   const fetchFn: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const deadline = startDeadline(timeoutMs, call.signal);
   try {
-    let given = params;
-    if (prepare !== undefined) {
-      // A credential given as a function is made now, within the request's deadline.
-      const resolved = await raced(deadline, timeoutMs, prepare.resolve(params));
-      if (!resolved.ok) return resolved;
-      given = resolved.value;
-      madeSecrets.push(...jwtSignatures(given));
-    }
-    const grantField = grant.grantField;
-    let fields: MutableFields;
-    if (grantField === undefined) {
-      fields = { ...given };
-    } else {
-      fields = { [grantField]: grant.grantType, ...given };
-      fields[grantField] = grant.grantType;
-    }
-    if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited);
-    const authHeaders: MutableHeaders = {};
-    // The request, or (with discovery) the URL of the document that names its endpoint.
-    let prepared: PreparedRequest | string;
-    if (endpoint.discovery === undefined) {
-      if (applied.rule === undefined) {
-        throw new TokenClientConfigError('client authentication "discovered" needs an endpoint with discovery');
-      }
-      applyClientAuth(applied.rule, config, fields, authHeaders);
-      if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
-      prepared = prepareRequest(endpoint, config.baseUrl, undefined, fields, authHeaders);
-    } else {
-      prepared = joinUrl(config.baseUrl, endpoint.discovery);
-      if (applied.rule !== undefined) applyClientAuth(applied.rule, config, fields, authHeaders);
-      if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
-      // Only checks the fields, so that a caller bug rejects before any request;
-      // the request itself is built once the document has named the token endpoint.
-      prepareRequest(endpoint, config.baseUrl, prepared, fields, authHeaders);
-    }
-
-    // Read only when an error is made: the secrets as finally sent (discovery may add client credentials).
-    const redact = new SecretRedactor(() => [...sentSecrets(config, applied.rule ?? grant.clientAuth, fields, authHeaders), ...madeSecrets]);
+    const filled = await fillDraft(draft, deadline);
+    if (!filled.ok) return filled;
     if (call.signal?.aborted === true) return fail(new AbortedError());
-    let request: PreparedRequest;
-    let tokenUrl: string | undefined;
-    if (typeof prepared === "string") {
+    if (endpoint.discovery !== undefined) {
       // Checked at the top: an endpoint with discovery comes with its step.
       if (discoverStep === undefined) throw new TokenClientConfigError("an endpoint with discovery needs requestToken");
-      const discovered = await discoverStep(endpoint, grant, applied, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
+      const discovered = await discoverStep(draft, joinUrl(config.baseUrl, endpoint.discovery), deadline);
       if (!discovered.ok) return fail(discovered.error as TransportError | NotInferred<Discovery>);
-      request = discovered.request;
-      tokenUrl = discovered.tokenUrl;
-    } else {
-      request = prepared;
     }
-    const method = endpoint.method ?? "POST";
     // A DPoP server that asks for a nonce (RFC 9449 §8) gets the request once more, with it.
     for (let attempt = 0; ; attempt++) {
-      if (auth.jwt !== undefined) {
-        // A fresh assertion for every request: servers refuse a jti they have seen (RFC 7523 §3).
-        const signed = await raced(deadline, timeoutMs, auth.jwt.assertion(config.clientId, config.clientSecret, request.url, clock()));
-        if (!signed.ok) return signed;
-        // The whole assertion, and its signature alone (the part no one else can make), should a server echo it.
-        madeSecrets.push(signed.value, signed.value.slice(signed.value.lastIndexOf(".") + 1));
-        defineField(fields, "client_assertion", signed.value);
-        request = prepareRequest(endpoint, config.baseUrl, tokenUrl, fields, authHeaders);
-      }
-      let headers = request.headers;
-      if (dpop !== undefined) {
-        const proof = await raced(deadline, timeoutMs, dpop.proof(method, request.url, clock()));
-        if (!proof.ok) return proof;
-        madeSecrets.push(proof.value, proof.value.slice(proof.value.lastIndexOf(".") + 1));
-        headers = { ...headers, DPoP: proof.value };
-      }
+      const signed = await signDraft(draft, deadline);
+      if (!signed.ok) return signed;
+      const request = signed.request;
       let response: Response;
       try {
-        const init: RequestInit = { method, headers, body: request.body, redirect: "manual", signal: deadline.signal };
+        const init: RequestInit = { method: request.method, headers: request.headers, body: request.body, redirect: "manual", signal: deadline.signal };
         const url = request.url;
         // The platform fetch honours the signal; an injected one might not, so only it is raced against the deadline.
         response = config.fetch === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
       } catch (cause) {
         return fail(transportFailure(deadline, timeoutMs, cause, redact));
       }
-      const receivedAt = clock();
-      let body: BodyText;
-      try {
-        body = await readBodyCapped(response, MAX_BODY_BYTES, deadline, config.fetch === undefined);
-      } catch (cause) {
-        return fail(transportFailure(deadline, timeoutMs, cause, redact));
-      }
-      if (dpop !== undefined && dpop.remember(request.url, response.headers) && attempt === 0 && asksForNonce(dpop, response, body)) continue;
-      return withIssuedTokenType(interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact), endpoint);
+      const receivedAt = draft.clock();
+      const read = await readResponse(response, deadline, config.fetch === undefined, timeoutMs, redact);
+      if (!read.ok) return read;
+      const dpop = draft.dpop;
+      if (dpop !== undefined && dpop.remember(request.url, response.headers) && attempt === 0 && asksForNonce(dpop, response, read.body)) continue;
+      return processBody<Raw, Documented>(endpoint, response, read.body, receivedAt, redact);
     }
   } finally {
     deadline.dispose();
   }
 }
 
-/** The signature parts of the JWTs an assertion grant sends, redacted should a server echo one alone. */
-function jwtSignatures(fields: Readonly<Record<string, unknown>>): string[] {
-  const out: string[] = [];
-  for (const name of ["assertion", "subject_token", "actor_token"]) {
-    const value = fields[name];
-    if (typeof value !== "string") continue;
-    const signature = value.slice(value.lastIndexOf(".") + 1);
-    if (value.includes(".") && signature.length >= 16) out.push(signature);
-  }
-  return out;
+/** Options for {@link buildTokenRequest}. */
+export interface BuildTokenRequestOptions {
+  /**
+   * For an endpoint with `discovery`: the discovery document's token endpoint
+   * and methods (`discoverTokenEndpoint`), which the request goes to and, for
+   * a `discovered` client authentication, which decide the method.
+   */
+  readonly discovered?: DiscoveredEndpoint | undefined;
+  /** Aborts the work before the request exists (a credential made by a function, a signature). */
+  readonly signal?: AbortSignal | undefined;
 }
 
-/** A value, or the transport failure of the deadline firing while it was awaited (other rejections pass through). */
-async function raced<T>(deadline: Deadline, timeoutMs: number, work: Promise<T>): Promise<{ readonly ok: true; readonly value: T } | Failure<TransportError>> {
-  try {
-    return { ok: true, value: await deadline.race(work) };
-  } catch (error) {
-    const fired = deadline.firedBy();
-    if (fired === "timeout") return fail(new TimeoutError(timeoutMs));
-    if (fired === "caller") return fail(new AbortedError());
-    throw error;
+/** What each built request sent that is secret, for {@link processTokenResponse} to redact. */
+const builtSecrets = new WeakMap<Request, SecretRedactor>();
+
+/**
+ * Builds a token request (RFC 6749 §3.2, with one grant: §4.1.3, §4.3.2,
+ * §4.4.2, §6, RFC 7523 §2.1, RFC 8693 §2.1, RFC 8628 §3.4) as a WHATWG
+ * `Request`, without sending it: the URL, method, headers and body exactly as
+ * {@link requestToken} would send them, with the client authentication that
+ * `decideClientAuth` picks (RFC 6749 §2.3; a JWT client assertion, RFC 7523
+ * §2.2, signed for this request) and, with `config.dpop`, a DPoP proof (RFC
+ * 9449 §4; the nonce the origin last sent). `redirect` is `manual`: send it
+ * with a `fetch` that does not follow redirects, so credentials stay on the
+ * token endpoint's origin. Read the answer with {@link processTokenResponse},
+ * passing this request so that its secrets are redacted from errors.
+ *
+ * Unlike {@link requestToken}, nothing is retried and no discovery document
+ * is read: for an endpoint with `discovery`, pass `options.discovered`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4 (the grants)
+ * @throws the caller bugs {@link requestToken} rejects with; a
+ *   `TokenClientConfigError` for an endpoint with discovery without
+ *   `options.discovered`; a `DiscoveryError` when the discovered methods
+ *   leave none to use; a `TimeoutError` or `AbortedError` when making a
+ *   credential or signature outlasts the timeout or the signal.
+ */
+export async function buildTokenRequest(
+  endpoint: TokenEndpoint,
+  grant: GrantRule,
+  config: ClientConfig,
+  params: Readonly<Record<string, unknown>>,
+  options: BuildTokenRequestOptions = {},
+): Promise<Request> {
+  if (endpoint.discovery !== undefined && options.discovered === undefined) {
+    throw new TokenClientConfigError("an endpoint with discovery needs options.discovered (see discoverTokenEndpoint)");
   }
+  const draft = draftRequest(endpoint, grant, config, params);
+  const deadline = startDeadline(draft.timeoutMs, options.signal);
+  try {
+    const filled = await fillDraft(draft, deadline);
+    if (!filled.ok) throw filled.error;
+    if (options.discovered !== undefined && endpoint.discovery !== undefined) {
+      const used = useDiscovered(draft, options.discovered);
+      if (!used.ok) throw used.error;
+    }
+    const signed = await signDraft(draft, deadline);
+    if (!signed.ok) throw signed.error;
+    const { url, method, headers, body } = signed.request;
+    const request = new Request(url, { method, headers, body, redirect: "manual" });
+    builtSecrets.set(request, draft.redact);
+    return request;
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** Options for {@link processTokenResponse}. */
+export interface ProcessTokenResponseOptions {
+  /** The request the response answers, as {@link buildTokenRequest} made it: what it sent that is secret is redacted. */
+  readonly request?: Request | undefined;
+  /** When the response arrived, in epoch ms (default: now), for relative expiry. */
+  readonly receivedAt?: number | undefined;
+  /** Reading the body is abandoned after this many ms (default 10 000). */
+  readonly timeoutMs?: number | undefined;
+  /** Aborts reading the body. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads a token endpoint's answer into the {@link TokenResult}
+ * {@link requestToken} returns, from a WHATWG `Response` however it was
+ * obtained: a success status read as a token (RFC 6749 §5.1: a JSON object,
+ * token fields at the endpoint's paths, `expiresAt` by its expiry rule,
+ * `issued_token_type` of RFC 8693 §2.2.1), a documented error status with a
+ * JSON body as a `TokenResponseError` (§5.2), as is a success body that
+ * carries the endpoint's `errorInSuccess` mark; anything else (an unusable
+ * success body, another status, a body over 1 MiB, a read that fails or
+ * times out) as the {@link TransportError}s. Never rejects; the body is read
+ * once.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export async function processTokenResponse<Raw = Record<string, unknown>, Documented extends TokenResponseError<number, unknown> = never>(
+  endpoint: TokenEndpoint,
+  response: Response,
+  options: ProcessTokenResponseOptions = {},
+): Promise<TokenResult<Raw, Documented | TransportError>> {
+  const receivedAt = options.receivedAt ?? Date.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const redact = (options.request !== undefined ? builtSecrets.get(options.request) : undefined) ?? NO_SECRETS;
+  const deadline = startDeadline(timeoutMs, options.signal);
+  try {
+    const read = await readResponse(response, deadline, false, timeoutMs, redact);
+    if (!read.ok) return read;
+    return processBody<Raw, Documented>(endpoint, response, read.body, receivedAt, redact);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** The body, at most {@link MAX_BODY_BYTES} of it, within the deadline. */
+async function readResponse(
+  response: Response,
+  deadline: Deadline,
+  honoursSignal: boolean,
+  timeoutMs: number,
+  redact: SecretRedactor,
+): Promise<{ readonly ok: true; readonly body: BodyText } | Failure<TransportError>> {
+  try {
+    return { ok: true, body: await readBodyCapped(response, MAX_BODY_BYTES, deadline, honoursSignal) };
+  } catch (cause) {
+    return fail(transportFailure(deadline, timeoutMs, cause, redact));
+  }
+}
+
+/** The processing half of {@link processTokenResponse}, on a body already read. */
+function processBody<Raw, Documented extends TokenResponseError<number, unknown>>(
+  endpoint: TokenEndpoint,
+  response: Response,
+  body: BodyText,
+  receivedAt: number,
+  redact: SecretRedactor,
+): TokenResult<Raw, Documented | TransportError> {
+  return withIssuedTokenType(interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact), endpoint);
 }
 
 /**
@@ -375,50 +411,20 @@ function withIssuedTokenType<Raw, E>(result: TokenResult<Raw, E>, endpoint: Toke
 
 /**
  * Waits for the discovery document (raced against the caller's deadline, as
- * the read is shared), decides a client authentication that waited for the
- * document (into `applied`) and builds the request for the discovered token endpoint.
+ * the read is shared) and points the draft at its token endpoint, deciding a
+ * client authentication that waited for it.
  */
-async function discover(
-  endpoint: TokenEndpoint,
-  grant: GrantRule,
-  applied: { rule: AppliedClientAuth | undefined },
-  config: ClientConfig,
-  discoveryUrl: string,
-  timeoutMs: number,
-  deadline: Deadline,
-  fields: MutableFields,
-  authHeaders: MutableHeaders,
-  redact: SecretRedactor,
-): Promise<{ readonly ok: true; readonly request: PreparedRequest; readonly tokenUrl: string } | Failure<TransportError | DiscoveryError>> {
+async function discover(draft: Draft, discoveryUrl: string, deadline: Deadline): Promise<{ readonly ok: true } | Failure<TransportError | DiscoveryError>> {
+  const { config, timeoutMs } = draft;
   const found = discoverTokenEndpoint(config, discoveryUrl, { fetch: config.fetch, timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
-  let tokenEndpoint: string;
-  let authMethods: readonly string[] | undefined;
-  if (found instanceof Promise) {
-    let outcome: Awaited<typeof found>;
-    try {
-      outcome = await deadline.race(found);
-    } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause, redact));
-    }
-    if (!outcome.ok) return outcome;
-    ({ tokenEndpoint, authMethods } = outcome.endpoint);
-  } else {
-    ({ tokenEndpoint, authMethods } = found);
+  if (!(found instanceof Promise)) return useDiscovered(draft, found);
+  let outcome: Awaited<typeof found>;
+  try {
+    outcome = await deadline.race(found);
+  } catch (cause) {
+    return fail(transportFailure(deadline, timeoutMs, cause, draft.redact));
   }
-  if (applied.rule === undefined) {
-    const decision = decideClientAuth(grant.clientAuth, config, { authMethods, hasBody: bodyEncoding(endpoint) !== undefined });
-    if (decision.kind !== "decided") {
-      return fail(
-        new DiscoveryError(
-          "token_endpoint_auth_methods_supported lists none of client_secret_basic, " +
-            "client_secret_post (with a request body) and none; a key-based method needs the clientAuth option",
-        ),
-      );
-    }
-    applied.rule = decision.rule;
-    applyClientAuth(decision.rule, config, fields, authHeaders);
-  }
-  return { ok: true, request: prepareRequest(endpoint, config.baseUrl, tokenEndpoint, fields, authHeaders), tokenUrl: tokenEndpoint };
+  return outcome.ok ? useDiscovered(draft, outcome.endpoint) : outcome;
 }
 
 function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown, redact: SecretRedactor): TransportError {
@@ -431,4 +437,3 @@ function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown,
       return new NetworkError({ cause, redact });
   }
 }
-
