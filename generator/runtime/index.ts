@@ -87,7 +87,7 @@ export {
   requestTokenNoDiscovery,
 } from "./request.js";
 export type { BuildTokenRequestOptions, ProcessTokenResponseOptions } from "./request.js";
-export { MAX_TIMER_MS } from "./request-draft.js";
+export { MAX_TIMER_MS } from "./timers.js";
 export {
   createSession,
   DEFAULT_DEADLINE_MS,

@@ -9,14 +9,13 @@ import type { TransportError } from "./errors.js";
 import { defineField } from "./field-path.js";
 import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, type PreparedRequest } from "./request-build.js";
 import { fail, type Failure } from "./response-read.js";
+import { MAX_TIMER_MS } from "./timers.js";
 import type { Deadline } from "./transport.js";
 import type { AppliedClientAuth, ClientConfig, Clock, GrantRule, JwtClientAuth, TokenEndpoint } from "./types.js";
 import { joinUrl } from "./url.js";
 
 /** Timeout used when the client config sets none. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** setTimeout fires at once for delays above 2^31 - 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A token request being built: what was checked, and the pieces filled in so far. */
 export interface Draft {

@@ -145,7 +145,7 @@ export function requestToken<
   params: Readonly<Record<string, unknown>>,
   call: CallOptions = {},
 ): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
-  return observed(endpoint, grant, config, params, call, discover);
+  return observed(config, grant, () => sendRequest<Raw, Documented, Discovery>(endpoint, grant, config, params, call, discover));
 }
 
 /**
@@ -160,28 +160,21 @@ export function requestTokenNoDiscovery<Raw = Record<string, unknown>, Documente
   params: Readonly<Record<string, unknown>>,
   call: CallOptions = {},
 ): Promise<TokenResult<Raw, Documented | TransportError>> {
-  return observed<Raw, Documented, never>(endpoint, grant, config, params, call, undefined);
+  return observed(config, grant, () => sendRequest<Raw, Documented, never>(endpoint, grant, config, params, call, undefined));
 }
 
 /** The discovery step {@link requestToken} passes: {@link discover}. */
 type DiscoverStep = typeof discover;
 
-/** Sends the request; with `config.onEvent`, reports its outcome. */
-function observed<Raw, Documented extends TokenResponseError<number, unknown>, Discovery extends DiscoveryError>(
-  endpoint: TokenEndpoint,
-  grant: GrantRule,
-  config: ClientConfig,
-  params: Readonly<Record<string, unknown>>,
-  call: CallOptions,
-  discoverStep: DiscoverStep | undefined,
-): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
+/** Sends the request (`send`); with `config.onEvent`, reports its outcome. */
+function observed<Result extends TokenResult<unknown, TokenError>>(config: ClientConfig, grant: GrantRule, send: () => Promise<Result>): Promise<Result> {
   const hook = config.onEvent;
-  if (hook === undefined) return sendRequest(endpoint, grant, config, params, call, discoverStep);
+  if (hook === undefined) return send();
   // With `onEvent`: one event per request, from the outcome's kind, code and status alone.
   const started = performance.now();
   const report = (error: { readonly kind: string; readonly code: string } | undefined): void =>
     emitEvent(hook, requestEvent(config.provider, grant.grantType, performance.now() - started, error));
-  return sendRequest<Raw, Documented, Discovery>(endpoint, grant, config, params, call, discoverStep).then(
+  return send().then(
     (result) => {
       report(result.ok ? undefined : result.error);
       return result;
