@@ -1,9 +1,10 @@
 import { SpecError, type ProviderConfig } from "../load/index.js";
 import { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD, decideClientAuth } from "../runtime/client-auth.js";
+import { bodyEncoding } from "../runtime/request-build.js";
 import type { AppliedClientAuth, ClientAuthRule, DocumentedClientAuth, ParameterLocation } from "../runtime/types.js";
 import type { TokenOperation } from "./operation.js";
 import { isJson, type SpecView } from "./schema.js";
-import type { ClientOptionsModel, GrantModel } from "./types.js";
+import type { ClientOptionsModel, GrantModel, OperationModel, RequestModel } from "./types.js";
 import { found, type Found } from "./found.js";
 
 /**
@@ -128,7 +129,7 @@ export function describeClientAuth(rule: ClientAuthRule, hasBody: boolean): Clie
   return { kind: "discovered", order };
 }
 
-/** Whether the token request has a body to carry `client_secret_post` fields (no `GET`, an encoding other than `none`). */
-export function hasRequestBody(model: { readonly operation: { readonly method: string }; readonly request: { readonly encoding: string } }): boolean {
-  return model.operation.method !== "get" && model.request.encoding !== "none";
+/** Whether the token request has a body to carry `client_secret_post` fields, as the runtime's `bodyEncoding` says. */
+export function hasRequestBody(model: { readonly operation: Pick<OperationModel, "method">; readonly request: Pick<RequestModel, "encoding"> }): boolean {
+  return bodyEncoding({ encoding: model.request.encoding, method: model.operation.method === "get" ? "GET" : "POST" }) !== undefined;
 }
