@@ -82,11 +82,12 @@ export {
   DEFAULT_TIMEOUT_MS,
   MAX_BODY_BYTES,
   MAX_ERROR_TEXT_CHARS,
-  processTokenResponse,
   requestToken,
   requestTokenNoDiscovery,
 } from "./request.js";
-export type { BuildTokenRequestOptions, ProcessTokenResponseOptions } from "./request.js";
+export type { BuildTokenRequestOptions } from "./request.js";
+export { processTokenResponse } from "./token-response.js";
+export type { ProcessTokenResponseOptions } from "./token-response.js";
 export { MAX_TIMER_MS } from "./timers.js";
 export {
   createSession,

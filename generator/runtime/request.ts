@@ -1,24 +1,12 @@
 import { discoverTokenEndpoint, type DiscoveredEndpoint } from "./discovery.js";
 import type { DPoPKeyPair } from "./dpop.js";
 import { emitEvent, requestEvent } from "./events.js";
-import {
-  AbortedError,
-  DiscoveryError,
-  MAX_ERROR_TEXT_CHARS,
-  NetworkError,
-  NO_SECRETS,
-  SecretRedactor,
-  TimeoutError,
-  TokenClientConfigError,
-  TokenError,
-  TokenResponseError,
-  UnexpectedStatusError,
-} from "./errors.js";
-import type { KeyError, TransportError } from "./errors.js";
+import { AbortedError, DiscoveryError, MAX_ERROR_TEXT_CHARS, TokenClientConfigError, TokenError, TokenResponseError } from "./errors.js";
+import type { KeyError, TransportError, UnexpectedStatusError } from "./errors.js";
 import { DEFAULT_TIMEOUT_MS, draftRequest, fillDraft, signDraft, useDiscovered, type Draft } from "./request-draft.js";
-import { fail, interpret, type Failure } from "./response-read.js";
-import { readField } from "./field-path.js";
-import { parseJson, readBodyCapped, startDeadline } from "./transport.js";
+import { fail, type Failure } from "./response-read.js";
+import { MAX_BODY_BYTES, processBody, readResponse, rememberSecrets, transportFailure } from "./token-response.js";
+import { parseJson, startDeadline } from "./transport.js";
 import type { BodyText, Deadline } from "./transport.js";
 import type { CallOptions, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
 import { joinUrl } from "./url.js";
@@ -26,10 +14,9 @@ import { joinUrl } from "./url.js";
 /** Timeout used when the client config sets none. */
 export { DEFAULT_TIMEOUT_MS };
 /** Largest response body read, in bytes (1 MiB). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 /** Largest text kept on an {@link UnexpectedStatusError} for a non-JSON body (the error's constructor cuts it). */
 export { MAX_ERROR_TEXT_CHARS };
-
 
 /**
  * `T`, but not a place TypeScript infers `T` from (the built-in `NoInfer`
@@ -42,6 +29,11 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * Requests a token from a token endpoint (RFC 6749 §3.2) with one grant, e.g.
  * client credentials (§4.4.2), password (§4.3.2), authorization code (§4.1.3)
  * or refresh (§6), and normalises a success answer (§5.1).
+ *
+ * It is {@link buildTokenRequest}, the client's `fetch` and
+ * {@link processTokenResponse} (the same building and reading code), plus
+ * OpenID Connect discovery, one deadline over all of it, the DPoP nonce
+ * retry and `onEvent`.
  *
  * **What is sent.** The request's fields are `grant.grantField =
  * grant.grantType` (none when the grant has no `grantField`), then `params`,
@@ -256,9 +248,6 @@ export interface BuildTokenRequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** What each built request sent that is secret, for {@link processTokenResponse} to redact. */
-const builtSecrets = new WeakMap<Request, SecretRedactor>();
-
 /**
  * Builds a token request (RFC 6749 §3.2, with one grant: §4.1.3, §4.3.2,
  * §4.4.2, §6, RFC 7523 §2.1, RFC 8693 §2.1, RFC 8628 §3.4) as a WHATWG
@@ -304,82 +293,11 @@ export async function buildTokenRequest(
     if (!signed.ok) throw signed.error;
     const { url, method, headers, body } = signed.request;
     const request = new Request(url, { method, headers, body, redirect: "manual" });
-    builtSecrets.set(request, draft.redact);
+    rememberSecrets(request, draft.redact);
     return request;
   } finally {
     deadline.dispose();
   }
-}
-
-/** Options for {@link processTokenResponse}. */
-export interface ProcessTokenResponseOptions {
-  /** The request the response answers, as {@link buildTokenRequest} made it: what it sent that is secret is redacted. */
-  readonly request?: Request | undefined;
-  /** When the response arrived, in epoch ms (default: now), for relative expiry. */
-  readonly receivedAt?: number | undefined;
-  /** Reading the body is abandoned after this many ms (default 10 000). */
-  readonly timeoutMs?: number | undefined;
-  /** Aborts reading the body. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/**
- * Reads a token endpoint's answer into the {@link TokenResult}
- * {@link requestToken} returns, from a WHATWG `Response` however it was
- * obtained: a success status read as a token (RFC 6749 §5.1: a JSON object,
- * token fields at the endpoint's paths, `expiresAt` by its expiry rule,
- * `issued_token_type` of RFC 8693 §2.2.1), a documented error status with a
- * JSON body as a `TokenResponseError` (§5.2), as is a success body that
- * carries the endpoint's `errorInSuccess` mark; anything else (an unusable
- * success body, another status, a body over 1 MiB, a read that fails or
- * times out) as the {@link TransportError}s. Never rejects; the body is read
- * once.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
- */
-export async function processTokenResponse<Raw = Record<string, unknown>, Documented extends TokenResponseError<number, unknown> = never>(
-  endpoint: TokenEndpoint,
-  response: Response,
-  options: ProcessTokenResponseOptions = {},
-): Promise<TokenResult<Raw, Documented | TransportError>> {
-  const receivedAt = options.receivedAt ?? Date.now();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const redact = (options.request !== undefined ? builtSecrets.get(options.request) : undefined) ?? NO_SECRETS;
-  const deadline = startDeadline(timeoutMs, options.signal);
-  try {
-    const read = await readResponse(response, deadline, false, timeoutMs, redact);
-    if (!read.ok) return read;
-    return processBody<Raw, Documented>(endpoint, response, read.body, receivedAt, redact);
-  } finally {
-    deadline.dispose();
-  }
-}
-
-/** The body, at most {@link MAX_BODY_BYTES} of it, within the deadline. */
-async function readResponse(
-  response: Response,
-  deadline: Deadline,
-  honoursSignal: boolean,
-  timeoutMs: number,
-  redact: SecretRedactor,
-): Promise<{ readonly ok: true; readonly body: BodyText } | Failure<TransportError>> {
-  try {
-    return { ok: true, body: await readBodyCapped(response, MAX_BODY_BYTES, deadline, honoursSignal) };
-  } catch (cause) {
-    return fail(transportFailure(deadline, timeoutMs, cause, redact));
-  }
-}
-
-/** The processing half of {@link processTokenResponse}, on a body already read. */
-function processBody<Raw, Documented extends TokenResponseError<number, unknown>>(
-  endpoint: TokenEndpoint,
-  response: Response,
-  body: BodyText,
-  receivedAt: number,
-  redact: SecretRedactor,
-): TokenResult<Raw, Documented | TransportError> {
-  return withIssuedTokenType(interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact), endpoint);
 }
 
 /**
@@ -393,13 +311,6 @@ function asksForNonce(dpop: DPoPKeyPair, response: Response, body: BodyText): bo
   const json = parseJson(body.text);
   const value: unknown = json?.value;
   return typeof value === "object" && value !== null && (value as { error?: unknown }).error === "use_dpop_nonce";
-}
-
-/** RFC 8693 §2.2.1: the `issued_token_type` of a token-exchange answer (or where the endpoint says), on the token. */
-function withIssuedTokenType<Raw, E>(result: TokenResult<Raw, E>, endpoint: TokenEndpoint): TokenResult<Raw, E> {
-  if (!result.ok) return result;
-  const value = readField(result.token.raw, endpoint.tokenFields.issuedTokenType ?? "issued_token_type");
-  return typeof value === "string" && value !== "" ? { ok: true, token: { ...result.token, issuedTokenType: value } } : result;
 }
 
 /**
@@ -418,15 +329,4 @@ async function discover(draft: Draft, discoveryUrl: string, deadline: Deadline):
     return fail(transportFailure(deadline, timeoutMs, cause, draft.redact));
   }
   return outcome.ok ? useDiscovered(draft, outcome.endpoint) : outcome;
-}
-
-function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown, redact: SecretRedactor): TransportError {
-  switch (deadline.firedBy()) {
-    case "timeout":
-      return new TimeoutError(timeoutMs);
-    case "caller":
-      return new AbortedError();
-    case undefined:
-      return new NetworkError({ cause, redact });
-  }
 }

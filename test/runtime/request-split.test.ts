@@ -13,7 +13,8 @@ import {
   TokenResponseError,
   UnexpectedStatusError,
 } from "../../generator/runtime/errors.js";
-import { buildTokenRequest, processTokenResponse } from "../../generator/runtime/request.js";
+import { buildTokenRequest } from "../../generator/runtime/request.js";
+import { processTokenResponse } from "../../generator/runtime/token-response.js";
 import type { ClientConfig, GrantRule, TokenEndpoint } from "../../generator/runtime/types.js";
 import { CLIENT_ID, CLIENT_SECRET, NOW, PASSWORD, basicGrant, bodyPasswordGrant, endpoint, useServers } from "./helpers.js";
 
