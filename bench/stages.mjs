@@ -9,7 +9,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const RUNS = Number(process.argv[2] ?? 15);
-const { loadSpec, loadProviderConfig } = await import("../dist/generator/load/index.js");
+const { loadModelInput, specInputFiles } = await import("../dist/generator/pipeline/model-providers.js");
 const { buildModel } = await import("../dist/generator/model/index.js");
 const { Printer, emitProvider, wireTypes } = await import("../dist/generator/emit/index.js");
 
@@ -20,12 +20,10 @@ for (let pass = 0; pass <= RUNS; pass++) {
   const totals = { load: 0, model: 0, wire: 0, emit: 0 };
   for (const file of specs) {
     let t = performance.now();
-    const spec = await loadSpec(file);
-    const configFile = file.replace(/\.(ya?ml|json)$/, ".tokenwright.json");
-    const config = await loadProviderConfig(configFile);
+    const input = await loadModelInput(specInputFiles(file));
     totals.load += performance.now() - t;
     t = performance.now();
-    const model = buildModel({ spec, config, configFile: config ? configFile : undefined });
+    const model = buildModel(input);
     totals.model += performance.now() - t;
     t = performance.now();
     const wire = await wireTypes(model.wireDocument);

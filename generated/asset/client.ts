@@ -46,7 +46,7 @@ export const CLIENT_CREDENTIALS_GRANT: GrantRule = {
   grantType: "client_credentials",
   grantField: "grant_type",
   clientAuth: {
-    kind: "fields",
+    kind: "documented",
     idField: "client_id",
     secretField: "client_secret",
   },

@@ -43,7 +43,8 @@ export const CLIENT_CREDENTIALS_GRANT: GrantRule = {
   grantType: "client_credentials",
   grantField: "grant_type",
   clientAuth: {
-    kind: "basic",
+    kind: "documented",
+    basic: true,
   },
 };
 
@@ -52,9 +53,10 @@ export const AUTHORIZATION_CODE_GRANT: GrantRule = {
   grantType: "authorization_code",
   grantField: "grant_type",
   clientAuth: {
-    kind: "fields",
+    kind: "documented",
     idField: "client_id",
     secretField: "client_secret",
+    basic: true,
   },
 };
 
@@ -63,7 +65,8 @@ export const REFRESH_TOKEN_GRANT: GrantRule = {
   grantType: "refresh_token",
   grantField: "grant_type",
   clientAuth: {
-    kind: "basic",
+    kind: "documented",
+    basic: true,
   },
 };
 

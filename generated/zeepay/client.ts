@@ -46,7 +46,7 @@ export const PASSWORD_GRANT: GrantRule = {
   grantType: "password",
   grantField: "grant_type",
   clientAuth: {
-    kind: "fields",
+    kind: "documented",
     idField: "client_id",
     secretField: "client_secret",
   },

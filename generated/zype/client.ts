@@ -45,7 +45,7 @@ export const PASSWORD_GRANT: GrantRule = {
   grantType: "password",
   grantField: "grant_type",
   clientAuth: {
-    kind: "fields",
+    kind: "documented",
     idField: "client_id",
     secretField: "client_secret",
   },
@@ -56,7 +56,7 @@ export const REFRESH_TOKEN_GRANT: GrantRule = {
   grantType: "refresh_token",
   grantField: "grant_type",
   clientAuth: {
-    kind: "fields",
+    kind: "documented",
     idField: "client_id",
     secretField: "client_secret",
   },

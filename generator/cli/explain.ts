@@ -2,7 +2,8 @@ import { grantDefinition, retryStatement, rfcText } from "../model/grants/index.
 import type { ProviderModel } from "../model/index.js";
 import { surfaceEntries } from "../model/surface.js";
 import { fieldPathName } from "../runtime/field-path.js";
-import type { ClientAuthRule, ExpiryRule } from "../runtime/types.js";
+import { describeClientAuth, hasRequestBody } from "../model/client-auth.js";
+import type { AppliedClientAuth, ClientAuthRule, ExpiryRule } from "../runtime/types.js";
 import { companionFiles } from "../pipeline/inputs.js";
 import { loadAndModel } from "../pipeline/model-providers.js";
 
@@ -77,7 +78,16 @@ export function explanationText(model: Explanation): string {
 }
 
 
+/** The method a generated client uses, as `decideClientAuth` (runtime/client-auth.ts) decides it. */
 function clientAuthText(rule: ClientAuthRule, model: Explanation): string {
+  const description = describeClientAuth(rule, hasRequestBody(model));
+  if (description.kind === "discovered") {
+    return `from the discovery document's token_endpoint_auth_methods_supported: ${description.order.map((method) => methodText(method, model)).join(", else ")}`;
+  }
+  return methodText(description.rule, model);
+}
+
+function methodText(rule: AppliedClientAuth, model: Explanation): string {
   switch (rule.kind) {
     case "basic":
       return "HTTP Basic (RFC 6749 §2.3.1)";
@@ -85,8 +95,6 @@ function clientAuthText(rule: ClientAuthRule, model: Explanation): string {
       const where = model.request.parameters?.[rule.idField] ?? "body";
       return `fields ${rule.idField}${rule.secretField !== undefined ? ` + ${rule.secretField}` : ""} (${where})`;
     }
-    case "discovered":
-      return "from the discovery document's token_endpoint_auth_methods_supported";
     case "none":
       return "none";
     default: {

@@ -3,7 +3,8 @@ import { grantDefinition, retryStatement } from "../model/grants/index.js";
 import type { FieldModel, GrantModel, ProviderModel } from "../model/index.js";
 import { surfaceEntries } from "../model/surface.js";
 import { fieldPathName } from "../runtime/field-path.js";
-import type { ExpiryRule } from "../runtime/types.js";
+import { describeClientAuth, hasRequestBody } from "../model/client-auth.js";
+import type { AppliedClientAuth, ExpiryRule } from "../runtime/types.js";
 import { providerNames } from "./names.js";
 import { docText } from "./doc-text.js";
 import { readTemplate } from "./templates.js";
@@ -53,7 +54,7 @@ export function readmeFile(model: ProviderModel, command: string): string {
     grants: model.grants.map((grant) => ({
       ...grant,
       ...grantDocs(grant),
-      clientAuth: describeClientAuth(model, grant),
+      clientAuth: clientAuthText(model, grant),
       rows: [...grant.fields.map((f) => row(f, f.required ? "yes" : "no")), ...grant.alternatives.flatMap((a) => a.fields.map((f) => row(f, `with ${a.fields.map((x) => x.name).join(" + ")}`)))],
     })),
     tokenFields: Object.keys(model.success.tokenFields).filter((key) => key !== "accessToken"),
@@ -87,8 +88,17 @@ function exampleParams(grant: GrantModel): string {
   return `{ ${fields.map((f) => `${codeString(f.name)}: "…"`).join(", ")} }`;
 }
 
-function describeClientAuth(model: ProviderModel, grant: GrantModel): string {
-  const auth = grant.clientAuth;
+/** The method a generated client uses, as `decideClientAuth` (runtime/client-auth.ts) decides it. */
+function clientAuthText(model: ProviderModel, grant: GrantModel): string {
+  const description = describeClientAuth(grant.clientAuth, hasRequestBody(model));
+  if (description.kind === "discovered") {
+    const order = description.order.map((rule) => methodText(model, rule)).join(", else ");
+    return `as the OpenID Connect discovery document's \`token_endpoint_auth_methods_supported\` allows: ${order}`;
+  }
+  return methodText(model, description.rule);
+}
+
+function methodText(model: ProviderModel, auth: AppliedClientAuth): string {
   switch (auth.kind) {
     case "basic":
       return "HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1)";
@@ -96,8 +106,6 @@ function describeClientAuth(model: ProviderModel, grant: GrantModel): string {
       const where = model.request.parameters?.[auth.idField];
       return `\`${md(auth.idField)}\`${auth.secretField ? ` and \`${md(auth.secretField)}\`` : ""} ${where === undefined ? "in the body" : `as ${where} parameters`}`;
     }
-    case "discovered":
-      return "as the OpenID Connect discovery document's `token_endpoint_auth_methods_supported` allows: Basic, else body fields";
     case "none":
       return "none";
     default: {

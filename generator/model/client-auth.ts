@@ -1,28 +1,36 @@
 import { SpecError, type ProviderConfig } from "../load/index.js";
-import type { ClientAuthRule } from "../runtime/types.js";
+import { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD, decideClientAuth } from "../runtime/client-auth.js";
+import { bodyEncoding } from "../runtime/request-build.js";
+import type { AppliedClientAuth, ClientAuthRule, DocumentedClientAuth, ParameterLocation } from "../runtime/types.js";
 import type { TokenOperation } from "./operation.js";
 import { isJson, type SpecView } from "./schema.js";
-import type { ClientOptionsModel, Fact, GrantModel } from "./types.js";
+import type { ClientOptionsModel, GrantModel, OperationModel, RequestModel } from "./types.js";
 import { found, type Found } from "./found.js";
 
 /**
- * How each grant authenticates the client (RFC 6749 §2.3), and which
- * credentials the generated client's options therefore ask for.
+ * What a spec documents about how each grant authenticates the client (RFC
+ * 6749 §2.3), collected as data for the generated client: which method a
+ * request uses is decided at run time, by `decideClientAuth` in
+ * runtime/client-auth.ts, and nowhere else (the facts and the client options
+ * below ask that same function).
  */
 
-/** RFC 6749 §2.3.1 names for client credentials sent as request fields. */
-export const CLIENT_ID_FIELD = "client_id";
-export const CLIENT_SECRET_FIELD = "client_secret";
+export { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD };
 
 /** What the model knows beyond the operation: from a synthesised operation. */
 export interface ClientAuthExtras {
-  /** OpenID Connect: client authentication follows the discovery document. */
+  /** OpenID Connect: the discovery document lists the methods the server supports. */
   readonly discovered?: boolean;
 }
 
 export interface ClientAuthInput {
+  readonly grantType: string;
   readonly idField: string | undefined;
   readonly secretField: string | undefined;
+  /** Where a parameter (not the body) carries the id field. */
+  readonly idLocation: ParameterLocation | undefined;
+  /** The request schema the fields are in, for the fact's evidence. */
+  readonly fieldsPointer: string;
   readonly basic: boolean;
   readonly config: ProviderConfig | undefined;
   readonly configFile: string;
@@ -30,32 +38,35 @@ export interface ClientAuthInput {
 }
 
 /**
- * The provider config's word first; then an OpenID Connect discovery
- * document; then request fields when the request has `client_id` (in any
- * spelling, in the body or a parameter); else HTTP Basic when the operation
- * declares it (a `basic` security scheme or an `Authorization` header parameter).
+ * The client authentication facts of one grant: the provider config's
+ * `clientAuth`, an OpenID Connect discovery document, the request's
+ * `client_id`/`client_secret` fields (in any spelling, in the body or a
+ * parameter) and a documented HTTP Basic (a `basic` security scheme or an
+ * `Authorization` header parameter). The fact says what `decideClientAuth`
+ * makes of them.
+ *
+ * @throws SpecError `config` when the config states `fields` for a request without a client id field.
  */
-export function clientAuthFor({ idField, secretField, basic, config, configFile, extras }: ClientAuthInput): { rule: ClientAuthRule; source: Fact["source"] } {
-  const fields = (): ClientAuthRule => ({ kind: "fields", idField: idField!, ...(secretField !== undefined ? { secretField } : {}) });
+export function documentClientAuth(input: ClientAuthInput): Found<DocumentedClientAuth> {
+  const { idField, secretField, config, configFile } = input;
   const stated = config?.clientAuth;
-  switch (stated) {
-    case "basic":
-      return { rule: { kind: "basic" }, source: "config" };
-    case "none":
-      return { rule: { kind: "none" }, source: "config" };
-    case "fields":
-      if (idField === undefined) throw new SpecError("config", configFile, "/clientAuth", `"fields" needs a ${CLIENT_ID_FIELD} field in the request, and this one has none`);
-      return { rule: fields(), source: "config" };
-    case undefined:
-      break;
-    default: {
-      const unknown: never = stated;
-      throw new Error(`unknown clientAuth ${String(unknown)}`);
-    }
+  if (stated === "fields" && idField === undefined) {
+    throw new SpecError("config", configFile, "/clientAuth", `"fields" needs a ${CLIENT_ID_FIELD} field in the request, and this one has none`);
   }
-  if (extras.discovered === true) return { rule: { kind: "discovered" }, source: "spec" };
-  if (idField !== undefined) return { rule: fields(), source: "spec" };
-  return { rule: basic ? { kind: "basic" } : { kind: "none" }, source: "spec" };
+  const documented: DocumentedClientAuth = {
+    kind: "documented",
+    ...(stated !== undefined ? { stated } : {}),
+    ...(input.extras.discovered === true ? { discovery: true } : {}),
+    ...(idField !== undefined ? { idField } : {}),
+    ...(secretField !== undefined ? { secretField } : {}),
+    ...(input.basic ? { basic: true } : {}),
+  };
+  const decision = decideClientAuth(documented);
+  const kind = decision.kind === "decided" ? decision.rule.kind : "discovered";
+  const where = kind === "fields" ? ` (${[idField, secretField].filter(Boolean).join(", ")}${input.idLocation !== undefined ? ` in the ${input.idLocation}` : ""})` : "";
+  const source = stated !== undefined ? "config" : "spec";
+  const evidence = stated !== undefined ? `${configFile}#/clientAuth` : kind === "fields" ? input.fieldsPointer : "security";
+  return found(documented, [{ topic: `grant ${input.grantType}`, statement: `client authentication: ${kind}${where}`, source, evidence }]);
 }
 
 /** Whether the operation's effective security (OpenAPI 3.0 §4.7.10 `security`) includes an `http`/`basic` scheme. */
@@ -77,15 +88,48 @@ export function declaresBasicAuth(view: SpecView, token: TokenOperation): Found<
   return found(false);
 }
 
+/**
+ * Which credentials the client options ask for, from what `decideClientAuth`
+ * makes of each grant's facts: a client id unless no grant sends one; a
+ * secret required for Basic, or for a secret field the request requires;
+ * optional when a grant may send one (a discovered method may be Basic).
+ */
 export function clientOptions(grants: readonly GrantModel[], requiredFieldSets: readonly ReadonlySet<string>[]): ClientOptionsModel {
-  const sendsId = grants.some((g) => g.clientAuth.kind !== "none");
-  const secretRequired =
-    grants.some((g) => g.clientAuth.kind === "basic") ||
-    grants.some((g) => g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined && requiredFieldSets.some((required) => required.has(g.clientAuth.kind === "fields" ? g.clientAuth.secretField ?? "" : "")));
-  const secretUsed = grants.some((g) => g.clientAuth.kind === "basic" || g.clientAuth.kind === "discovered" || (g.clientAuth.kind === "fields" && g.clientAuth.secretField !== undefined));
+  const rules = grants.map((g) => {
+    const decision = decideClientAuth(g.clientAuth);
+    return decision.kind === "decided" ? decision.rule : undefined;
+  });
+  const sendsId = rules.some((rule) => rule?.kind !== "none");
+  const secretFields = rules.flatMap((rule) => (rule?.kind === "fields" && rule.secretField !== undefined ? [rule.secretField] : []));
+  const secretRequired = rules.some((rule) => rule?.kind === "basic") || secretFields.some((name) => requiredFieldSets.some((required) => required.has(name)));
+  const secretUsed = rules.some((rule) => rule === undefined || rule.kind === "basic") || secretFields.length > 0;
   return {
     clientId: sendsId ? "required" : "absent",
     clientSecret: secretRequired ? "required" : secretUsed ? "optional" : "absent",
   };
 }
 
+/**
+ * How `explain` and the README say a grant's client authentication: the
+ * method `decideClientAuth` picks without a `clientAuth` option, or for a
+ * method read from a discovery document, the methods it would pick, in its
+ * order of preference (asked with a list of each method alone).
+ */
+export type ClientAuthDescription =
+  | { readonly kind: "decided"; readonly rule: AppliedClientAuth }
+  | { readonly kind: "discovered"; readonly order: readonly AppliedClientAuth[] };
+
+export function describeClientAuth(rule: ClientAuthRule, hasBody: boolean): ClientAuthDescription {
+  const decision = decideClientAuth(rule);
+  if (decision.kind === "decided") return { kind: "decided", rule: decision.rule };
+  const order = ["client_secret_basic", "client_secret_post", "none"].flatMap((method) => {
+    const picked = decideClientAuth(rule, {}, { authMethods: [method], hasBody });
+    return picked.kind === "decided" ? [picked.rule] : [];
+  });
+  return { kind: "discovered", order };
+}
+
+/** Whether the token request has a body to carry `client_secret_post` fields, as the runtime's `bodyEncoding` says. */
+export function hasRequestBody(model: { readonly operation: Pick<OperationModel, "method">; readonly request: Pick<RequestModel, "encoding"> }): boolean {
+  return bodyEncoding({ encoding: model.request.encoding, method: model.operation.method === "get" ? "GET" : "POST" }) !== undefined;
+}

@@ -1,5 +1,6 @@
 import { CLIENT_AUTH_METHOD_NAMES, type ClientAuthMethodName, type ProviderConfig } from "../load/config.js";
 import { escapeToken } from "../load/pointer.js";
+import { decideClientAuth } from "../runtime/client-auth.js";
 import type { ClientAuthRule } from "../runtime/types.js";
 import { found, type Found } from "./found.js";
 import { isJson, type SpecView } from "./schema.js";
@@ -71,20 +72,22 @@ export function keysFor(view: SpecView, grants: readonly GrantModel[], client: C
 
 const SECRET_METHODS: readonly ClientAuthMethodName[] = ["client_secret_basic", "client_secret_post", "client_secret_jwt"];
 
-/** The method a grant's rule sends when no `clientAuth` option is given. */
+/** The method a grant's rule sends when no `clientAuth` option is given, as the runtime's one decision has it. */
 function defaultMethod(rule: ClientAuthRule): ClientAuthMethodName | "any" {
-  switch (rule.kind) {
-    case "basic":
-      return "client_secret_basic";
-    case "fields":
-      return rule.secretField !== undefined ? "client_secret_post" : "none";
-    case "none":
-      return "none";
-    case "discovered":
+  const decision = decideClientAuth(rule);
+  switch (decision.kind) {
+    case "awaiting-discovery":
+    case "unsupported":
       return "any";
+    case "decided": {
+      const applied = decision.rule;
+      if (applied.kind === "basic") return "client_secret_basic";
+      if (applied.kind === "none") return "none";
+      return applied.secretField !== undefined ? "client_secret_post" : "none";
+    }
     default: {
-      const unknown: never = rule;
-      throw new Error(`unknown client auth rule ${JSON.stringify(unknown)}`);
+      const unknown: never = decision;
+      throw new Error(`unknown client auth decision ${JSON.stringify(unknown)}`);
     }
   }
 }

@@ -3,7 +3,7 @@ import { GRANT_FIELD, type TokenOperation, type TokenParameter } from "./operati
 import { isJson, type Located, type ObjectShape, type PropertyShape, type SpecView } from "./schema.js";
 import { methodNameFor, pascalCase, uniqueMethodNames } from "./names.js";
 import { spellingKey, spellingOf } from "./spelling.js";
-import { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD, clientAuthFor, clientOptions, declaresBasicAuth } from "./client-auth.js";
+import { CLIENT_ID_FIELD, CLIENT_SECRET_FIELD, clientOptions, documentClientAuth, declaresBasicAuth } from "./client-auth.js";
 import type { AlternativeModel, ClientOptionsModel, Fact, FieldModel, GrantModel, WireSource } from "./types.js";
 import { found, type Found } from "./found.js";
 import { STANDARD_GRANTS, grantDefinition, retriedBySession, rfcText, standardGrant } from "./grants/index.js";
@@ -279,9 +279,11 @@ function describeGrant(
     }
     return false;
   });
-  const { rule: clientAuth, source } = clientAuthFor({ idField, secretField, basic: basicDeclared || token.authorizationHeader, config, configFile, extras });
-  const where = clientAuth.kind === "fields" ? ` (${[idField, secretField].filter(Boolean).join(", ")}${parameterLocations.get(variant.shape.properties.get(idField!)!) ? ` in the ${parameterLocations.get(variant.shape.properties.get(idField!)!)}` : ""})` : "";
-  facts.push({ topic: `grant ${grantType}`, statement: `client authentication: ${clientAuth.kind}${where}`, source, evidence: source === "config" ? `${configFile}#/clientAuth` : clientAuth.kind === "fields" ? variant.schema.pointer : "security" });
+  const idProperty = idField !== undefined ? variant.shape.properties.get(idField) : undefined;
+  const idLocation = idProperty !== undefined ? parameterLocations.get(idProperty) : undefined;
+  const documented = documentClientAuth({ grantType, idField, secretField, idLocation, fieldsPointer: variant.schema.pointer, basic: basicDeclared || token.authorizationHeader, config, configFile, extras });
+  facts.push(...documented.facts);
+  const clientAuth = documented.value;
   const variantDescription = isJson(variant.schema.node) && typeof variant.schema.node["description"] === "string" ? variant.schema.node["description"] : undefined;
   const rfcRefreshField = definition.refreshTokenField;
   const refreshTokenField = rfcRefreshField !== undefined ? spellingOf(names, rfcRefreshField) ?? rfcRefreshField : undefined;

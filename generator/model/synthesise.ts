@@ -154,6 +154,7 @@ function build(view: SpecView, input: BuildInput): Found<Synthesis> {
     }
     return wanted;
   };
+  // A config that states "fields" needs the fields in the synthesised request for them to be sent.
   const bodyCredentials = input.config?.clientAuth === "fields";
   const variants = input.grantTypes.map((grantType) => {
     const grant = grantDefinition(grantType);
@@ -214,14 +215,16 @@ function build(view: SpecView, input: BuildInput): Found<Synthesis> {
     },
     "x-tokenwright-synthesised": input.from,
   };
-  if (input.discovery === undefined && !bodyCredentials && input.config?.clientAuth !== "none") {
+  // What RFC 6749 documents for every token endpoint; which method a request uses is decideClientAuth's to say
+  // (runtime/client-auth.ts), which puts a provider config's clientAuth first.
+  if (input.discovery === undefined) {
     const basicName = name("ClientBasic");
     securitySchemes[basicName] = { type: "http", scheme: "basic", description: "RFC 6749 §2.3.1: every server supports HTTP Basic for clients with a secret." };
     operation["security"] = [{ [basicName]: [] }];
     facts.push({
       topic: "client authentication",
       statement: "HTTP Basic: the spec does not say, and RFC 6749 §2.3.1 requires token endpoints to support it (state \"clientAuth\" in the provider config otherwise)",
-      source: input.config?.clientAuth === "basic" ? "config" : "inferred",
+      source: "inferred",
       evidence: "RFC 6749 §2.3.1",
     });
   } else {

@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SpecError, loadProviderConfig, loadSpec, type RefPolicy, type SpecErrorCode } from "../load/index.js";
-import { buildModel, type ProviderModel } from "../model/index.js";
+import { buildModel, type ModelInput, type ProviderModel } from "../model/index.js";
 import type { ProviderInputs } from "../write/manifest.js";
+import { companionFiles } from "./inputs.js";
 
 export interface ModelRequest {
   readonly inputs: readonly ProviderInputs[];
@@ -30,11 +31,27 @@ export interface ModelInputFiles {
   readonly overlay?: string | undefined;
 }
 
-/** load (spec, overlay, provider config) -> model for one spec: `generate` and `explain` both come through here. Throws SpecError. */
-export async function loadAndModel(input: ModelInputFiles, policy: RefPolicy): Promise<ProviderModel> {
+/** A spec file and the files beside it (its provider config and overlay, each when it exists), as `generate` finds them. */
+export function specInputFiles(spec: string): ModelInputFiles {
+  return { spec, ...companionFiles(spec) };
+}
+
+/**
+ * load (spec, overlay, provider config) for one spec, as {@link buildModel} takes it; the first half of
+ * {@link loadAndModel}, for callers that time the halves apart. Throws SpecError.
+ */
+export async function loadModelInput(input: ModelInputFiles, policy: RefPolicy = { allowRemote: false }): Promise<ModelInput> {
   const spec = await loadSpec(input.spec, policy, input.overlay);
   const config = input.config !== undefined ? await loadProviderConfig(input.config) : undefined;
-  return buildModel({ spec, config, configFile: config !== undefined ? input.config : undefined });
+  return { spec, config, configFile: config !== undefined ? input.config : undefined };
+}
+
+/**
+ * load (spec, overlay, provider config) -> model for one spec: `generate`, `explain`, the bench and the tests that
+ * model spec files all come through here. Throws SpecError.
+ */
+export async function loadAndModel(input: ModelInputFiles, policy: RefPolicy = { allowRemote: false }): Promise<ProviderModel> {
+  return buildModel(await loadModelInput(input, policy));
 }
 
 /** load -> model for each input; every failing spec is reported, not just the first. */

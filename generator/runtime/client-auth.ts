@@ -1,5 +1,9 @@
 import { TokenClientConfigError } from "./errors.js";
-import type { ClientAuthRule, ClientAuthValue, ClientConfig, JwtClientAuth } from "./types.js";
+import type { AppliedClientAuth, ClientAuthRule, ClientAuthValue, ClientConfig, DocumentedClientAuth, JwtClientAuth } from "./types.js";
+
+/** RFC 6749 §2.3.1 names for client credentials sent as request fields. */
+export const CLIENT_ID_FIELD = "client_id";
+export const CLIENT_SECRET_FIELD = "client_secret";
 
 /**
  * Applies the `application/x-www-form-urlencoded` encoding algorithm of
@@ -47,11 +51,11 @@ export type MutableHeaders = Record<string, string>;
  *   present: credentials come from the client config only.
  * - `none`: adds nothing (a public client, §2.1).
  *
- * A `discovered` rule cannot be applied here: it stands for one of the above,
- * picked from an OpenID Connect discovery document, which `requestToken`
- * reads first and then applies the rule it resolves to.
+ * A `discovered` or `documented` rule cannot be applied here: it stands for
+ * one of the above, which {@link decideClientAuth} picks (for `discovered`,
+ * once `requestToken` has read the discovery document).
  *
- * @throws TypeError for a `discovered` rule, or a rule of unknown kind.
+ * @throws TypeError for a `discovered` or `documented` rule, or a rule of unknown kind.
  */
 export function applyClientAuth(
   rule: ClientAuthRule,
@@ -73,6 +77,8 @@ export function applyClientAuth(
       return;
     case "discovered":
       throw new TypeError("discovered client authentication is resolved from the discovery document first (requestToken does this)");
+    case "documented":
+      throw new TypeError("documented client authentication is decided by decideClientAuth first (requestToken does this)");
     default: {
       const unknownRule: never = rule;
       throw new TypeError(`unknown client authentication rule ${JSON.stringify(describeKind(unknownRule))}`);
@@ -170,66 +176,151 @@ function collectScalars(value: unknown, into: string[], depth: number): void {
 /** `client_assertion_type` for a JWT client assertion (RFC 7523 §2.2). */
 export const JWT_CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/**
- * How a request authenticates the client once `config.clientAuth` (when
- * given) has been read: a rule for what goes into fields and headers, and
- * for the JWT methods, the value that signs the assertion.
- */
-export interface ResolvedClientAuth {
-  readonly rule: ClientAuthRule;
-  readonly jwt: JwtClientAuth | undefined;
+/** The discovery document's word on client authentication (OpenID Connect Discovery 1.0 §3). */
+export interface DiscoveredAuthMethods {
+  /** `token_endpoint_auth_methods_supported`; `undefined` when the document has none. */
+  readonly authMethods: readonly string[] | undefined;
+  /** Whether the token request has a body (see {@link decideClientAuth}). */
+  readonly hasBody: boolean;
 }
 
-const CLIENT_ID_FIELD = "client_id";
+/** What decided a request's client authentication, as `explain` and the README say it. */
+export type ClientAuthReason = "option" | "stated" | "discovery" | "fields" | "basic" | "nothing";
 
 /**
- * What `config.clientAuth` makes of a grant's rule. Without it, the rule
- * stands. With it, the method decides:
+ * Which method a request uses, or why there is none yet: `awaiting-discovery`
+ * until the discovery document is read, `unsupported` when it lists no method
+ * the client can use.
+ */
+export type ClientAuthDecision =
+  | { readonly kind: "decided"; readonly rule: AppliedClientAuth; readonly jwt: JwtClientAuth | undefined; readonly by: ClientAuthReason }
+  | { readonly kind: "awaiting-discovery" }
+  | { readonly kind: "unsupported" };
+
+/** What the user gave: the `clientAuth` option and the client secret it may need. */
+export type ClientAuthGiven = Pick<ClientConfig, "clientAuth" | "clientSecret">;
+
+/**
+ * The one place that decides how a token request authenticates the client
+ * (RFC 6749 §2.3): `requestToken` calls it for every request, and the
+ * generator's `explain` and README call it to say what a generated client
+ * will do. First match wins:
  *
- * - `client_secret_basic`: the `basic` rule (RFC 6749 §2.3.1).
- * - `client_secret_post`: the `fields` rule, with the field names the
- *   spec gives when the grant's rule is `fields` with a secret field, else
- *   `client_id` and `client_secret`.
- * - `none`, `tls_client_auth`, `self_signed_tls_client_auth`: the client id
- *   only, as `client_id` (or the spec's id field): a public client (RFC 6749
- *   §2.1), or one whose `fetch` presents its certificate (RFC 8705 §2).
- * - `client_secret_jwt`, `private_key_jwt`: `client_id`,
- *   `client_assertion_type` and a `client_assertion` the value signs for
- *   each request (RFC 7523 §2.2). The value must carry its signer: one made
- *   by `privateKeyJwt()`, `clientSecretJwt()` or `clientAuthValue()`
- *   (client-jwt.ts), so that clients without these methods bundle no signing code.
+ * 1. `given.clientAuth` (the user's option), by its method:
+ *    - `client_secret_basic`: `basic` (RFC 6749 §2.3.1).
+ *    - `client_secret_post`: `fields`, named as the spec names them when the
+ *      documented method is `fields` with a secret field, else `client_id`
+ *      and `client_secret`.
+ *    - `none`, `tls_client_auth`, `self_signed_tls_client_auth`: the client id
+ *      only, as the spec's id field (else `client_id`): a public client (RFC
+ *      6749 §2.1), or one whose `fetch` presents its certificate (RFC 8705 §2).
+ *    - `client_secret_jwt`, `private_key_jwt`: `client_id`, with the value
+ *      that signs a `client_assertion` for each request (RFC 7523 §2.2). The
+ *      value must carry its signer: one made by `privateKeyJwt()`,
+ *      `clientSecretJwt()` or `clientAuthValue()` (client-jwt.ts), so that
+ *      clients without these methods bundle no signing code.
+ * 2. A method stated outright: the provider config's `clientAuth` in a
+ *    {@link DocumentedClientAuth}, or a rule of kind `basic`, `fields` or `none`.
+ * 3. OpenID Connect discovery (`discovered`, or `discovery` documented): from
+ *    `discovered.authMethods`, `client_secret_basic` when listed or when the
+ *    list is absent (its default), else `client_secret_post` (`client_id` and
+ *    `client_secret` fields) when the request has a body to carry them
+ *    (without one the secret would go in the URL, which RFC 6749 §2.3.1
+ *    forbids), else `none` when listed; `unsupported` otherwise, and
+ *    `awaiting-discovery` before the document is read.
+ * 4. The request has a client id field: `fields` (§2.3.1, in the request).
+ * 5. HTTP Basic is documented: `basic`.
+ * 6. Otherwise `none`.
  *
- * @throws TokenClientConfigError for a value that is no method, a
+ * @throws TokenClientConfigError for a `clientAuth` that is no method, a
  *   `client_secret_*` method without a client secret, or a JWT method given
  *   as a bare description.
  */
-export function resolveClientAuth(clientAuth: ClientAuthValue | undefined, rule: ClientAuthRule, config: Pick<ClientConfig, "clientSecret">): ResolvedClientAuth {
-  if (clientAuth === undefined) return { rule, jwt: undefined };
+export function decideClientAuth(rule: ClientAuthRule, given: ClientAuthGiven = {}, discovered?: DiscoveredAuthMethods): ClientAuthDecision {
+  const documented = asDocumented(rule);
+  const clientAuth = given.clientAuth;
+  if (clientAuth !== undefined) return byOption(clientAuth, decideClientAuth(rule), given);
+  const decided = (applied: AppliedClientAuth, by: ClientAuthReason): ClientAuthDecision => ({ kind: "decided", rule: applied, jwt: undefined, by });
+  const fields = (): AppliedClientAuth => fieldsRule(documented.idField ?? CLIENT_ID_FIELD, documented.secretField);
+  const stated = documented.stated;
+  switch (stated) {
+    case "basic":
+      return decided(BASIC, "stated");
+    case "fields":
+      return decided(fields(), "stated");
+    case "none":
+      return decided(NONE, "stated");
+    case undefined:
+      break;
+    default: {
+      const unknown: never = stated;
+      throw new TypeError(`unknown stated client authentication ${describeMethod(unknown)}`);
+    }
+  }
+  if (documented.discovery === true) {
+    if (discovered === undefined) return { kind: "awaiting-discovery" };
+    const methods = discovered.authMethods;
+    if (methods === undefined || methods.includes("client_secret_basic")) return decided(BASIC, "discovery");
+    if (discovered.hasBody && methods.includes("client_secret_post")) return decided(POST, "discovery");
+    if (methods.includes("none")) return decided(NONE, "discovery");
+    return { kind: "unsupported" };
+  }
+  if (documented.idField !== undefined) return decided(fields(), "fields");
+  return documented.basic === true ? decided(BASIC, "basic") : decided(NONE, "nothing");
+}
+
+const BASIC = { kind: "basic" } as const;
+const NONE = { kind: "none" } as const;
+const POST = { kind: "fields", idField: CLIENT_ID_FIELD, secretField: CLIENT_SECRET_FIELD } as const;
+
+function fieldsRule(idField: string, secretField: string | undefined): AppliedClientAuth {
+  return secretField === undefined ? { kind: "fields", idField } : { kind: "fields", idField, secretField };
+}
+
+/** A rule as the facts it documents: a method stated outright is a statement, `discovered` defers to discovery. */
+function asDocumented(rule: ClientAuthRule): Omit<DocumentedClientAuth, "kind"> {
+  switch (rule.kind) {
+    case "documented":
+      return rule;
+    case "basic":
+    case "none":
+      return { stated: rule.kind };
+    case "fields":
+      return { stated: "fields", idField: rule.idField, ...(rule.secretField !== undefined ? { secretField: rule.secretField } : {}) };
+    case "discovered":
+      return { discovery: true };
+    default: {
+      const unknownRule: never = rule;
+      throw new TypeError(`unknown client authentication rule ${JSON.stringify(describeKind(unknownRule))}`);
+    }
+  }
+}
+
+/** Step 1 of {@link decideClientAuth}: the user's option, keeping the field names of `spec`, the decision without it. */
+function byOption(clientAuth: ClientAuthValue, spec: ClientAuthDecision, given: ClientAuthGiven): ClientAuthDecision {
   const method: unknown = typeof clientAuth === "object" && clientAuth !== null ? clientAuth.method : undefined;
-  const idField = rule.kind === "fields" ? rule.idField : CLIENT_ID_FIELD;
+  const decided = (applied: AppliedClientAuth, jwt?: JwtClientAuth): ClientAuthDecision => ({ kind: "decided", rule: applied, jwt, by: "option" });
+  const specFields = spec.kind === "decided" && spec.rule.kind === "fields" ? spec.rule : undefined;
   switch (method) {
     case "client_secret_basic":
-      needsSecret(config, method);
-      return { rule: { kind: "basic" }, jwt: undefined };
+      needsSecret(given, method);
+      return decided(BASIC);
     case "client_secret_post":
-      needsSecret(config, method);
-      return {
-        rule: rule.kind === "fields" && rule.secretField !== undefined ? rule : { kind: "fields", idField: CLIENT_ID_FIELD, secretField: "client_secret" },
-        jwt: undefined,
-      };
+      needsSecret(given, method);
+      return decided(specFields?.secretField !== undefined ? specFields : POST);
     case "none":
     case "tls_client_auth":
     case "self_signed_tls_client_auth":
-      return { rule: { kind: "fields", idField }, jwt: undefined };
+      return decided({ kind: "fields", idField: specFields?.idField ?? CLIENT_ID_FIELD });
     case "client_secret_jwt":
     case "private_key_jwt": {
-      if (method === "client_secret_jwt") needsSecret(config, method);
+      if (method === "client_secret_jwt") needsSecret(given, method);
       const jwt = clientAuth as Partial<JwtClientAuth>;
       if (typeof jwt.assertion !== "function" || typeof jwt.secrets !== "function") {
         throw new TokenClientConfigError(`clientAuth ${method} must be made by privateKeyJwt(), clientSecretJwt() or clientAuthValue(), ` +
           "which carry the signing code");
       }
-      return { rule: { kind: "fields", idField: CLIENT_ID_FIELD }, jwt: clientAuth as JwtClientAuth };
+      return decided({ kind: "fields", idField: CLIENT_ID_FIELD }, clientAuth as JwtClientAuth);
     }
     default:
       throw new TokenClientConfigError(

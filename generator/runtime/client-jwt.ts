@@ -2,7 +2,7 @@
 // `client_secret_jwt` as values that carry their signing code, so that a
 // client without them bundles none of it; and the check a generated client
 // runs on its `clientAuth` and `dpop` options when it is created.
-import { describeMethod, resolveClientAuth } from "./client-auth.js";
+import { decideClientAuth, describeMethod } from "./client-auth.js";
 import { dpopKeyPair } from "./dpop.js";
 import type { DPoPKeyPair, DPoPOptions } from "./dpop.js";
 import { ClientKeyError, TokenClientConfigError } from "./errors.js";
@@ -222,7 +222,7 @@ export function clientAuthValue(clientAuth: ClientAuth | ClientAuthValue, config
     else value = described;
   }
   // The method and, when the config is known, the secret.
-  resolveClientAuth(value, { kind: "basic" }, config ?? { clientSecret: "-" });
+  decideClientAuth({ kind: "basic" }, { clientAuth: value, clientSecret: config === undefined ? "-" : config.clientSecret });
   return value;
 }
 

@@ -1,9 +1,9 @@
 // OpenID Connect Discovery 1.0 for requestToken: the token endpoint's URL
-// and client authentication methods, read once per client config.
+// and client authentication methods (which decideClientAuth in client-auth.ts reads), once per client config.
 import { DiscoveryError, NetworkError, SecretRedactor, TimeoutError, TokenClientConfigError, quoteForMessage } from "./errors.js";
 import { describeContentType, mayBeJson, parseJson, readBodyCapped, startDeadline } from "./transport.js";
 import type { BodyText } from "./transport.js";
-import type { ClientAuthRule, ClientConfig, FetchLike } from "./types.js";
+import type { ClientConfig, FetchLike } from "./types.js";
 import { assertSecureUrl } from "./url.js";
 
 /** What requestToken needs from a discovery document (OpenID Connect Discovery 1.0 §3). */
@@ -86,32 +86,6 @@ export function discoverTokenEndpoint(
   map.set(discoveryUrl, current);
   return pending;
 }
-
-/**
- * The client authentication a `discovered` rule stands for, from the
- * document's `token_endpoint_auth_methods_supported` (OpenID Connect
- * Discovery 1.0 §3): `client_secret_basic` when listed or when the list is
- * absent (its default), else `client_secret_post` (`client_id` and
- * `client_secret` fields, RFC 6749 §2.3.1) when the request has a body to
- * carry them, else `none` when listed. `undefined` when none of these fits.
- *
- * @param hasBody - Whether the token request has a body: without one,
- *   `client_secret_post` would put the secret in the URL, which RFC 6749
- *   §2.3.1 forbids, so it is not picked.
- */
-export function discoveredClientAuth(
-  authMethods: readonly string[] | undefined,
-  hasBody: boolean,
-): Exclude<ClientAuthRule, { readonly kind: "discovered" }> | undefined {
-  if (authMethods === undefined || authMethods.includes("client_secret_basic")) return BASIC;
-  if (hasBody && authMethods.includes("client_secret_post")) return POST;
-  if (authMethods.includes("none")) return NONE;
-  return undefined;
-}
-
-const BASIC = { kind: "basic" } as const;
-const POST = { kind: "fields", idField: "client_id", secretField: "client_secret" } as const;
-const NONE = { kind: "none" } as const;
 
 async function readDiscoveryDocument(url: string, options: DiscoveryOptions, redact: SecretRedactor): Promise<DiscoveryOutcome> {
   const injected = options.fetch;

@@ -1,10 +1,12 @@
 // Public API of the tokenwright runtime. Generated clients import from here.
 export type {
+  AppliedClientAuth,
   CallOptions,
   ClientAuth,
   ClientAuthMethod,
   ClientAuthRule,
   ClientAuthValue,
+  DocumentedClientAuth,
   GrantParams,
   JwtClientAuth,
   ClientConfig,
@@ -43,7 +45,10 @@ export type { EncodedBody } from "./encode.js";
 export {
   applyClientAuth,
   basicAuthorization,
+  CLIENT_ID_FIELD,
   CLIENT_SECRET_BASIC,
+  CLIENT_SECRET_FIELD,
+  decideClientAuth,
   CLIENT_SECRET_POST,
   JWT_CLIENT_ASSERTION_TYPE,
   NO_CLIENT_AUTH,
@@ -64,15 +69,26 @@ export {
   tokenExchangeGrant,
 } from "./assertion-grants.js";
 export type { AssertionClaims, CredentialSource, JwtAssertionOptions, JwtBearerParams, TokenExchangeParams } from "./assertion-grants.js";
-export type { MutableFields, MutableHeaders } from "./client-auth.js";
+export type { ClientAuthDecision, ClientAuthGiven, ClientAuthReason, DiscoveredAuthMethods, MutableFields, MutableHeaders } from "./client-auth.js";
 export { computeExpiresAt } from "./expiry.js";
 export { fieldPathName, readField } from "./field-path.js";
-export { discoveredClientAuth, discoverTokenEndpoint } from "./discovery.js";
+export { discoverTokenEndpoint } from "./discovery.js";
 export type { DiscoveredEndpoint, DiscoveryOptions, DiscoveryOutcome } from "./discovery.js";
 export type { ExpiryResult } from "./expiry.js";
 export { assertSecureUrl, fillServerUrl, joinUrl, resolveBaseUrl } from "./url.js";
 export type { NamedServer, ServerChoice, ServerVariable } from "./url.js";
-export { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, requestToken, requestTokenNoDiscovery } from "./request.js";
+export {
+  buildTokenRequest,
+  DEFAULT_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_ERROR_TEXT_CHARS,
+  requestToken,
+  requestTokenNoDiscovery,
+} from "./request.js";
+export type { BuildTokenRequestOptions } from "./request.js";
+export { processTokenResponse } from "./token-response.js";
+export type { ProcessTokenResponseOptions } from "./token-response.js";
+export { MAX_TIMER_MS } from "./timers.js";
 export {
   createSession,
   DEFAULT_DEADLINE_MS,

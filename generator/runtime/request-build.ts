@@ -22,7 +22,7 @@ export interface PreparedRequest {
 }
 
 /** The body encoding, or `undefined` when the request has no body (`GET`, or encoding `none`). */
-export function bodyEncoding(endpoint: TokenEndpoint): "form" | "json" | undefined {
+export function bodyEncoding(endpoint: Pick<TokenEndpoint, "encoding" | "method">): "form" | "json" | undefined {
   const encoding = endpoint.encoding;
   return encoding === "none" || endpoint.method === "GET" ? undefined : encoding;
 }

@@ -1,38 +1,22 @@
-import { JWT_CLIENT_ASSERTION_TYPE, applyClientAuth, resolveClientAuth, sentSecrets } from "./client-auth.js";
-import type { MutableFields, MutableHeaders } from "./client-auth.js";
-import { discoverTokenEndpoint, discoveredClientAuth } from "./discovery.js";
+import { discoverTokenEndpoint, type DiscoveredEndpoint } from "./discovery.js";
 import type { DPoPKeyPair } from "./dpop.js";
 import { emitEvent, requestEvent } from "./events.js";
-import {
-  AbortedError,
-  DiscoveryError,
-  MAX_ERROR_TEXT_CHARS,
-  NetworkError,
-  SecretRedactor,
-  TimeoutError,
-  TokenClientConfigError,
-  TokenError,
-  TokenResponseError,
-  UnexpectedStatusError,
-} from "./errors.js";
-import type { KeyError, TransportError } from "./errors.js";
-import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, type PreparedRequest } from "./request-build.js";
-import { fail, interpret, type Failure } from "./response-read.js";
-import { defineField, readField } from "./field-path.js";
-import { parseJson, readBodyCapped, startDeadline } from "./transport.js";
+import { AbortedError, DiscoveryError, MAX_ERROR_TEXT_CHARS, TokenClientConfigError, TokenError, TokenResponseError } from "./errors.js";
+import type { KeyError, TransportError, UnexpectedStatusError } from "./errors.js";
+import { DEFAULT_TIMEOUT_MS, draftRequest, fillDraft, signDraft, useDiscovered, type Draft } from "./request-draft.js";
+import { fail, type Failure } from "./response-read.js";
+import { MAX_BODY_BYTES, processBody, readResponse, rememberSecrets, transportFailure } from "./token-response.js";
+import { parseJson, startDeadline } from "./transport.js";
 import type { BodyText, Deadline } from "./transport.js";
-import type { CallOptions, ClientAuthRule, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
+import type { CallOptions, ClientConfig, FetchLike, FieldPath, GrantRule, TokenEndpoint, TokenResult } from "./types.js";
 import { joinUrl } from "./url.js";
 
 /** Timeout used when the client config sets none. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_TIMEOUT_MS };
 /** Largest response body read, in bytes (1 MiB). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 /** Largest text kept on an {@link UnexpectedStatusError} for a non-JSON body (the error's constructor cuts it). */
 export { MAX_ERROR_TEXT_CHARS };
-/** setTimeout fires at once for delays above 2^31 - 1 ms. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
 
 /**
  * `T`, but not a place TypeScript infers `T` from (the built-in `NoInfer`
@@ -45,6 +29,11 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * Requests a token from a token endpoint (RFC 6749 §3.2) with one grant, e.g.
  * client credentials (§4.4.2), password (§4.3.2), authorization code (§4.1.3)
  * or refresh (§6), and normalises a success answer (§5.1).
+ *
+ * It is {@link buildTokenRequest}, the client's `fetch` and
+ * {@link processTokenResponse} (the same building and reading code), plus
+ * OpenID Connect discovery, one deadline over all of it, the DPoP nonce
+ * retry and `onEvent`.
  *
  * **What is sent.** The request's fields are `grant.grantField =
  * grant.grantType` (none when the grant has no `grantField`), then `params`,
@@ -68,8 +57,8 @@ type NotInferred<T> = [T][T extends unknown ? 0 : never];
  * fields (routed like any other) for `fields`.
  *
  * **Client authentication by method.** `config.clientAuth`, when set,
- * decides over `grant.clientAuth` (see `resolveClientAuth` in
- * client-auth.ts): `client_secret_basic`, `client_secret_post`, `none` and
+ * decides over `grant.clientAuth` (see `decideClientAuth` in
+ * client-auth.ts, which decides every request's method): `client_secret_basic`, `client_secret_post`, `none` and
  * `tls_client_auth` become the rules above; `client_secret_jwt` and
  * `private_key_jwt` (values made in client-jwt.ts, which carry the signing
  * code) send `client_id`, `client_assertion_type` and a `client_assertion`
@@ -148,7 +137,7 @@ export function requestToken<
   params: Readonly<Record<string, unknown>>,
   call: CallOptions = {},
 ): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
-  return observed(endpoint, grant, config, params, call, discover);
+  return observed(config, grant, () => sendRequest<Raw, Documented, Discovery>(endpoint, grant, config, params, call, discover));
 }
 
 /**
@@ -163,28 +152,21 @@ export function requestTokenNoDiscovery<Raw = Record<string, unknown>, Documente
   params: Readonly<Record<string, unknown>>,
   call: CallOptions = {},
 ): Promise<TokenResult<Raw, Documented | TransportError>> {
-  return observed<Raw, Documented, never>(endpoint, grant, config, params, call, undefined);
+  return observed(config, grant, () => sendRequest<Raw, Documented, never>(endpoint, grant, config, params, call, undefined));
 }
 
 /** The discovery step {@link requestToken} passes: {@link discover}. */
 type DiscoverStep = typeof discover;
 
-/** Sends the request; with `config.onEvent`, reports its outcome. */
-function observed<Raw, Documented extends TokenResponseError<number, unknown>, Discovery extends DiscoveryError>(
-  endpoint: TokenEndpoint,
-  grant: GrantRule,
-  config: ClientConfig,
-  params: Readonly<Record<string, unknown>>,
-  call: CallOptions,
-  discoverStep: DiscoverStep | undefined,
-): Promise<TokenResult<Raw, Documented | TransportError | NotInferred<Discovery>>> {
+/** Sends the request (`send`); with `config.onEvent`, reports its outcome. */
+function observed<Result extends TokenResult<unknown, TokenError>>(config: ClientConfig, grant: GrantRule, send: () => Promise<Result>): Promise<Result> {
   const hook = config.onEvent;
-  if (hook === undefined) return sendRequest(endpoint, grant, config, params, call, discoverStep);
+  if (hook === undefined) return send();
   // With `onEvent`: one event per request, from the outcome's kind, code and status alone.
   const started = performance.now();
   const report = (error: { readonly kind: string; readonly code: string } | undefined): void =>
     emitEvent(hook, requestEvent(config.provider, grant.grantType, performance.now() - started, error));
-  return sendRequest<Raw, Documented, Discovery>(endpoint, grant, config, params, call, discoverStep).then(
+  return send().then(
     (result) => {
       report(result.ok ? undefined : result.error);
       return result;
@@ -212,143 +194,109 @@ async function sendRequest<
   if (endpoint.discovery !== undefined && discoverStep === undefined) {
     throw new TokenClientConfigError("an endpoint with discovery needs requestToken, not requestTokenNoDiscovery");
   }
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
-    throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
-  }
-  assertSecureBaseUrl(config.baseUrl);
-  // config.clientAuth, when given, decides over the grant's rule; a key that cannot sign fails here.
-  const auth = resolveClientAuth(config.clientAuth, grant.clientAuth, config);
-  const rule = auth.rule;
-  const dpop = config.dpop;
-  if (dpop !== undefined && (typeof dpop !== "object" || dpop === null || dpop.kind !== "dpop" || typeof dpop.proof !== "function")) {
-    throw new TokenClientConfigError("config.dpop must be made by dpopKeyPair(), which carries the signing code");
-  }
-  const prepare = grant.params;
-  prepare?.check(params);
-  // Secrets that are not request fields: a JWK's private members, and every assertion and proof made.
-  const madeSecrets: string[] = [...(auth.jwt?.secrets() ?? []), ...(prepare?.secrets(params) ?? [])];
-  const clock = config.clock ?? Date.now;
+  const draft = draftRequest(endpoint, grant, config, params);
+  const { timeoutMs, redact } = draft;
   // Called as a plain function: browsers reject `fetch` invoked with a `this`
   // other than the global object ("Illegal invocation").
   const fetchFn: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const deadline = startDeadline(timeoutMs, call.signal);
   try {
-    let given = params;
-    if (prepare !== undefined) {
-      // A credential given as a function is made now, within the request's deadline.
-      const resolved = await raced(deadline, timeoutMs, prepare.resolve(params));
-      if (!resolved.ok) return resolved;
-      given = resolved.value;
-      madeSecrets.push(...jwtSignatures(given));
-    }
-    const grantField = grant.grantField;
-    let fields: MutableFields;
-    if (grantField === undefined) {
-      fields = { ...given };
-    } else {
-      fields = { [grantField]: grant.grantType, ...given };
-      fields[grantField] = grant.grantType;
-    }
-    if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited);
-    const authHeaders: MutableHeaders = {};
-    // The request, or (with discovery) the URL of the document that names its endpoint.
-    let prepared: PreparedRequest | string;
-    if (endpoint.discovery === undefined) {
-      if (rule.kind === "discovered") {
-        throw new TokenClientConfigError('client authentication "discovered" needs an endpoint with discovery');
-      }
-      applyClientAuth(rule, config, fields, authHeaders);
-      if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
-      prepared = prepareRequest(endpoint, config.baseUrl, undefined, fields, authHeaders);
-    } else {
-      prepared = joinUrl(config.baseUrl, endpoint.discovery);
-      if (rule.kind !== "discovered") applyClientAuth(rule, config, fields, authHeaders);
-      if (auth.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
-      // Only checks the fields, so that a caller bug rejects before any request;
-      // the request itself is built once the document has named the token endpoint.
-      prepareRequest(endpoint, config.baseUrl, prepared, fields, authHeaders);
-    }
-
-    // Read only when an error is made: the secrets as finally sent (discovery may add client credentials).
-    const redact = new SecretRedactor(() => [...sentSecrets(config, rule, fields, authHeaders), ...madeSecrets]);
+    const filled = await fillDraft(draft, deadline);
+    if (!filled.ok) return filled;
     if (call.signal?.aborted === true) return fail(new AbortedError());
-    let request: PreparedRequest;
-    let tokenUrl: string | undefined;
-    if (typeof prepared === "string") {
+    if (endpoint.discovery !== undefined) {
       // Checked at the top: an endpoint with discovery comes with its step.
       if (discoverStep === undefined) throw new TokenClientConfigError("an endpoint with discovery needs requestToken");
-      const discovered = await discoverStep(endpoint, rule, config, prepared, timeoutMs, deadline, fields, authHeaders, redact);
+      const discovered = await discoverStep(draft, joinUrl(config.baseUrl, endpoint.discovery), deadline);
       if (!discovered.ok) return fail(discovered.error as TransportError | NotInferred<Discovery>);
-      request = discovered.request;
-      tokenUrl = discovered.tokenUrl;
-    } else {
-      request = prepared;
     }
-    const method = endpoint.method ?? "POST";
     // A DPoP server that asks for a nonce (RFC 9449 §8) gets the request once more, with it.
     for (let attempt = 0; ; attempt++) {
-      if (auth.jwt !== undefined) {
-        // A fresh assertion for every request: servers refuse a jti they have seen (RFC 7523 §3).
-        const signed = await raced(deadline, timeoutMs, auth.jwt.assertion(config.clientId, config.clientSecret, request.url, clock()));
-        if (!signed.ok) return signed;
-        // The whole assertion, and its signature alone (the part no one else can make), should a server echo it.
-        madeSecrets.push(signed.value, signed.value.slice(signed.value.lastIndexOf(".") + 1));
-        defineField(fields, "client_assertion", signed.value);
-        request = prepareRequest(endpoint, config.baseUrl, tokenUrl, fields, authHeaders);
-      }
-      let headers = request.headers;
-      if (dpop !== undefined) {
-        const proof = await raced(deadline, timeoutMs, dpop.proof(method, request.url, clock()));
-        if (!proof.ok) return proof;
-        madeSecrets.push(proof.value, proof.value.slice(proof.value.lastIndexOf(".") + 1));
-        headers = { ...headers, DPoP: proof.value };
-      }
+      const signed = await signDraft(draft, deadline);
+      if (!signed.ok) return signed;
+      const request = signed.request;
       let response: Response;
       try {
-        const init: RequestInit = { method, headers, body: request.body, redirect: "manual", signal: deadline.signal };
+        const init: RequestInit = { method: request.method, headers: request.headers, body: request.body, redirect: "manual", signal: deadline.signal };
         const url = request.url;
         // The platform fetch honours the signal; an injected one might not, so only it is raced against the deadline.
         response = config.fetch === undefined ? await fetchFn(url, init) : await deadline.race(Promise.resolve().then(() => fetchFn(url, init)));
       } catch (cause) {
         return fail(transportFailure(deadline, timeoutMs, cause, redact));
       }
-      const receivedAt = clock();
-      let body: BodyText;
-      try {
-        body = await readBodyCapped(response, MAX_BODY_BYTES, deadline, config.fetch === undefined);
-      } catch (cause) {
-        return fail(transportFailure(deadline, timeoutMs, cause, redact));
-      }
-      if (dpop !== undefined && dpop.remember(request.url, response.headers) && attempt === 0 && asksForNonce(dpop, response, body)) continue;
-      return withIssuedTokenType(interpret<Raw, Documented>(endpoint, response.status, response.headers, body, receivedAt, redact), endpoint);
+      const receivedAt = draft.clock();
+      const read = await readResponse(response, deadline, config.fetch === undefined, timeoutMs, redact);
+      if (!read.ok) return read;
+      const dpop = draft.dpop;
+      if (dpop !== undefined && dpop.remember(request.url, response.headers) && attempt === 0 && asksForNonce(dpop, response, read.body)) continue;
+      return processBody<Raw, Documented>(endpoint, response, read.body, receivedAt, redact);
     }
   } finally {
     deadline.dispose();
   }
 }
 
-/** The signature parts of the JWTs an assertion grant sends, redacted should a server echo one alone. */
-function jwtSignatures(fields: Readonly<Record<string, unknown>>): string[] {
-  const out: string[] = [];
-  for (const name of ["assertion", "subject_token", "actor_token"]) {
-    const value = fields[name];
-    if (typeof value !== "string") continue;
-    const signature = value.slice(value.lastIndexOf(".") + 1);
-    if (value.includes(".") && signature.length >= 16) out.push(signature);
-  }
-  return out;
+/** Options for {@link buildTokenRequest}. */
+export interface BuildTokenRequestOptions {
+  /**
+   * For an endpoint with `discovery`: the discovery document's token endpoint
+   * and methods (`discoverTokenEndpoint`), which the request goes to and, for
+   * a `discovered` client authentication, which decide the method.
+   */
+  readonly discovered?: DiscoveredEndpoint | undefined;
+  /** Aborts the work before the request exists (a credential made by a function, a signature). */
+  readonly signal?: AbortSignal | undefined;
 }
 
-/** A value, or the transport failure of the deadline firing while it was awaited (other rejections pass through). */
-async function raced<T>(deadline: Deadline, timeoutMs: number, work: Promise<T>): Promise<{ readonly ok: true; readonly value: T } | Failure<TransportError>> {
+/**
+ * Builds a token request (RFC 6749 §3.2, with one grant: §4.1.3, §4.3.2,
+ * §4.4.2, §6, RFC 7523 §2.1, RFC 8693 §2.1, RFC 8628 §3.4) as a WHATWG
+ * `Request`, without sending it: the URL, method, headers and body exactly as
+ * {@link requestToken} would send them, with the client authentication that
+ * `decideClientAuth` picks (RFC 6749 §2.3; a JWT client assertion, RFC 7523
+ * §2.2, signed for this request) and, with `config.dpop`, a DPoP proof (RFC
+ * 9449 §4; the nonce the origin last sent). `redirect` is `manual`: send it
+ * with a `fetch` that does not follow redirects, so credentials stay on the
+ * token endpoint's origin. Read the answer with {@link processTokenResponse},
+ * passing this request so that its secrets are redacted from errors.
+ *
+ * Unlike {@link requestToken}, nothing is retried and no discovery document
+ * is read: for an endpoint with `discovery`, pass `options.discovered`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4 (the grants)
+ * @throws the caller bugs {@link requestToken} rejects with; a
+ *   `TokenClientConfigError` for an endpoint with discovery without
+ *   `options.discovered`; a `DiscoveryError` when the discovered methods
+ *   leave none to use; a `TimeoutError` or `AbortedError` when making a
+ *   credential or signature outlasts the timeout or the signal.
+ */
+export async function buildTokenRequest(
+  endpoint: TokenEndpoint,
+  grant: GrantRule,
+  config: ClientConfig,
+  params: Readonly<Record<string, unknown>>,
+  options: BuildTokenRequestOptions = {},
+): Promise<Request> {
+  if (endpoint.discovery !== undefined && options.discovered === undefined) {
+    throw new TokenClientConfigError("an endpoint with discovery needs options.discovered (see discoverTokenEndpoint)");
+  }
+  const draft = draftRequest(endpoint, grant, config, params);
+  const deadline = startDeadline(draft.timeoutMs, options.signal);
   try {
-    return { ok: true, value: await deadline.race(work) };
-  } catch (error) {
-    const fired = deadline.firedBy();
-    if (fired === "timeout") return fail(new TimeoutError(timeoutMs));
-    if (fired === "caller") return fail(new AbortedError());
-    throw error;
+    const filled = await fillDraft(draft, deadline);
+    if (!filled.ok) throw filled.error;
+    if (options.discovered !== undefined && endpoint.discovery !== undefined) {
+      const used = useDiscovered(draft, options.discovered);
+      if (!used.ok) throw used.error;
+    }
+    const signed = await signDraft(draft, deadline);
+    if (!signed.ok) throw signed.error;
+    const { url, method, headers, body } = signed.request;
+    const request = new Request(url, { method, headers, body, redirect: "manual" });
+    rememberSecrets(request, draft.redact);
+    return request;
+  } finally {
+    deadline.dispose();
   }
 }
 
@@ -365,67 +313,20 @@ function asksForNonce(dpop: DPoPKeyPair, response: Response, body: BodyText): bo
   return typeof value === "object" && value !== null && (value as { error?: unknown }).error === "use_dpop_nonce";
 }
 
-/** RFC 8693 §2.2.1: the `issued_token_type` of a token-exchange answer (or where the endpoint says), on the token. */
-function withIssuedTokenType<Raw, E>(result: TokenResult<Raw, E>, endpoint: TokenEndpoint): TokenResult<Raw, E> {
-  if (!result.ok) return result;
-  const value = readField(result.token.raw, endpoint.tokenFields.issuedTokenType ?? "issued_token_type");
-  return typeof value === "string" && value !== "" ? { ok: true, token: { ...result.token, issuedTokenType: value } } : result;
-}
-
 /**
  * Waits for the discovery document (raced against the caller's deadline, as
- * the read is shared), resolves a `discovered` client authentication and
- * builds the request for the discovered token endpoint.
+ * the read is shared) and points the draft at its token endpoint, deciding a
+ * client authentication that waited for it.
  */
-async function discover(
-  endpoint: TokenEndpoint,
-  rule: ClientAuthRule,
-  config: ClientConfig,
-  discoveryUrl: string,
-  timeoutMs: number,
-  deadline: Deadline,
-  fields: MutableFields,
-  authHeaders: MutableHeaders,
-  redact: SecretRedactor,
-): Promise<{ readonly ok: true; readonly request: PreparedRequest; readonly tokenUrl: string } | Failure<TransportError | DiscoveryError>> {
+async function discover(draft: Draft, discoveryUrl: string, deadline: Deadline): Promise<{ readonly ok: true } | Failure<TransportError | DiscoveryError>> {
+  const { config, timeoutMs } = draft;
   const found = discoverTokenEndpoint(config, discoveryUrl, { fetch: config.fetch, timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
-  let tokenEndpoint: string;
-  let authMethods: readonly string[] | undefined;
-  if (found instanceof Promise) {
-    let outcome: Awaited<typeof found>;
-    try {
-      outcome = await deadline.race(found);
-    } catch (cause) {
-      return fail(transportFailure(deadline, timeoutMs, cause, redact));
-    }
-    if (!outcome.ok) return outcome;
-    ({ tokenEndpoint, authMethods } = outcome.endpoint);
-  } else {
-    ({ tokenEndpoint, authMethods } = found);
+  if (!(found instanceof Promise)) return useDiscovered(draft, found);
+  let outcome: Awaited<typeof found>;
+  try {
+    outcome = await deadline.race(found);
+  } catch (cause) {
+    return fail(transportFailure(deadline, timeoutMs, cause, draft.redact));
   }
-  if (rule.kind === "discovered") {
-    const resolved = discoveredClientAuth(authMethods, bodyEncoding(endpoint) !== undefined);
-    if (resolved === undefined) {
-      return fail(
-        new DiscoveryError(
-          "token_endpoint_auth_methods_supported lists none of client_secret_basic, " +
-            "client_secret_post (with a request body) and none; a key-based method needs the clientAuth option",
-        ),
-      );
-    }
-    applyClientAuth(resolved, config, fields, authHeaders);
-  }
-  return { ok: true, request: prepareRequest(endpoint, config.baseUrl, tokenEndpoint, fields, authHeaders), tokenUrl: tokenEndpoint };
+  return outcome.ok ? useDiscovered(draft, outcome.endpoint) : outcome;
 }
-
-function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown, redact: SecretRedactor): TransportError {
-  switch (deadline.firedBy()) {
-    case "timeout":
-      return new TimeoutError(timeoutMs);
-    case "caller":
-      return new AbortedError();
-    case undefined:
-      return new NetworkError({ cause, redact });
-  }
-}
-

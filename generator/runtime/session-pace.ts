@@ -1,9 +1,8 @@
 // Internals of the token session: how often it may ask the token endpoint.
 // Failures start a cool-down (shared through the store) and every request is
 // counted for `session.stats()`. Not part of the public API.
-import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
-import { MAX_TIMER_MS, isTransient, retryAfterOf } from "./session-retry.js";
+import { checkDuration, isTransient, retryAfterOf } from "./session-retry.js";
 
 /** Cool-down after a second failed token request in a row, doubled for each further one. */
 export const COOL_DOWN_BASE_MS = 1_000;
@@ -26,13 +25,7 @@ export interface SessionStats {
   readonly coolDownRemainingMs: number;
 }
 
-export function checkDuration(name: string, value: number | undefined, fallback: number, min = 0): number {
-  const ms = value ?? fallback;
-  if (!(ms >= min && ms <= MAX_TIMER_MS)) {
-    throw new TokenClientConfigError(`${name} must be a number of milliseconds in [${min}, ${MAX_TIMER_MS}]`);
-  }
-  return ms;
-}
+export { checkDuration };
 
 /** Failure counting, cool-down lengths and the request tally of one session, on its elapsed-time clock. */
 export class Pace {

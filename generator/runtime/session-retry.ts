@@ -3,10 +3,10 @@
 import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
 import type { RetryOptions } from "./session-types.js";
+import { MAX_TIMER_MS } from "./timers.js";
 import type { TokenResult } from "./types.js";
 
-/** setTimeout fires at once for delays above 2^31 - 1 ms, so no wait is longer. */
-export const MAX_TIMER_MS = 2_147_483_647;
+export { MAX_TIMER_MS };
 
 export const DEFAULT_TRIES = 3;
 export const DEFAULT_BASE_DELAY_MS = 200;
@@ -30,15 +30,18 @@ export function retryPolicy(options: RetryOptions | undefined, random: () => num
   if (!(Number.isInteger(tries) && tries >= 1 && tries <= MAX_TRIES)) {
     throw new TokenClientConfigError(`retry.tries must be an integer from 1 to ${MAX_TRIES}`);
   }
-  for (const [name, value] of [
-    ["retry.baseDelayMs", baseDelayMs],
-    ["retry.maxDelayMs", maxDelayMs],
-  ] as const) {
-    if (!(value >= 0 && value <= MAX_TIMER_MS)) {
-      throw new TokenClientConfigError(`${name} must be a number of milliseconds in [0, ${MAX_TIMER_MS}]`);
-    }
-  }
+  checkDuration("retry.baseDelayMs", baseDelayMs, 0);
+  checkDuration("retry.maxDelayMs", maxDelayMs, 0);
   return { tries, baseDelayMs, maxDelayMs, random };
+}
+
+/** `value` (or `fallback` when it is undefined), checked to be a number of milliseconds in [`min`, {@link MAX_TIMER_MS}]. */
+export function checkDuration(name: string, value: number | undefined, fallback: number, min = 0): number {
+  const ms = value ?? fallback;
+  if (!(ms >= min && ms <= MAX_TIMER_MS)) {
+    throw new TokenClientConfigError(`${name} must be a number of milliseconds in [${min}, ${MAX_TIMER_MS}]`);
+  }
+  return ms;
 }
 
 function statusOf(error: TokenError): number | undefined {

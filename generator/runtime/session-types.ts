@@ -1,4 +1,3 @@
-import type { DPoPKeyPair } from "./dpop.js";
 import type { ClientKeyError, DPoPProofError, TokenError } from "./errors.js";
 import type { TokenEventHook } from "./events.js";
 import type {
@@ -11,13 +10,19 @@ import type {
 } from "./session-errors.js";
 import type { SessionStats } from "./session-pace.js";
 import type { StoredToken, TokenStore } from "./store.js";
-import type { CallOptions, Clock, FetchInput, FetchLike, TokenResult } from "./types.js";
+import type { CallOptions, ClientConfig, Clock, FetchInput, TokenResult } from "./types.js";
 
 /**
  * What a generated client hands a session: how to run the grant it was
- * opened with, and the provider's refresh_token grant when it has one.
+ * opened with, and the provider's refresh_token grant when it has one; and
+ * from its config, the pieces the session uses as the client does: `fetch`
+ * (for `session.fetch` and the middleware), `dpop` (its thumbprint joins the
+ * store key, and `session.fetch` and the middleware send a proof with every
+ * `DPoP` token, RFC 9449 §7), `provider` (named by the session's events) and
+ * `onEvent` (the session's own events go there when its options have none;
+ * its token requests are reported there by the client already).
  */
-export interface SessionGrant<Raw, E extends TokenError> {
+export interface SessionGrant<Raw, E extends TokenError> extends Pick<ClientConfig, "fetch" | "dpop" | "provider" | "onEvent"> {
   /** Runs the original grant (with the user's parameters bound in). */
   readonly obtain: (call: CallOptions) => Promise<TokenResult<Raw, E>>;
   /**
@@ -43,25 +48,8 @@ export interface SessionGrant<Raw, E extends TokenError> {
    * simulations control both.
    */
   readonly elapsed?: Clock | undefined;
-  /** The client's fetch, for `session.fetch` and the middleware. */
-  readonly fetch?: FetchLike | undefined;
-  /**
-   * The client's DPoP key pair (`ClientConfig.dpop`, a `dpopKeyPair()`),
-   * when it has one: the session adds its thumbprint to the store key, and
-   * `session.fetch` and the middleware send a proof with every `DPoP` token
-   * (RFC 9449 §7).
-   */
-  readonly dpop?: DPoPKeyPair | undefined;
-  /** The provider id the session's events name. */
-  readonly provider?: string | undefined;
   /** The original grant's type, as events name it (default `obtain`). */
   readonly grantType?: string | undefined;
-  /**
-   * The client's `onEvent`: the session's own events go there when its
-   * options have no `onEvent` (its token requests are reported there by the
-   * client already).
-   */
-  readonly onEvent?: TokenEventHook | undefined;
 }
 
 /** Retry policy for token requests (network errors, 5xx, 429). */

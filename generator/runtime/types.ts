@@ -105,29 +105,54 @@ export type ExpiryRule =
   | { readonly kind: "none" };
 
 /**
- * How a grant authenticates the client (RFC 6749 §2.3).
+ * A client authentication method as a request applies it (RFC 6749 §2.3);
+ * `decideClientAuth` (client-auth.ts) picks one for every request.
  * - `basic`: `Authorization: Basic` with form-encoded id and secret (§2.3.1).
  * - `fields`: the id (and secret, when configured) as request fields named by
  *   the spec: in the body (§2.3.1), or in the query or headers when the
  *   endpoint's `parameters` place them there.
- * - `discovered`: whatever the OpenID Connect discovery document's
- *   `token_endpoint_auth_methods_supported` allows: `client_secret_basic`
- *   (also the default when the list is absent), else `client_secret_post`
- *   (`client_id`/`client_secret` body fields), else `none`.
  * - `none`: the request carries no client credentials.
  */
-export type ClientAuthRule =
+export type AppliedClientAuth =
   | { readonly kind: "basic" }
   | { readonly kind: "fields"; readonly idField: string; readonly secretField?: string }
-  | { readonly kind: "discovered" }
   | { readonly kind: "none" };
+
+/**
+ * What a spec (and its provider config) documents about how a grant's
+ * requests authenticate the client: facts only, which the generator collects
+ * and `decideClientAuth` (client-auth.ts) decides from at run time.
+ */
+export interface DocumentedClientAuth {
+  readonly kind: "documented";
+  /** The provider config's `clientAuth`: it decides over everything the spec documents. */
+  readonly stated?: "basic" | "fields" | "none";
+  /** The token endpoint is an OpenID provider's, whose discovery document lists the methods it supports. */
+  readonly discovery?: true;
+  /** The request field that carries the client id (RFC 6749 §2.3.1 `client_id`), as the spec spells it. */
+  readonly idField?: string;
+  /** The request field that carries the client secret (`client_secret`), as the spec spells it. */
+  readonly secretField?: string;
+  /** HTTP Basic is documented: an `http`/`basic` security scheme, or an `Authorization` header parameter. */
+  readonly basic?: true;
+}
+
+/**
+ * How a grant authenticates the client (RFC 6749 §2.3): a method stated
+ * outright ({@link AppliedClientAuth}), what the spec documents
+ * ({@link DocumentedClientAuth}, as generated clients carry it), or
+ * `discovered`: whatever the OpenID Connect discovery document's
+ * `token_endpoint_auth_methods_supported` allows. `decideClientAuth`
+ * (client-auth.ts) decides which method a request uses.
+ */
+export type ClientAuthRule = AppliedClientAuth | { readonly kind: "discovered" } | DocumentedClientAuth;
 
 /**
  * How the client authenticates, chosen by the user (or, where the spec says,
  * by the generated client's options type), as a value in the style of
  * oauth4webapi's: `{ method: "private_key_jwt", privateKey, keyId }`. When
  * `ClientConfig.clientAuth` holds one, it decides over the grant's
- * {@link ClientAuthRule} (see `resolveClientAuth` in client-auth.ts).
+ * {@link ClientAuthRule} (see `decideClientAuth` in client-auth.ts).
  *
  * - `client_secret_basic`, `client_secret_post`: the client secret, in an
  *   `Authorization: Basic` header or in the body (RFC 6749 §2.3.1).

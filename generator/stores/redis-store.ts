@@ -40,6 +40,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
 import type { StoredToken, TokenLease, TokenStore } from "../runtime/store.js";
+import { MAX_TIMER_MS } from "../runtime/timers.js";
 
 export interface RedisTokenStoreOptions {
   /** Prepended to every key and channel (default `tokenwright:`). */
@@ -95,8 +96,6 @@ export type RedisClient = Redis | Cluster;
 const DEFAULT_PREFIX = "tokenwright:";
 const DEFAULT_GRACE_MS = 60_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
-/** setTimeout fires at once for delays above 2^31 - 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Wake this long after a lease's remaining time, so the lease is surely gone. */
 const LEASE_EXPIRY_SLACK_MS = 5;
 /** Rounds of `set` when the stored value changes between judging and replacing it. */

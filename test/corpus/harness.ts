@@ -17,9 +17,11 @@ import type * as AjvCoreModule from "ajv/dist/core.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
-import { configFileFor, generate } from "../../generator/pipeline/generate.js";
-import { SpecError, loadProviderConfig, loadSpec, type SpecErrorCode } from "../../generator/load/index.js";
-import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
+import { generate } from "../../generator/pipeline/generate.js";
+import { loadAndModel, specInputFiles } from "../../generator/pipeline/model-providers.js";
+import { SpecError, type SpecErrorCode } from "../../generator/load/index.js";
+import type { FieldModel, GrantModel, ProviderModel } from "../../generator/model/index.js";
+import { decideClientAuth } from "../../generator/runtime/client-auth.js";
 import { typecheck, type TypecheckResult } from "../generator/helpers.js";
 import { startTokenServer, type RecordedRequest, type TokenServer, type TokenServerReply } from "../support/loopback.js";
 import { propertyAllows, resolveLocalRef, sampleFromSchema, type JsonValue } from "../support/sample-from-schema.js";
@@ -159,10 +161,7 @@ export interface RowPlan {
 
 /** The generator's model of a row's spec (with its config), as generate builds it. */
 export async function modelOf(file: string): Promise<ProviderModel> {
-  const specFile = join(CORPUS_DIR, file);
-  const configFile = configFileFor(specFile);
-  const [spec, config] = await Promise.all([loadSpec(specFile), loadProviderConfig(configFile)]);
-  return buildModel({ spec, config, configFile: config !== undefined ? configFile : undefined });
+  return loadAndModel(specInputFiles(join(CORPUS_DIR, file)));
 }
 
 export async function planRow(row: GeneratedRow, model: ProviderModel, tempDir: string): Promise<RowPlan> {
@@ -490,7 +489,9 @@ function fieldValue(sent: Sent, name: string): unknown {
 
 /** The model's client authentication for the grant, checked on the wire. */
 function clientAuthProblems(grant: GrantModel, plan: RowPlan, request: RecordedRequest, sent: Sent): string[] {
-  const auth = grant.clientAuth;
+  // What the runtime decides from the model's facts (no clientAuth option; discovery is a discovery server's to answer).
+  const decision = decideClientAuth(grant.clientAuth);
+  const auth = decision.kind === "decided" ? decision.rule : ({ kind: "discovered" } as const);
   const problems: string[] = [];
   const authorization = header(request, "authorization");
   const basic = decodeBasic(authorization);

@@ -10,6 +10,8 @@ import ts from "typescript";
 import { afterAll } from "vitest";
 import { SpecError, loadSpecText, type LoadedSpec, type ProviderConfig } from "../../generator/load/index.js";
 import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
+import { decideClientAuth } from "../../generator/runtime/client-auth.js";
+import type { AppliedClientAuth } from "../../generator/runtime/types.js";
 
 /** The repository root, with a trailing separator. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -315,4 +317,13 @@ export function bannerText(content: string): string {
     lines.push(line.replace(/^\/\/ ?/, ""));
   }
   return lines.join(" ");
+}
+
+/**
+ * The method a grant's requests use without a `clientAuth` option, as the runtime's `decideClientAuth` decides it
+ * from the model's documented facts; `discovered` while it waits for a discovery document.
+ */
+export function decidedClientAuth(grant: Pick<GrantModel, "clientAuth">): AppliedClientAuth | { readonly kind: "discovered" } {
+  const decision = decideClientAuth(grant.clientAuth);
+  return decision.kind === "decided" ? decision.rule : { kind: "discovered" };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lookupPointer, type ProviderConfig, type SpecErrorCode } from "../../generator/load/index.js";
 import { type FieldModel } from "../../generator/model/index.js";
 import type { ClientAuthRule, ExpiryRule } from "../../generator/runtime/types.js";
-import { ERROR_RESPONSE, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, type Json } from "./helpers.js";
+import { decidedClientAuth, ERROR_RESPONSE, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, type Json } from "./helpers.js";
 
 const fieldNames = (fields: readonly FieldModel[]) => fields.map((f) => f.name);
 const required = (fields: readonly FieldModel[]) => fields.filter((f) => f.required).map((f) => f.name);
@@ -296,7 +296,7 @@ describe("client authentication", () => {
     },
   ])("$name", async ({ document, auth, clientId, clientSecret }) => {
     const model = await modelOf(document);
-    expect(model.grants.map((g) => g.clientAuth)).toEqual([auth]);
+    expect(model.grants.map(decidedClientAuth)).toEqual([auth]);
     expect(model.client).toEqual({ clientId, clientSecret });
     // Client credentials come from the client options, never from grant params.
     expect(fieldNames(model.grants[0]!.fields)).not.toContain("client_id");
@@ -320,7 +320,7 @@ describe("allOf request bodies", () => {
       }),
     );
     expect(model.grants.map((g) => g.grantType)).toEqual(["password"]);
-    expect(model.grants[0]!.clientAuth).toEqual({ kind: "fields", idField: "client_id", secretField: "client_secret" });
+    expect(decidedClientAuth(model.grants[0]!)).toEqual({ kind: "fields", idField: "client_id", secretField: "client_secret" });
     expect(model.client).toEqual({ clientId: "required", clientSecret: "required" });
     expect(required(model.grants[0]!.fields)).toEqual(["username", "password"]);
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SpecError, loadProviderConfig, type ProviderConfig } from "../../generator/load/index.js";
-import { CONFIG_FILE, field, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, useTempDirs, type Json } from "./helpers.js";
+import { decidedClientAuth, CONFIG_FILE, field, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, useTempDirs, type Json } from "./helpers.js";
 
 const tempDir = useTempDirs();
 
@@ -148,7 +148,7 @@ describe("a custom token operation without grant_type (Vipps)", () => {
     const g = grant(model, "client_credentials");
     expect(g.grantField).toBeUndefined();
     expect(g.wire).toEqual({ kind: "no-body" });
-    expect(g.clientAuth).toEqual({ kind: "fields", idField: "client_id", secretField: "client_secret" });
+    expect(decidedClientAuth(g)).toEqual({ kind: "fields", idField: "client_id", secretField: "client_secret" });
     expect(model.client).toEqual({ clientId: "required", clientSecret: "required" });
     expect(model.request.parameters).toEqual({ client_id: "header", client_secret: "header", "Ocp-Apim-Subscription-Key": "header", "Merchant-Serial-Number": "header" });
     expect(field(g.fields, "Ocp-Apim-Subscription-Key")).toMatchObject({ in: "header", required: true });
@@ -375,7 +375,7 @@ describe("clientAuth and displayName", () => {
       body: { type: "object", required: ["grant_type"], properties: { grant_type: { type: "string", enum: ["client_credentials"] }, client_id: { type: "string" } } },
     });
     const model = await modelOf(document, { clientAuth });
-    expect(model.grants[0]!.clientAuth).toEqual({ kind });
+    expect(decidedClientAuth(model.grants[0]!)).toEqual({ kind });
     expect(model.facts.find((f) => f.statement.startsWith("client authentication"))).toMatchObject({ source: "config", evidence: `${CONFIG_FILE}#/clientAuth` });
   });
 

@@ -43,7 +43,7 @@ describe('"stores": ["redis"]', () => {
     expect(store).toContain("Regenerate with `npm run generate:tokens`.");
     expect(store).toContain("export class RedisTokenStore");
     const imports = [...store.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
-    expect(imports.sort()).toEqual(["../runtime/store.js", "ioredis", "ioredis", "node:crypto"].sort());
+    expect(imports.sort()).toEqual(["../runtime/store.js", "../runtime/timers.js", "ioredis", "ioredis", "node:crypto"].sort());
     const manifest = JSON.parse(readFileSync(join(dir, "src/generated/manifest.json"), "utf8")) as { stores: { source: string; files: Record<string, string> } };
     expect(Object.keys(manifest.stores.files)).toEqual(["stores/redis-store.ts"]);
     expect((await cli(["generate", "--check"], dir)).code).toBe(0);

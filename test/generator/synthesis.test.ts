@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { lookupPointer, type SpecErrorCode } from "../../generator/load/index.js";
 import { buildModel } from "../../generator/model/index.js";
-import { field, grant, loadDocument, modelError, modelOf, tokenSpec, type Json } from "./helpers.js";
+import { decidedClientAuth, field, grant, loadDocument, modelError, modelOf, tokenSpec, type Json } from "./helpers.js";
 
 /** A document with no token path: an unrelated API plus the given security schemes. */
 function apiDocument(securitySchemes: Json, extra: Json = {}): Json {
@@ -45,7 +45,8 @@ describe("from an OAuth2 clientCredentials flow (PayPal)", () => {
     const model = await modelOf(paypal);
     expect(model.grants.map((g) => g.grantType)).toEqual(["client_credentials"]);
     const g = grant(model, "client_credentials");
-    expect(g).toMatchObject({ grantField: "grant_type", methodName: "clientCredentials", clientAuth: { kind: "basic" }, relaxedRequired: [] });
+    expect(g).toMatchObject({ grantField: "grant_type", methodName: "clientCredentials", relaxedRequired: [] });
+    expect(decidedClientAuth(g)).toEqual({ kind: "basic" });
     expect(model.client).toEqual({ clientId: "required", clientSecret: "required" });
     expect(model.request).toMatchObject({ encoding: "form", mediaType: "application/x-www-form-urlencoded", bodyRequired: true });
     const basic = model.facts.find((f) => f.topic === "client authentication" && f.statement.startsWith("HTTP Basic: the spec does not say"));
@@ -69,9 +70,10 @@ describe("from an OAuth2 clientCredentials flow (PayPal)", () => {
 
   it("says config when the provider config states clientAuth basic", async () => {
     const model = await modelOf(paypal, { clientAuth: "basic" });
-    expect(grant(model, "client_credentials").clientAuth).toEqual({ kind: "basic" });
+    expect(decidedClientAuth(grant(model, "client_credentials"))).toEqual({ kind: "basic" });
+    // What RFC 6749 documents stays an inference; the config's word is the grant's.
     const basic = model.facts.find((f) => f.topic === "client authentication" && f.statement.startsWith("HTTP Basic: the spec does not say"));
-    expect(basic).toMatchObject({ source: "config" });
+    expect(basic).toMatchObject({ source: "inferred" });
     expect(model.facts.find((f) => f.topic === "grant client_credentials" && f.statement.startsWith("client authentication"))).toMatchObject({ source: "config" });
   });
 
@@ -80,8 +82,11 @@ describe("from an OAuth2 clientCredentials flow (PayPal)", () => {
     { clientAuth: "none", auth: { kind: "none" } },
   ])("clientAuth $clientAuth in the provider config", async ({ clientAuth, auth }) => {
     const model = await modelOf(paypal, { clientAuth });
-    expect(grant(model, "client_credentials").clientAuth).toEqual(auth);
-    expect(model.facts.some((f) => f.statement.startsWith("HTTP Basic: the spec does not say"))).toBe(false);
+    expect(decidedClientAuth(grant(model, "client_credentials"))).toEqual(auth);
+    expect(model.facts.find((f) => f.topic === "grant client_credentials" && f.statement.startsWith("client authentication"))).toMatchObject({
+      statement: expect.stringMatching(`^client authentication: ${clientAuth}`),
+      source: "config",
+    });
   });
 
   it("the standard RFC 6749 response and errors", async () => {
@@ -246,7 +251,7 @@ describe("from an openIdConnect scheme", () => {
     expect(model.operation.synthesisedFrom).toMatch(/OpenID Connect scheme "oidc"/);
     expect(model.servers.map((s) => s.url)).toEqual(["https://id.example.com"]);
     expect(model.grants.map((g) => g.grantType)).toEqual(["client_credentials", "authorization_code", "refresh_token"]);
-    for (const g of model.grants) expect(g.clientAuth).toEqual({ kind: "discovered" });
+    for (const g of model.grants) expect(decidedClientAuth(g)).toEqual({ kind: "discovered" });
     expect(model.success.tokenFields.accessToken).toBe("access_token");
     expect(model.facts.find((f) => f.topic === "grants")).toMatchObject({ source: "inferred", evidence: "/components/securitySchemes/oidc/openIdConnectUrl" });
   });

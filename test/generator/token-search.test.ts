@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type ProviderConfig } from "../../generator/load/index.js";
 import { type FieldModel } from "../../generator/model/index.js";
 import { spellingOf } from "../../generator/model/spelling.js";
-import { ERROR_RESPONSE, field, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, type Json } from "./helpers.js";
+import { decidedClientAuth, ERROR_RESPONSE, field, grant, modelError, modelOf, TOKEN_RESPONSE, tokenSpec, type Json } from "./helpers.js";
 
 const names = (fields: readonly FieldModel[]) => fields.map((f) => f.name);
 
@@ -155,7 +155,7 @@ describe("spellings of RFC names (Twilio PascalCase, camelCase)", () => {
     expect(model.grants.map((g) => g.grantType)).toEqual(["client_credentials", "refresh_token"]);
     for (const g of model.grants) {
       expect(g.grantField).toBe("GrantType");
-      expect(g.clientAuth).toEqual({ kind: "fields", idField: "ClientId", secretField: "ClientSecret" });
+      expect(decidedClientAuth(g)).toEqual({ kind: "fields", idField: "ClientId", secretField: "ClientSecret" });
       expect(names(g.fields)).not.toContain("ClientId");
       expect(names(g.fields)).not.toContain("ClientSecret");
       expect(names(g.fields)).not.toContain("GrantType");
@@ -193,7 +193,7 @@ describe("spellings of RFC names (Twilio PascalCase, camelCase)", () => {
       }),
     );
     const g = model.grants[0]!;
-    expect(g.clientAuth).toEqual({ kind: "none" });
+    expect(decidedClientAuth(g)).toEqual({ kind: "none" });
     expect(names(g.fields).sort()).toEqual(["ClientId", "clientId"]);
   });
 
@@ -203,7 +203,7 @@ describe("spellings of RFC names (Twilio PascalCase, camelCase)", () => {
         body: { type: "object", required: ["grant_type"], properties: { grant_type: { type: "string", enum: ["client_credentials"] }, client_id: { type: "string" }, ClientId: { type: "string" } } },
       }),
     );
-    expect(model.grants[0]!.clientAuth).toEqual({ kind: "fields", idField: "client_id" });
+    expect(decidedClientAuth(model.grants[0]!)).toEqual({ kind: "fields", idField: "client_id" });
     expect(names(model.grants[0]!.fields)).toEqual(["ClientId"]);
   });
 
@@ -331,14 +331,14 @@ describe("parameters become fields", () => {
     },
   ])("$name", async ({ body, auth }) => {
     const model = await modelOf(tokenSpec({ body, operation: { parameters: [{ name: "Authorization", in: "header", required: true, schema: { type: "string" } }] } }));
-    expect(model.grants[0]!.clientAuth).toEqual(auth);
+    expect(decidedClientAuth(model.grants[0]!)).toEqual(auth);
     expect(names(model.grants[0]!.fields)).not.toContain("Authorization");
     expect(model.request.parameters).toBeUndefined();
   });
 
   it("client_id as a query parameter is the client field, located in the query", async () => {
     const model = await modelOf(tokenSpec({ body: GRANT_BODY, operation: { parameters: [{ name: "client_id", in: "query", required: true, schema: { type: "string" } }] } }));
-    expect(model.grants[0]!.clientAuth).toEqual({ kind: "fields", idField: "client_id" });
+    expect(decidedClientAuth(model.grants[0]!)).toEqual({ kind: "fields", idField: "client_id" });
     expect(model.request.parameters).toEqual({ client_id: "query" });
     expect(names(model.grants[0]!.fields)).toEqual([]);
   });

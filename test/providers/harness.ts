@@ -17,8 +17,8 @@ import { startTokenServer } from "../support/loopback.js";
 import type { RecordedRequest, TokenServer, TokenServerReply } from "../support/loopback.js";
 import { TokenResponseError, UnexpectedStatusError } from "../../generated/runtime/index.js";
 import { loadSpecSchemas } from "../support/spec-schema.js";
-import { loadProviderConfig, loadSpec } from "../../generator/load/index.js";
-import { buildModel, type ProviderModel } from "../../generator/model/index.js";
+import type { ProviderModel } from "../../generator/model/index.js";
+import { loadAndModel, specInputFiles } from "../../generator/pipeline/model-providers.js";
 import type { OperationSchemas } from "../support/spec-schema.js";
 
 /** The fixed "now" every client in these tests reads from its clock. */
@@ -62,10 +62,7 @@ function providerModel(provider: ProviderName): Promise<ProviderModel> {
   if (built === undefined) {
     const { file } = PROVIDER_SPECS[provider];
     const specFile = fileURLToPath(new URL(`../../specs/${file}`, import.meta.url));
-    const configFile = specFile.replace(/\.(ya?ml|json)$/, ".tokenwright.json");
-    built = Promise.all([loadSpec(specFile), loadProviderConfig(configFile)]).then(([spec, config]) =>
-      buildModel({ spec, config, configFile: config ? configFile : undefined }),
-    );
+    built = loadAndModel(specInputFiles(specFile));
     models.set(provider, built);
   }
   return built;

@@ -2,7 +2,7 @@
 // authentication read from the discovery document, once per client config.
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { basicAuthorization } from "../../generator/runtime/client-auth.js";
-import { discoveredClientAuth } from "../../generator/runtime/discovery.js";
+import { decideClientAuth } from "../../generator/runtime/client-auth.js";
 import { DiscoveryError, TokenResponseError } from "../../generator/runtime/errors.js";
 import type { DiscoveryTransportError } from "../../generator/runtime/errors.js";
 import { MAX_BODY_BYTES, requestToken } from "../../generator/runtime/request.js";
@@ -214,8 +214,9 @@ describe("discovered client authentication (token_endpoint_auth_methods_supporte
     { methods: ["client_secret_post"], hasBody: false, want: undefined },
     { methods: ["none"], hasBody: true, want: "none" },
     { methods: ["tls_client_auth"], hasBody: true, want: undefined },
-  ])("discoveredClientAuth($methods, body: $hasBody) → $want", ({ methods, hasBody, want }) => {
-    expect(discoveredClientAuth(methods, hasBody)?.kind).toBe(want);
+  ])("decideClientAuth(discovered, $methods, body: $hasBody) → $want", ({ methods, hasBody, want }) => {
+    const decision = decideClientAuth({ kind: "discovered" }, {}, { authMethods: methods, hasBody });
+    expect(decision.kind === "decided" ? decision.rule.kind : undefined).toBe(want);
   });
 });
 
