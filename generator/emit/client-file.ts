@@ -2,6 +2,7 @@ import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceF
 import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
+import { flowClientImports, flowConstants, flowMethodLines } from "./flow-methods.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
 import { paramsOptional } from "./types-file.js";
 import { jsDoc, literal } from "./typescript.js";
@@ -36,6 +37,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       namedImports: [
         requestFunction(model), "resolveBaseUrl", "type ClientConfig",
         ...(model.operation.discovery !== undefined ? ["type DiscoveryError"] : []), "type GrantRule", "type NamedServer", "type TokenEndpoint",
+        ...flowClientImports(model),
       ],
     },
     {
@@ -47,6 +49,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
     constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it.", true),
     ...model.grants.map((grant) => constant(names.grantConst(grant), "GrantRule", grantRule(grant), `The \`${grant.grantType}\` grant.`, true)),
+    ...flowConstants(model),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -115,6 +118,7 @@ function factory(model: ProviderModel): StatementStructures {
             `${grant.methodName}: (params, call) => ${request}(${ENDPOINT}, ${names.grantConst(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
+        for (const line of flowMethodLines(model, request, ENDPOINT)) writer.writeLine(line);
       });
       writer.writeLine("};");
       writer.writeLine(`${CLIENT_CONFIGS}.set(client, config);`);
