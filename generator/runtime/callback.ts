@@ -32,11 +32,11 @@ export interface CallbackExpectation {
 }
 
 /** What the code exchange sends: the authorization_code grant's fields (RFC 6749 §4.1.3, RFC 7636 §4.5). */
-export interface CodeExchangeParams {
+export type CodeExchangeParams = {
   readonly code: string;
   readonly redirect_uri: string;
   readonly code_verifier?: string;
-}
+};
 
 /** What a callback resolves to: the token, or why not (refused callback, the token endpoint's error, the metadata's). */
 export type CallbackResult<Raw, E> = TokenResult<Raw, E | CallbackError | NonceMismatchError | DiscoveryError | TransportError>;
