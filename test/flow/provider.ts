@@ -74,7 +74,11 @@ export async function startFlowProvider(clients: ClientMetadata[]): Promise<Flow
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  provider.use(async (ctx, next) => {
+  // Koa's `use` (the package ships no types; test/keys/oidc-provider.d.ts declares what the key tests use).
+  const app = provider as unknown as {
+    use(middleware: (ctx: { method: string; path: string; status: number; body: unknown }, next: () => Promise<void>) => Promise<void>): void;
+  };
+  app.use(async (ctx, next) => {
     if (ctx.method === "POST" && ctx.path === "/token" && state.slowDownAt.has(state.tokenRequests())) {
       ctx.status = 400;
       ctx.body = { error: "slow_down", error_description: "polling too fast" };
@@ -83,7 +87,8 @@ export async function startFlowProvider(clients: ClientMetadata[]): Promise<Flow
     await next();
   });
   // The device authorization response as a provider that names its interval sends it (oidc-provider leaves it to the default 5 s).
-  provider.on("device_authorization.success", (_ctx: unknown, body: Record<string, unknown>) => {
+  provider.on("device_authorization.success", (...args: unknown[]) => {
+    const body = args[1] as Record<string, unknown>;
     if (state.deviceInterval !== undefined) body["interval"] = state.deviceInterval;
   });
   handler = provider.callback();
