@@ -196,6 +196,15 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
     console.log(`PAR: ${provider.requests.slice(before).filter((r) => !r.startsWith("GET /interaction") && !r.startsWith("POST /interaction")).join(", ")}`);
   }, 20_000);
 
+  it("an ID token without the request's nonce is a NonceMismatchError (signature unchecked: TLS from the token endpoint)", async () => {
+    const { request, callback } = await authorize(clients.plain);
+    const result = await clients.plain.authorizationCallback(callback, { state: request.state, codeVerifier: request.codeVerifier, redirectUri: REDIRECT_URI, nonce: `${request.nonce}-other` });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect({ kind: result.error.kind, code: result.error.code }).toEqual({ kind: "nonce_mismatch", code: "TOKEN_NONCE_MISMATCH" });
+    expectNoSecret(result.error, [request.state, request.codeVerifier, request.nonce, new URL(callback).searchParams.get("code") ?? "?", CLIENT_SECRET]);
+  }, 20_000);
+
   describe("a callback that does not hold is a typed error, never thrown, echoing no secret", () => {
     let flow: Awaited<ReturnType<typeof authorize>>;
     let denied: Awaited<ReturnType<typeof authorize>>;
@@ -227,7 +236,9 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
       if (result.ok) return;
       expect({ kind: result.error.kind, code: result.error.code }).toEqual(want);
       expect(provider.tokenRequests(), "no code is exchanged").toBe(before);
-      expectNoSecret(result.error, [flow.request.state, flow.request.codeVerifier, flow.request.nonce, new URL(flow.callback).searchParams.get("code") ?? "?", CLIENT_SECRET]);
+      const sent = new URL(callback()).searchParams;
+      const secrets = [expected.state, expected.codeVerifier, expected.nonce, sent.get("state"), sent.get("code"), flow.request.state, CLIENT_SECRET];
+      expectNoSecret(result.error, secrets.filter((v): v is string => typeof v === "string" && v !== ""));
       if (want.kind === "authorization_error") expect((result.error as unknown as { error: string }).error).toBe("access_denied");
     });
 
