@@ -14,6 +14,7 @@ import {
   type AuthorizationEndpoint,
   type ClientConfig,
   type TokenEndpoint,
+  type TokenResult,
 } from "../../generator/runtime/index.js";
 import { startTokenServer, type TokenServer, type TokenServerReply } from "../support/loopback.js";
 
@@ -107,7 +108,7 @@ describe("flow runtime edges", () => {
     { given: "URLSearchParams", callback: new URLSearchParams("state=S2&code=c"), want: "state_mismatch" },
     { given: "an iss and a caller-given issuer", callback: "/cb?state=S1&code=c&iss=https%3A%2F%2Fother", want: "issuer_mismatch" },
   ])("callback read from $given -> $want", async ({ callback, want }) => {
-    const result = await authorizationCallback(endpoint(), config, callback, { state: "S1", redirectUri: "https://app.example/cb", issuer: "https://as.example" }, () => {
+    const result = await authorizationCallback(endpoint(), config, callback, { state: "S1", redirectUri: "https://app.example/cb", issuer: "https://as.example" }, (): Promise<TokenResult<never, never>> => {
       throw new Error("no exchange expected");
     });
     expect(result.ok ? "ok" : result.error.kind).toBe(want);
