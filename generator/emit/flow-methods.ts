@@ -121,7 +121,8 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
   ] as const) {
     if (endpoint === undefined) continue;
     const value: TokenManagementEndpoint = { ...located(endpoint), clientAuth: clientAuthFor(model, REFRESH_TOKEN, AUTHORIZATION_CODE) };
-    out.push(constant(name, "TokenManagementEndpoint", value, doc));
+    // Exported for session.ts, whose close({ revoke: true }) revokes through it.
+    out.push(constant(name, "TokenManagementEndpoint", value, doc, name === LOCAL_VALUES.revocation));
   }
   return out;
 }
@@ -263,11 +264,22 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
   return out;
 }
 
-function constant(name: string, type: string, value: unknown, doc: string): StatementStructures {
+function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {
   return {
     kind: StructureKind.VariableStatement,
+    isExported: exported,
     declarationKind: VariableDeclarationKind.Const,
     docs: jsDoc(doc),
     declarations: [{ name, type, initializer: literal(value) }],
+  };
+}
+
+/** What `session.ts` imports and passes for `close({ revoke: true })`: the revocation endpoint, when there is one. */
+export function sessionRevocation(model: ProviderModel): { readonly clientImport: string; readonly runtimeImport: string; readonly line: string } | undefined {
+  if (surfaceOf(model).revocation === undefined) return undefined;
+  return {
+    clientImport: LOCAL_VALUES.revocation,
+    runtimeImport: "revokeToken",
+    line: `revoke: (token, tokenTypeHint, call) => revokeToken(${LOCAL_VALUES.revocation}, config, { token, tokenTypeHint }, call),`,
   };
 }

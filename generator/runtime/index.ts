@@ -89,7 +89,7 @@ export {
 } from "./session.js";
 export { sessionKeyParts } from "./session-key.js";
 export type { SessionStats } from "./session-pace.js";
-export type { RetryOptions, SessionError, SessionGrant, SessionMiddleware, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
+export type { CloseOptions, RetryOptions, SessionError, SessionGrant, SessionMiddleware, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
 export {
   CoolingDownError,
   InvalidTokenValueError,

@@ -114,6 +114,7 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
   let provider: FlowProvider;
   let root = "";
   const clients: Record<"plain" | "par", FlowClient> = {} as Record<"plain" | "par", FlowClient>;
+  let openSession: (client: FlowClient, request: Record<string, unknown>) => { getToken(): Promise<Result & { token: { accessToken: string; refreshToken?: string } }>; close(o?: { revoke?: boolean }): Promise<void> };
 
   beforeAll(async () => {
     provider = await startFlowProvider([
@@ -139,6 +140,7 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
       const module = (await import(pathToFileURL(join(root, folder, "index.js")).href)) as Record<string, unknown>;
       const create = module[`create${prefix}Client`] as (options: Record<string, unknown>) => FlowClient;
       clients[key] = create({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: provider.issuer });
+      if (key === "plain") openSession = module[`create${prefix}Session`] as typeof openSession;
     }
   }, 120_000);
 
@@ -314,6 +316,23 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect({ kind: result.error.kind, error: (result.error as unknown as { error: string }).error }).toEqual({ kind: "device_flow_ended", error: "access_denied" });
   }, 10_000);
+
+  it("session.close({ revoke: true }) revokes the refresh and access tokens the session holds", async () => {
+    const { request, callback } = await authorize(clients.plain);
+    const code = new URL(callback).searchParams.get("code") ?? "";
+    const session = openSession(clients.plain, { grant: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: request.codeVerifier });
+    const held = await session.getToken();
+    if (!held.ok) throw new Error(`session failed: ${held.error.message}`);
+    const tokens = { refresh: held.token.refreshToken ?? "", access: held.token.accessToken };
+    expect(tokens.refresh).not.toBe("");
+    for (const token of Object.values(tokens)) expect((await clients.plain.introspect({ token })).ok && "active").toBe("active");
+    const before = provider.requests.length;
+    await session.close({ revoke: true });
+    expect(provider.requests.slice(before)).toEqual(["POST /token/revocation", "POST /token/revocation"]);
+    const after = await Promise.all(Object.values(tokens).map((token) => clients.plain.introspect({ token })));
+    expect(after.map((r) => r.ok && r.introspection.active)).toEqual([false, false]);
+    console.log("session.close({ revoke: true }): 2 revocation requests (refresh, access); both inactive after");
+  }, 20_000);
 
   it("revocation (RFC 7009): the refresh token is then inactive per introspection (RFC 7662)", async () => {
     expect(refreshToken).not.toBe("");

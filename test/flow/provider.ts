@@ -51,11 +51,13 @@ export async function startFlowProvider(clients: ClientMetadata[]): Promise<Flow
     pkce: { required: () => true },
     // Accounts are whatever login devInteractions submits.
     findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
+    // Stated, so that the provider prints no notice about its defaults.
+    ttl: { AccessToken: 600, AuthorizationCode: 60, DeviceCode: 600, Grant: 600, IdToken: 600, Interaction: 600, RefreshToken: 3600, Session: 600 },
     features: {
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: () => true },
+      introspection: { enabled: true, allowedPolicy: () => true },
       pushedAuthorizationRequests: { enabled: true },
     },
     // Refresh tokens for every code grant, offline_access or not, so revocation has one to revoke.
