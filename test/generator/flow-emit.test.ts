@@ -21,7 +21,7 @@ interface Row {
   readonly given: string;
   readonly surface: OAuthSurfaceModel | undefined;
   /** Snippets each file must hold (whitespace as printed). */
-  readonly want: Readonly<Record<"client.ts" | "types.ts" | "index.ts", readonly string[]>>;
+  readonly want: Readonly<Record<"client.ts" | "types.ts" | "index.ts", readonly string[]>> & { readonly "session.ts"?: readonly string[] };
   readonly absent?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -32,6 +32,7 @@ const ROWS: readonly Row[] = [
     want: { "client.ts": [], "types.ts": [], "index.ts": [] },
     absent: {
       "client.ts": ["AUTHORIZATION_ENDPOINT", "authorizationUrl", "deviceAuthorization", "revokeToken", "introspectToken"],
+      "session.ts": ["revokeToken", "REVOCATION_ENDPOINT"],
       "types.ts": ["authorizationUrl", "AuthorizationScope", "RevocationResult"],
       "index.ts": ["AcmeAuthorizationScope"],
     },
@@ -94,6 +95,10 @@ const ROWS: readonly Row[] = [
         "introspect(params: TokenManagementParams, options?: CallOptions): Promise<IntrospectionResult>;",
       ],
       "index.ts": [],
+      "session.ts": [
+        "REVOCATION_ENDPOINT } from \"./client.js\";",
+        "revoke: (token, tokenTypeHint, call) => revokeToken(REVOCATION_ENDPOINT, config, { token, tokenTypeHint }, call),",
+      ],
     },
     absent: { "client.ts": ["const AUTHORIZATION_ENDPOINT:"] },
   },
