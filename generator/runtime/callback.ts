@@ -4,13 +4,14 @@
 import type { AuthorizationEndpoint } from "./authorize.js";
 import {
   AuthorizationResponseError,
+  DiscoveryError,
   IssuerMismatchError,
   MissingCodeError,
   NonceMismatchError,
   SecretRedactor,
   StateMismatchError,
 } from "./errors.js";
-import type { CallbackError, DiscoveryError, TransportError } from "./errors.js";
+import type { CallbackError, TransportError } from "./errors.js";
 import { readMetadata } from "./flow-request.js";
 import { fail } from "./response-read.js";
 import type { CallOptions, ClientConfig, TokenResult } from "./types.js";
@@ -91,6 +92,9 @@ export async function authorizationCallback<Raw, E>(
     const read = await readMetadata(endpoint.metadataUrl, config, call);
     if (!read.ok) return read;
     const named = read.metadata["issuer"];
+    const fromUrl = issuerOfMetadataUrl(endpoint.metadataUrl);
+    // RFC 8414 §3.3, OpenID Connect Discovery §4.3: a document naming another issuer than its URL is not used.
+    if (fromUrl !== undefined && named !== fromUrl) return fail(new DiscoveryError("the metadata's issuer is not the one its URL names"));
     if (issuer === undefined && typeof named === "string") issuer = named;
     issAlwaysSent = read.metadata["authorization_response_iss_parameter_supported"] === true;
   }
@@ -117,6 +121,27 @@ export async function authorizationCallback<Raw, E>(
   const idToken = typeof raw === "object" && raw !== null ? (raw as { id_token?: unknown }).id_token : undefined;
   if (typeof idToken !== "string" || idTokenNonce(idToken) !== expected.nonce) return fail(new NonceMismatchError());
   return result;
+}
+
+const OPENID_SUFFIX = "/.well-known/openid-configuration";
+const OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server";
+
+/**
+ * The issuer a metadata URL names: `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery
+ * §4), or `<origin>/.well-known/oauth-authorization-server<path>` for issuer `<origin><path>` (RFC 8414
+ * §3.1); undefined for a URL of neither form, whose document's issuer is taken as it is.
+ */
+export function issuerOfMetadataUrl(metadataUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(metadataUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.search !== "" || url.hash !== "") return undefined;
+  if (url.pathname.endsWith(OPENID_SUFFIX)) return `${url.origin}${url.pathname.slice(0, -OPENID_SUFFIX.length)}`;
+  if (url.pathname.startsWith(OAUTH_WELL_KNOWN)) return `${url.origin}${url.pathname.slice(OAUTH_WELL_KNOWN.length)}`;
+  return undefined;
 }
 
 /** The response's parameters: the query, else the fragment (`response_mode=fragment`). */

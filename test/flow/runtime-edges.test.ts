@@ -16,6 +16,7 @@ import {
   type TokenEndpoint,
   type TokenResult,
 } from "../../generator/runtime/index.js";
+import { issuerOfMetadataUrl } from "../../generator/runtime/callback.js";
 import { startTokenServer, type TokenServer, type TokenServerReply } from "../support/loopback.js";
 
 const TOKEN_ENDPOINT: TokenEndpoint = {
@@ -40,6 +41,7 @@ describe("flow runtime edges", () => {
     server = await startTokenServer((request) => {
       if (request.url === "/device") return { status: 200, body: deviceAnswer };
       if (request.url === "/token") return pollAnswer;
+      if (request.url === "/.well-known/openid-configuration") return { status: 200, body: { issuer: "https://elsewhere.example", authorization_response_iss_parameter_supported: true } };
       if (request.url === "/introspect") return { status: 200, body: { no: "active member" } };
       if (request.url === "/revoke") return { status: 400, body: { error: "unsupported_token_type", error_description: `cannot revoke ${request.body}` } };
       return { status: 404 };
@@ -112,6 +114,24 @@ describe("flow runtime edges", () => {
       throw new Error("no exchange expected");
     });
     expect(result.ok ? "ok" : result.error.kind).toBe(want);
+  });
+
+  it("metadata naming another issuer than its URL is not used: a discovery error, no exchange", async () => {
+    const e = endpoint({ metadataUrl: `${server.url}/.well-known/openid-configuration` });
+    const result = await authorizationCallback(e, config, "/cb?state=S1&code=c&iss=https%3A%2F%2Felsewhere.example", { state: "S1", redirectUri: "https://app.example/cb" }, (): Promise<TokenResult<never, never>> => {
+      throw new Error("no exchange expected");
+    });
+    expect(result.ok ? "ok" : result.error.kind).toBe("discovery");
+  });
+
+  it.each([
+    { given: "https://as.example/.well-known/openid-configuration", want: "https://as.example" },
+    { given: "https://as.example/tenant/.well-known/openid-configuration", want: "https://as.example/tenant" },
+    { given: "https://as.example/.well-known/oauth-authorization-server/tenant", want: "https://as.example/tenant" },
+    { given: "https://as.example/.well-known/oauth-authorization-server", want: "https://as.example" },
+    { given: "https://as.example/metadata.json", want: undefined },
+  ])("the issuer of metadata URL $given is $want", ({ given, want }) => {
+    expect(issuerOfMetadataUrl(given)).toBe(want);
   });
 
   it("introspection without a boolean active is invalid_response", async () => {
