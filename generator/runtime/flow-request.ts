@@ -63,7 +63,8 @@ export function scopeValue(scope: string | readonly string[] | undefined, separa
  * `config.clientAuth`, which decides over it; a JWT method signs an
  * assertion whose audience is `url`). A `discovered` rule, which only a
  * token endpoint with discovery resolves, is sent as `basic` when the client
- * has a secret and as a bare `client_id` otherwise.
+ * has a secret and as a bare `client_id` otherwise; a `none` rule sends the
+ * `client_id` too, as public clients identify themselves at these endpoints.
  *
  * Resolves to the 2xx answer's JSON, a {@link TokenResponseError} for a
  * JSON error body with an `error` member, or a {@link TransportError}; never
@@ -88,6 +89,8 @@ export async function postForm(
   for (const name of Object.keys(given)) if (given[name] !== undefined) defineField(fields, name, given[name]);
   const authHeaders: MutableHeaders = {};
   applyClientAuth(auth.rule, config, fields, authHeaders);
+  // A public client still says who it is (RFC 8628 §3.1, RFC 7009 §2.1, RFC 9126 §2.1).
+  if (auth.rule.kind === "none" && !Object.hasOwn(fields, "client_id")) defineField(fields, "client_id", config.clientId);
   const made: string[] = [...secrets, ...(auth.jwt?.secrets() ?? [])];
   const redact = new SecretRedactor(() => [...sentSecrets(config, auth.rule, fields, authHeaders), ...made]);
   if (call.signal?.aborted === true) return fail(new AbortedError());

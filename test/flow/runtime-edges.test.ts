@@ -74,6 +74,14 @@ describe("flow runtime edges", () => {
     expect(server.requests.find((r) => r.url === "/device")?.body).toBe("scope=a+b");
   }, 10_000);
 
+  it("device: a public client (client auth none) sends its client_id and no Authorization", async () => {
+    deviceAnswer = { device_code: "d", user_code: "u", verification_uri: "https://v", expires_in: 5 };
+    const started = await deviceAuthorization({ ...device, clientAuth: { kind: "none" } }, { clientId: "public-1", baseUrl: server.url }, { scope: "x" }, poller);
+    expect(started.ok).toBe(true);
+    const sent = server.requests.at(-1)!;
+    expect({ body: sent.body, authorization: sent.headers.authorization }).toEqual({ body: "scope=x&client_id=public-1", authorization: undefined });
+  });
+
   it("device: an answer without a user code is invalid_response", async () => {
     deviceAnswer = { device_code: "x", verification_uri: "https://v", expires_in: 5 };
     const started = await deviceAuthorization(device, config, {}, poller);
