@@ -58,7 +58,8 @@ export interface DeviceAuthorization<Raw, E> {
    * {@link DeviceFlowEndedError}, as does the device code's `expires_in`
    * passing on the client's clock (`expiredLocally`). Any other failure of a
    * token request (a network error, `invalid_client`) ends the polling and is
-   * returned as it is. Never rejects for what the server does.
+   * returned as it is. Never rejects for what the server does. A call while
+   * a poll runs shares that poll's outcome (and its signal).
    */
   poll(options?: PollOptions): Promise<DevicePollResult<Raw, E>>;
 }
@@ -105,6 +106,7 @@ export async function deviceAuthorization<Raw, E>(
   if (!(Number.isFinite(expiresIn) && expiresIn > 0)) return invalid("expires_in is not a positive number");
   if (!(Number.isFinite(givenInterval) && givenInterval >= 0)) return invalid("interval is not a number of seconds");
   const expiresAt = receivedAt + expiresIn * 1000;
+  let running: Promise<DevicePollResult<Raw, E>> | undefined;
   return {
     ok: true,
     userCode,
@@ -112,7 +114,11 @@ export async function deviceAuthorization<Raw, E>(
     ...(typeof complete === "string" && complete !== "" ? { verificationUriComplete: complete } : {}),
     expiresIn,
     interval: givenInterval,
-    poll: (options = {}) => pollUntilDone(deviceCode, givenInterval, expiresAt, clock, pollToken, options.signal),
+    // One polling loop per device code: a call while one runs gets that one's outcome (its signal is ignored).
+    poll: (options = {}) =>
+      (running ??= pollUntilDone(deviceCode, givenInterval, expiresAt, clock, pollToken, options.signal).finally(() => {
+        running = undefined;
+      })),
   };
 }
 

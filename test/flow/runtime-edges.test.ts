@@ -62,7 +62,9 @@ describe("flow runtime edges", () => {
     const started = await deviceAuthorization(device, config, { scope: ["a", "b"] }, poller);
     if (!started.ok) throw new Error(started.error.message);
     const begun = performance.now();
-    const result = await started.poll();
+    const polls = server.requests.length;
+    const [result, again] = await Promise.all([started.poll(), started.poll()]);
+    expect(again, "a second poll() while one runs shares it").toBe(result);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect({ kind: result.error.kind, error: (result.error as { error?: string }).error, expiredLocally: (result.error as { expiredLocally?: boolean }).expiredLocally }).toEqual({
@@ -72,6 +74,11 @@ describe("flow runtime edges", () => {
     if (want.expiredLocally) expect(performance.now() - begun).toBeLessThan(1500);
     expect(inspect(result.error) + JSON.stringify(result.error)).not.toContain("dev-code-secret-1");
     expect(server.requests.find((r) => r.url === "/device")?.body).toBe("scope=a+b");
+    const tokenPolls = server.requests.slice(polls).filter((r) => r.url === "/token").length;
+    // One loop: 0.3 s apart within 1 s (2 or 3, as the timers fall on a loaded machine; two loops would
+    // make 4 to 6), or the one expired_token answer.
+    if (want.expiredLocally) expect([2, 3]).toContain(tokenPolls);
+    else expect(tokenPolls).toBe(1);
   }, 10_000);
 
   it("device: a public client (client auth none) sends its client_id and no Authorization", async () => {
