@@ -9,6 +9,9 @@ import {
   type GrantRule,
   type NamedServer,
   type TokenEndpoint,
+  authorizationCallback,
+  authorizationUrl,
+  type AuthorizationEndpoint,
 } from "../runtime/index.js";
 import type {
   DevportalClient,
@@ -70,6 +73,21 @@ export const REFRESH_TOKEN_GRANT: GrantRule = {
   },
 };
 
+/** The authorization endpoint (RFC 6749 §3.1), as the spec and provider config state it. */
+const AUTHORIZATION_ENDPOINT: AuthorizationEndpoint = {
+  url: "/oauth2/authorize",
+  relative: true,
+  pkce: "S256",
+  openid: false,
+  scopeSeparator: " ",
+  clientAuth: {
+    kind: "documented",
+    idField: "client_id",
+    secretField: "client_secret",
+    basic: true,
+  },
+};
+
 /**
  * Each client's config, for `createDevportalSession` (session.ts): kept off the client object, which shows no
  * credential.
@@ -117,6 +135,23 @@ export function createDevportalClient(options: DevportalClientOptions): Devporta
         REFRESH_TOKEN_GRANT,
         config,
         params,
+        call,
+      ),
+    authorizationUrl: (params, call) => authorizationUrl(AUTHORIZATION_ENDPOINT, config, params, call),
+    authorizationCallback: (callback, expected, call) =>
+      authorizationCallback(
+        AUTHORIZATION_ENDPOINT,
+        config,
+        callback,
+        expected,
+        (params, c) =>
+          requestTokenNoDiscovery<DevportalTokenResponse, DevportalResponseError>(
+            ENDPOINT,
+            AUTHORIZATION_CODE_GRANT,
+            config,
+            params,
+            c,
+          ),
         call,
       ),
   };

@@ -12,6 +12,10 @@ import type {
   TokenResponseError,
   TokenResult,
   TransportError,
+  AuthorizationParams,
+  AuthorizationUrlResult,
+  CallbackExpectation,
+  CallbackResult,
 } from "../runtime/index.js";
 import type { components, paths } from "./wire.js";
 
@@ -143,4 +147,20 @@ export interface DevportalClient {
    * @returns `{ ok: true, token }`, or `{ ok: false, error }`; never rejects.
    */
   refreshToken(params: DevportalRefreshTokenParams, options?: CallOptions): Promise<DevportalTokenResult>;
+  /**
+   * The authorization request (RFC 6749 §4.1.1) to send the user to: `state`, PKCE S256 (RFC 7636) made for you. Keep
+   * `state`, `codeVerifier` and `nonce` for the callback.
+   * @returns `{ ok: true, … }`, or `{ ok: false, error }`; never rejects for what a server does.
+   */
+  authorizationUrl(params: AuthorizationParams<string>, options?: CallOptions): Promise<AuthorizationUrlResult>;
+  /**
+   * Checks the authorization response (state, RFC 9207 `iss`, errors, the code) and exchanges its code for a token
+   * (RFC 6749 §4.1.2–4.1.3). A refused callback is a typed error; nothing secret is kept on it.
+   * @returns `{ ok: true, … }`, or `{ ok: false, error }`; never rejects for what a server does.
+   */
+  authorizationCallback(
+    callback: string | URL | URLSearchParams,
+    expected: CallbackExpectation & { readonly codeVerifier: string },
+    options?: CallOptions,
+  ): Promise<CallbackResult<DevportalTokenResponse, DevportalTokenError>>;
 }

@@ -2,6 +2,7 @@ import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceF
 import type { GrantModel, ProviderModel } from "../model/index.js";
 import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
+import { flowClientImports, flowConstants, flowMethodLines } from "./flow-methods.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
 import { standardGrant } from "../model/grants/index.js";
 import { clientSecretOption, paramsOptional, signsClientAssertions } from "./types-file.js";
@@ -38,6 +39,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
         ...(signsClientAssertions(model) ? ["clientAuthValue"] : []), ...(offersDPoP(model) ? ["dpopKeyPair"] : []), ...assertionRules(model),
         requestFunction(model), "resolveBaseUrl", "type ClientConfig",
         ...(model.operation.discovery !== undefined ? ["type DiscoveryError"] : []), "type GrantRule", "type NamedServer", "type TokenEndpoint",
+        ...flowClientImports(model),
       ],
     },
     {
@@ -49,6 +51,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
     constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it.", true),
     ...model.grants.map((grant) => grantConstant(names.grantConst(grant), grant)),
+    ...flowConstants(model),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -160,6 +163,7 @@ function factory(model: ProviderModel): StatementStructures {
             `${grant.methodName}: (params, call) => ${request}(${ENDPOINT}, ${names.grantConst(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
+        for (const line of flowMethodLines(model, request, ENDPOINT)) writer.writeLine(line);
       });
       writer.writeLine("};");
       writer.writeLine(`${CLIENT_CONFIGS}.set(client, config);`);

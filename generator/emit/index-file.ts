@@ -1,5 +1,6 @@
 import { StructureKind, type OptionalKind, type SourceFileStructure } from "ts-morph";
 import type { ProviderModel } from "../model/index.js";
+import { flowTypeExports } from "./flow-methods.js";
 import { WIRE_TYPES, providerNames } from "./names.js";
 
 /** `index.ts`: the provider's public surface, every name listed. */
@@ -16,6 +17,7 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
     names.responseError,
     names.error,
     names.sessionRequest,
+    ...flowTypeExports(model),
   ];
   return {
     statements: [

@@ -74,6 +74,18 @@ export const LOCAL_VALUES = {
   sessionGrants: "SESSION_GRANTS",
   /** Each client's config, kept off the client object, for `session.ts` (exported by `client.ts`, not by `index.ts`). */
   clientConfigs: "CLIENT_CONFIGS",
+  /** The authorization endpoint's facts (issue 12 flows, flow-methods.ts). */
+  authorization: "AUTHORIZATION_ENDPOINT",
+  /** The device authorization endpoint's facts. */
+  deviceAuthorization: "DEVICE_AUTHORIZATION_ENDPOINT",
+  /** The revocation endpoint's facts. */
+  revocation: "REVOCATION_ENDPOINT",
+  /** The introspection endpoint's facts. */
+  introspection: "INTROSPECTION_ENDPOINT",
+  /** The authorization_code grant rule a callback's code is exchanged with, when the spec documents no such grant. */
+  codeExchange: "AUTHORIZATION_CODE_EXCHANGE",
+  /** The device_code grant rule a device authorization polls with, when the spec documents no such grant. */
+  devicePoll: "DEVICE_CODE_POLL",
 } as const;
 
 /** Runtime types a caller needs to configure and hold a session; every provider's `index.ts` re-exports them. */
@@ -109,6 +121,8 @@ export interface ProviderNames {
   readonly error: string;
   readonly sessionRequest: string;
   readonly scope: string;
+  /** `AssetAuthorizationScope`: the scopes the authorization endpoint names (flow-methods.ts). */
+  readonly authorizationScope: string;
   /** `AssetClientCredentialsParams`. */
   readonly params: (grant: GrantModel) => string;
   /** `ClientCredentialsBody`: a local alias of the wire type a grant's body fields are read from. */
@@ -182,6 +196,7 @@ function typesWithPrefix(p: string) {
     error: `${p}TokenError`,
     sessionRequest: `${p}SessionRequest`,
     scope: `${p}Scope`,
+    authorizationScope: `${p}AuthorizationScope`,
     params: (grant: GrantModel) => `${p}${pascalCase(grant.methodName)}Params`,
   };
 }

@@ -1,6 +1,7 @@
 import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ProviderModel } from "../model/index.js";
 import { refreshGrant, requestFunction } from "./client-file.js";
+import { sessionRevocation } from "./flow-methods.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
 import { jsDoc, objectLiteralKey, propertyKey } from "./typescript.js";
 
@@ -16,16 +17,17 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
   const discovery = model.operation.discovery !== undefined;
   const refresh = refreshGrant(model);
   const grantConsts = [...new Set(model.grants.map((grant) => names.grantConst(grant)))];
+  const revocation = sessionRevocation(model);
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
         "TokenClientConfigError", "createSession", "reobtainableWith", requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
-        "type SessionOptions", "type TokenSession",
+        "type SessionOptions", "type TokenSession", ...(revocation !== undefined ? [revocation.runtimeImport] : []),
       ],
     },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./client.js", namedImports: [CLIENT_CONFIGS, ENDPOINT, ...grantConsts] },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./client.js", namedImports: [CLIENT_CONFIGS, ENDPOINT, ...grantConsts, ...(revocation !== undefined ? [revocation.clientImport] : [])] },
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
@@ -74,6 +76,7 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
                 `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
               );
             }
+            if (revocation !== undefined) writer.writeLine(revocation.line);
             writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ${ENDPOINT}, config, grant, params),`);
             writer.writeLine("clock: config.clock ?? Date.now,");
             writer.writeLine("elapsed: config.clock,");

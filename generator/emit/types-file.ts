@@ -2,6 +2,7 @@ import { StructureKind, type MethodSignatureStructure, type OptionalKind, type S
 import { standardGrant } from "../model/grants/index.js";
 import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
 import { docText } from "./doc-text.js";
+import { flowMethodSignatures, flowTypeAliases, flowTypeImports } from "./flow-methods.js";
 import { LOCAL_TYPES, WIRE_TYPES, providerNames } from "./names.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, propertyKey, unionType, writeDoc } from "./typescript.js";
 
@@ -24,6 +25,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
         "CallOptions", ...keyTypeImports(model), "Clock", ...(model.grants.some((g) => credentialSources(g).length > 0) ? ["CredentialSource"] : []),
         ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "Token", "TokenEventHook",
         ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
+        ...flowTypeImports(model),
       ],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
@@ -32,6 +34,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
       : []),
     ...scopeAlias(model),
+    ...flowTypeAliases(model),
     ...(model.grants.some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
       ? [alias(LOCAL_TYPES.defined, "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
       : []),
@@ -336,6 +339,7 @@ function clientInterface(model: ProviderModel): StatementStructures {
         returnType: `Promise<${names.result}>`,
       };
     }),
+      ...flowMethodSignatures(model),
     ],
   };
 }

@@ -38,8 +38,14 @@ export {
   TokenError,
   TokenResponseError,
   UnexpectedStatusError,
+  StateMismatchError,
+  AuthorizationResponseError,
+  IssuerMismatchError,
+  MissingCodeError,
+  NonceMismatchError,
+  DeviceFlowEndedError,
 } from "./errors.js";
-export type { DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
+export type { CallbackError, DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
 export { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
 export type { EncodedBody } from "./encode.js";
 export {
@@ -99,7 +105,7 @@ export {
 } from "./session.js";
 export { sessionKeyParts } from "./session-key.js";
 export type { SessionStats } from "./session-pace.js";
-export type { RetryOptions, SessionError, SessionGrant, SessionMiddleware, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
+export type { CloseOptions, RetryOptions, SessionError, SessionGrant, SessionMiddleware, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
 export {
   CoolingDownError,
   InvalidTokenValueError,
@@ -113,3 +119,20 @@ export type { TokenEvent, TokenEventHook } from "./events.js";
 export { MemoryTokenStore } from "./store.js";
 export type { StoredToken, TokenLease, TokenStore } from "./store.js";
 export { canonicalJson } from "./canonical.js";
+export { authorizationUrl, randomToken, s256 } from "./authorize.js";
+export type { AuthorizationEndpoint, AuthorizationParams, AuthorizationRequest, AuthorizationUrlResult } from "./authorize.js";
+export { authorizationCallback } from "./callback.js";
+export type { CallbackExpectation, CallbackResult, CodeExchangeParams } from "./callback.js";
+export { DEFAULT_DEVICE_INTERVAL_S, DEVICE_CODE_GRANT_TYPE, deviceAuthorization, SLOW_DOWN_STEP_S } from "./device.js";
+export type {
+  DeviceAuthorization,
+  DeviceAuthorizationEndpoint,
+  DeviceAuthorizationParams,
+  DeviceAuthorizationResult,
+  DevicePollResult,
+  PollOptions,
+} from "./device.js";
+export { introspectToken, revokeToken } from "./revoke.js";
+export type { Introspection, IntrospectionResult, RevocationResult, TokenManagementEndpoint, TokenManagementParams, TokenTypeHint } from "./revoke.js";
+export { endpointUrl } from "./flow-request.js";
+export type { EndpointError, FlowEndpoint } from "./flow-request.js";

@@ -34,6 +34,11 @@ export interface SessionGrant<Raw, E extends TokenError> extends Pick<ClientConf
   /** The provider's refresh_token grant (RFC 6749 §6), when the spec has one. */
   readonly refresh?: (refreshToken: string, call: CallOptions) => Promise<TokenResult<Raw, E>>;
   /**
+   * The provider's token revocation (RFC 7009), when it has an endpoint for
+   * it: what `close({ revoke: true })` calls for the tokens the session holds.
+   */
+  readonly revoke?: (token: string, tokenTypeHint: "access_token" | "refresh_token", call: CallOptions) => Promise<{ readonly ok: boolean }>;
+  /**
    * Distinguishes tokens in a shared store: provider, client id, grant and
    * the user's parameters. The session hashes these (SHA-256) into the store
    * key, so no credential is ever stored as a key.
@@ -144,8 +149,19 @@ export interface TokenSession<E extends TokenError> {
   invalidate(): Promise<void>;
   /** Token requests made (in all, and in the last minute), failures in a row and the cool-down in force. */
   stats(): SessionStats;
-  /** Releases the session; later calls fail with `SessionClosedError`. Does not close a store passed in. */
-  close(): Promise<void>;
+  /**
+   * Releases the session; later calls fail with `SessionClosedError`. Does not close a store passed in.
+   * With `{ revoke: true }`, and a provider with a revocation endpoint (RFC 7009), the refresh token and
+   * the access token the session holds are revoked (each at most once, best effort: a refusal or a
+   * network failure is not reported; use the client's `revoke` for a result) and removed from the store.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** Options of {@link TokenSession.close}. */
+export interface CloseOptions {
+  /** Revoke the tokens the session holds (RFC 7009), where the provider has a revocation endpoint. */
+  readonly revoke?: boolean | undefined;
 }
 
 export type SessionTokenResult<E> =

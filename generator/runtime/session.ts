@@ -20,7 +20,7 @@ import { TokenTiming } from "./session-timing.js";
 import { storeKey } from "./session-key.js";
 import { bounded, keepLease } from "./session-store.js";
 import type { LeaseKeeper, StoreCall } from "./session-store.js";
-import type { SessionGrant, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
+import type { CloseOptions, SessionGrant, SessionOptions, SessionTokenResult, TokenSession } from "./session-types.js";
 import { MemoryTokenStore } from "./store.js";
 import type { StoredToken, TokenLease, TokenStore } from "./store.js";
 import type { Clock } from "./types.js";
@@ -138,7 +138,7 @@ export function createSession<E extends TokenError>(grant: SessionGrant<unknown,
     middleware: authorizingMiddleware(source, allowed, send),
     invalidate: () => core.invalidate(),
     stats: () => core.stats(),
-    close: () => core.close(),
+    close: (options) => core.close(options),
   };
 }
 
@@ -294,8 +294,9 @@ class SessionCore<E extends TokenError> {
     if (current !== undefined) this.rejected = current.accessToken;
   }
 
-  async close(): Promise<void> {
+  async close(options: CloseOptions = {}): Promise<void> {
     this.closed = true;
+    const held = this.memo?.token;
     this.memo = undefined;
     this.closer.abort();
     // Let a refresh in flight land in the store and give back its lease; its outcome is its callers'.
@@ -305,9 +306,24 @@ class SessionCore<E extends TokenError> {
     );
     // A write still being tried gets one last try, then the lease goes back.
     await this.publishing;
+    if (options.revoke === true) await this.revokeHeld(this.latest ?? held);
     this.latest = undefined;
     this.runner.forget();
     if (this.ownsStore && this.store instanceof MemoryTokenStore) this.store.clear();
+  }
+
+  /**
+   * RFC 7009 §2.1: the refresh token first (a server revoking it may revoke its access tokens too), then
+   * the access token; then the stored copy goes, as no other holder can use it either. Best effort.
+   */
+  private async revokeHeld(token: StoredToken | undefined): Promise<void> {
+    const revoke = this.grant.revoke;
+    if (revoke === undefined || token === undefined) return;
+    const call = { signal: AbortSignal.timeout(this.deadlineMs) };
+    const attempt = (value: string, hint: "access_token" | "refresh_token"): Promise<unknown> => revoke(value, hint, call).catch(() => undefined);
+    if (token.refreshToken !== undefined) await attempt(token.refreshToken, "refresh_token");
+    await attempt(token.accessToken, "access_token");
+    await this.op("delete", async () => this.store.delete(await this.key()), () => this.storeTimeoutMs);
   }
 
   /** The caller's view of a flight: its outcome, or a SessionDeadlineError once `deadlineMs` has passed. */

@@ -1,0 +1,138 @@
+// The authorization request (RFC 6749 §4.1.1) with PKCE (RFC 7636), made
+// with Web Crypto only so that it runs in browsers and workers, and pushed
+// first (RFC 9126) when the provider has a PAR endpoint.
+import { InvalidResponseError } from "./errors.js";
+import { endpointUrl, postForm, scopeValue, type EndpointError, type FlowEndpoint } from "./flow-request.js";
+import { fail, type Failure } from "./response-read.js";
+import type { CallOptions, ClientAuthRule, ClientConfig } from "./types.js";
+
+/** What the generator states about a provider's authorization endpoint (RFC 6749 §3.1). */
+export interface AuthorizationEndpoint extends FlowEndpoint {
+  /**
+   * RFC 7636 method: `S256`, or `none` when the provider lacks PKCE. `plain`
+   * is never used (RFC 9700 §2.1.1).
+   */
+  readonly pkce: "S256" | "none";
+  /** OpenID Connect: a `nonce` is made, and the ID token's is checked on the callback. */
+  readonly openid: boolean;
+  /** What joins several scopes (RFC 6749 §3.3: a space). */
+  readonly scopeSeparator: string;
+  /** RFC 9126 pushed authorization request endpoint: the parameters are POSTed there first. */
+  readonly pushedAuthorization?: FlowEndpoint;
+  /** RFC 8414 / OpenID Connect metadata: where the callback learns the issuer and whether `iss` is always sent (RFC 9207). */
+  readonly metadataUrl?: string;
+  /** How the client authenticates to the PAR endpoint (the token endpoint's rule for the authorization_code grant). */
+  readonly clientAuth: ClientAuthRule;
+}
+
+/** What the caller passes to {@link authorizationUrl}. */
+export interface AuthorizationParams<Scope extends string = string> {
+  /** Where the server sends the user back; must be registered with the provider. */
+  readonly redirectUri: string;
+  /** Scopes to ask for: one string as it is, or a list joined by the provider's separator. */
+  readonly scope?: Scope | readonly Scope[] | undefined;
+  /**
+   * Further request parameters (`prompt`, `login_hint`, `resource`, `response_mode`…). They cannot replace
+   * `response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `nonce`, `code_challenge` or
+   * `code_challenge_method`, which this function sets.
+   */
+  readonly extra?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The authorization request: send the user to `url`; keep `state`,
+ * `codeVerifier` and `nonce` (server-side session, or an encrypted cookie)
+ * for the callback. All three are secrets: never put them in logs or URLs
+ * of your own.
+ */
+export interface AuthorizationRequest {
+  readonly url: string;
+  readonly state: string;
+  /** The PKCE verifier (RFC 7636 §4.1); absent when the provider lacks PKCE. */
+  readonly codeVerifier?: string;
+  /** OpenID Connect nonce; present when the request asked for an ID token. */
+  readonly nonce?: string;
+}
+
+/** What {@link authorizationUrl} resolves to: only a pushed request (PAR) can fail. */
+export type AuthorizationUrlResult = ({ readonly ok: true } & AuthorizationRequest) | Failure<EndpointError | InvalidResponseError>;
+
+/** Parameters the authorization request sets itself, which `extra` cannot replace. */
+const OWN_PARAMETERS = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "request_uri"];
+
+/**
+ * Makes an authorization code request (RFC 6749 §4.1.1): `response_type=code`,
+ * the client id, the redirect URI, the scopes (joined by the endpoint's
+ * separator), a random `state` (256 bits, RFC 6749 §10.10), a PKCE S256
+ * challenge of a random verifier (RFC 7636 §4.1–4.2; `plain` never), and a
+ * random `nonce` when the endpoint is OpenID Connect and `openid` is among
+ * the scopes (OpenID Connect Core §3.1.2.1).
+ *
+ * With a PAR endpoint (RFC 9126 §2), the parameters are POSTed there with
+ * the client's authentication and the URL carries only `client_id` and the
+ * `request_uri` it answers (§4); a failed push resolves to `{ ok: false,
+ * error }` (the server's OAuth error, or a transport error). Otherwise
+ * nothing is sent and the result is always `ok`.
+ *
+ * @throws TokenClientConfigError for an insecure endpoint or base URL.
+ */
+export async function authorizationUrl(
+  endpoint: AuthorizationEndpoint,
+  config: ClientConfig,
+  params: AuthorizationParams,
+  call: CallOptions = {},
+): Promise<AuthorizationUrlResult> {
+  const authorizeUrl = new URL(endpointUrl(endpoint, config.baseUrl));
+  const state = randomToken();
+  const codeVerifier = endpoint.pkce === "S256" ? randomToken() : undefined;
+  const scope = scopeValue(params.scope, endpoint.scopeSeparator);
+  const wantsIdToken = endpoint.openid && scope !== undefined && scope.split(endpoint.scopeSeparator).includes("openid");
+  const nonce = wantsIdToken ? randomToken() : undefined;
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params.extra ?? {})) {
+    if (!OWN_PARAMETERS.includes(name)) fields[name] = value;
+  }
+  fields["response_type"] = "code";
+  fields["client_id"] = config.clientId;
+  fields["redirect_uri"] = params.redirectUri;
+  if (scope !== undefined) fields["scope"] = scope;
+  fields["state"] = state;
+  if (nonce !== undefined) fields["nonce"] = nonce;
+  if (codeVerifier !== undefined) {
+    fields["code_challenge"] = await s256(codeVerifier);
+    fields["code_challenge_method"] = "S256";
+  }
+  const made = { state, ...(codeVerifier !== undefined ? { codeVerifier } : {}), ...(nonce !== undefined ? { nonce } : {}) };
+  const par = endpoint.pushedAuthorization;
+  if (par === undefined) {
+    for (const [name, value] of Object.entries(fields)) authorizeUrl.searchParams.append(name, value);
+    return { ok: true, url: authorizeUrl.href, ...made };
+  }
+  const parUrl = endpointUrl(par, config.baseUrl);
+  const secrets = [state, ...(codeVerifier !== undefined ? [codeVerifier] : []), ...(nonce !== undefined ? [nonce] : [])];
+  const pushed = await postForm(parUrl, fields, endpoint.clientAuth, config, call, secrets);
+  if (!pushed.ok) return pushed;
+  const requestUri: unknown = typeof pushed.json === "object" && pushed.json !== null ? (pushed.json as { request_uri?: unknown }).request_uri : undefined;
+  if (typeof requestUri !== "string" || requestUri === "") {
+    return fail(new InvalidResponseError(pushed.status, "the pushed authorization response has no request_uri"));
+  }
+  authorizeUrl.searchParams.append("client_id", config.clientId);
+  authorizeUrl.searchParams.append("request_uri", requestUri);
+  return { ok: true, url: authorizeUrl.href, ...made };
+}
+
+/** 32 random bytes as base64url: 43 characters, within RFC 7636 §4.1's verifier alphabet and length. */
+export function randomToken(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** RFC 7636 §4.2 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
+export async function s256(verifier: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

@@ -1,0 +1,168 @@
+// The flow runtime's edges that oidc-provider does not reach, against a loopback server that answers as
+// told: the device code running out on the client's clock, expired_token, request shapes (PKCE none, a
+// comma separator, `extra` that tries to replace what the request sets), callbacks read from a fragment
+// or a path, an unusable introspection answer, and a server that echoes the token it was sent.
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  authorizationCallback,
+  authorizationUrl,
+  deviceAuthorization,
+  introspectToken,
+  requestTokenNoDiscovery,
+  revokeToken,
+  type AuthorizationEndpoint,
+  type ClientConfig,
+  type TokenEndpoint,
+  type TokenResult,
+} from "../../generator/runtime/index.js";
+import { issuerOfMetadataUrl } from "../../generator/runtime/callback.js";
+import { startTokenServer, type TokenServer, type TokenServerReply } from "../support/loopback.js";
+
+const TOKEN_ENDPOINT: TokenEndpoint = {
+  path: "/token",
+  encoding: "form",
+  successStatuses: [200],
+  errorStatuses: [400],
+  tokenFields: { accessToken: "access_token" },
+  expiry: { kind: "relative", field: "expires_in" },
+};
+const DEVICE_GRANT = { grantType: "urn:ietf:params:oauth:grant-type:device_code", grantField: "grant_type", clientAuth: { kind: "basic" as const } };
+const TOKEN_VALUE = "tok-3f9a2b7c1d0e";
+
+describe("flow runtime edges", () => {
+  let server: TokenServer;
+  /** What the token endpoint answers a device poll (the device endpoint's answer is `deviceAnswer`). */
+  let pollAnswer: TokenServerReply = { status: 400, body: { error: "authorization_pending" } };
+  let deviceAnswer: Record<string, unknown> = {};
+  let config: ClientConfig;
+
+  beforeAll(async () => {
+    server = await startTokenServer((request) => {
+      if (request.url === "/device") return { status: 200, body: deviceAnswer };
+      if (request.url === "/token") return pollAnswer;
+      if (request.url === "/.well-known/openid-configuration") return { status: 200, body: { issuer: "https://elsewhere.example", authorization_response_iss_parameter_supported: true } };
+      if (request.url === "/introspect") return { status: 200, body: { no: "active member" } };
+      if (request.url === "/revoke") return { status: 400, body: { error: "unsupported_token_type", error_description: `cannot revoke ${request.body}` } };
+      return { status: 404 };
+    });
+    config = { clientId: "edge-client", clientSecret: "edge-secret-9876", baseUrl: server.url };
+  });
+  afterAll(() => server.close());
+
+  const poller = (params: Readonly<Record<string, unknown>>, call: { signal?: AbortSignal }) => requestTokenNoDiscovery(TOKEN_ENDPOINT, DEVICE_GRANT, config, params, call);
+  const device = { url: "/device", relative: true, clientAuth: { kind: "basic" as const }, scopeSeparator: " " };
+
+  it.each([
+    { given: "expires_in passes while the user has not approved", answer: { expires_in: 1, interval: 0.3 }, poll: { status: 400, body: { error: "authorization_pending" } }, want: { error: "expired_token", expiredLocally: true } },
+    { given: "the server says expired_token", answer: { expires_in: 60, interval: 0.2 }, poll: { status: 400, body: { error: "expired_token" } }, want: { error: "expired_token", expiredLocally: false } },
+  ])("device: $given -> device_flow_ended $want.error", async ({ answer, poll, want }) => {
+    deviceAnswer = { device_code: "dev-code-secret-1", user_code: "ABCD-EFGH", verification_uri: `${server.url}/verify`, ...answer };
+    pollAnswer = poll;
+    const started = await deviceAuthorization(device, config, { scope: ["a", "b"] }, poller);
+    if (!started.ok) throw new Error(started.error.message);
+    const begun = performance.now();
+    const polls = server.requests.length;
+    const [result, again] = await Promise.all([started.poll(), started.poll()]);
+    expect(again, "a second poll() while one runs shares it").toBe(result);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect({ kind: result.error.kind, error: (result.error as { error?: string }).error, expiredLocally: (result.error as { expiredLocally?: boolean }).expiredLocally }).toEqual({
+      kind: "device_flow_ended",
+      ...want,
+    });
+    if (want.expiredLocally) expect(performance.now() - begun).toBeLessThan(1500);
+    expect(inspect(result.error) + JSON.stringify(result.error)).not.toContain("dev-code-secret-1");
+    expect(server.requests.find((r) => r.url === "/device")?.body).toBe("scope=a+b");
+    const tokenPolls = server.requests.slice(polls).filter((r) => r.url === "/token").length;
+    // One loop: 0.3 s apart within 1 s (2 or 3, as the timers fall on a loaded machine; two loops would
+    // make 4 to 6), or the one expired_token answer.
+    if (want.expiredLocally) expect([2, 3]).toContain(tokenPolls);
+    else expect(tokenPolls).toBe(1);
+  }, 10_000);
+
+  it("device: a public client (client auth none) sends its client_id and no Authorization", async () => {
+    deviceAnswer = { device_code: "d", user_code: "u", verification_uri: "https://v", expires_in: 5 };
+    const started = await deviceAuthorization({ ...device, clientAuth: { kind: "none" } }, { clientId: "public-1", baseUrl: server.url }, { scope: "x" }, poller);
+    expect(started.ok).toBe(true);
+    const sent = server.requests.at(-1)!;
+    expect({ body: sent.body, authorization: sent.headers.authorization }).toEqual({ body: "scope=x&client_id=public-1", authorization: undefined });
+  });
+
+  it("device: an answer without a user code is invalid_response", async () => {
+    deviceAnswer = { device_code: "x", verification_uri: "https://v", expires_in: 5 };
+    const started = await deviceAuthorization(device, config, {}, poller);
+    expect(started.ok ? "ok" : started.error.kind).toBe("invalid_response");
+  });
+
+  const endpoint = (extra: Partial<AuthorizationEndpoint> = {}): AuthorizationEndpoint => ({
+    url: "https://as.example/authorize?tenant=7",
+    pkce: "S256",
+    openid: false,
+    scopeSeparator: " ",
+    clientAuth: { kind: "basic" },
+    ...extra,
+  });
+
+  it.each([
+    { given: "S256, a space", endpoint: endpoint(), scope: ["a", "b"], want: { scope: "a b", code_challenge_method: "S256", tenant: "7" }, absent: ["nonce"] },
+    { given: "PKCE none, a comma", endpoint: endpoint({ pkce: "none", scopeSeparator: "," }), scope: ["a", "b"], want: { scope: "a,b" }, absent: ["code_challenge", "code_challenge_method"] },
+    { given: "OpenID with openid", endpoint: endpoint({ openid: true }), scope: ["openid"], want: { scope: "openid" }, absent: [] },
+  ])("authorization URL: $given", async ({ endpoint: e, scope, want, absent }) => {
+    const made = await authorizationUrl(e, config, { redirectUri: "https://app.example/cb", scope, extra: { state: "mine", prompt: "login", code_challenge_method: "plain" } });
+    if (!made.ok) throw new Error(made.error.message);
+    const query = Object.fromEntries(new URL(made.url).searchParams);
+    expect(query).toMatchObject({ ...want, state: made.state, prompt: "login", response_type: "code", client_id: "edge-client" });
+    for (const name of absent) expect(query).not.toHaveProperty(name);
+    expect(made.codeVerifier === undefined).toBe(e.pkce === "none");
+    expect(made.nonce === undefined).toBe(!e.openid);
+    if (made.nonce !== undefined) expect(query["nonce"]).toBe(made.nonce);
+  });
+
+  it.each([
+    { given: "a fragment", callback: "https://app.example/cb#state=S1&error=access_denied", want: "authorization_error" },
+    { given: "a path and query", callback: "/cb?state=S1", want: "missing_code" },
+    { given: "URLSearchParams", callback: new URLSearchParams("state=S2&code=c"), want: "state_mismatch" },
+    { given: "an iss and a caller-given issuer", callback: "/cb?state=S1&code=c&iss=https%3A%2F%2Fother", want: "issuer_mismatch" },
+  ])("callback read from $given -> $want", async ({ callback, want }) => {
+    const result = await authorizationCallback(endpoint(), config, callback, { state: "S1", redirectUri: "https://app.example/cb", issuer: "https://as.example" }, (): Promise<TokenResult<never, never>> => {
+      throw new Error("no exchange expected");
+    });
+    expect(result.ok ? "ok" : result.error.kind).toBe(want);
+  });
+
+  it("metadata naming another issuer than its URL is not used: a discovery error, no exchange", async () => {
+    const e = endpoint({ metadataUrl: `${server.url}/.well-known/openid-configuration` });
+    const result = await authorizationCallback(e, config, "/cb?state=S1&code=c&iss=https%3A%2F%2Felsewhere.example", { state: "S1", redirectUri: "https://app.example/cb" }, (): Promise<TokenResult<never, never>> => {
+      throw new Error("no exchange expected");
+    });
+    expect(result.ok ? "ok" : result.error.kind).toBe("discovery");
+  });
+
+  it.each([
+    { given: "https://as.example/.well-known/openid-configuration", want: "https://as.example" },
+    { given: "https://as.example/tenant/.well-known/openid-configuration", want: "https://as.example/tenant" },
+    { given: "https://as.example/.well-known/oauth-authorization-server/tenant", want: "https://as.example/tenant" },
+    { given: "https://as.example/.well-known/oauth-authorization-server", want: "https://as.example" },
+    { given: "https://as.example/metadata.json", want: undefined },
+  ])("the issuer of metadata URL $given is $want", ({ given, want }) => {
+    expect(issuerOfMetadataUrl(given)).toBe(want);
+  });
+
+  it("introspection without a boolean active is invalid_response", async () => {
+    const result = await introspectToken({ url: "/introspect", relative: true, clientAuth: { kind: "basic" } }, config, { token: TOKEN_VALUE });
+    expect(result.ok ? "ok" : result.error.kind).toBe("invalid_response");
+  });
+
+  it("a revocation error echoing the token keeps no trace of it", async () => {
+    const result = await revokeToken({ url: "/revoke", relative: true, clientAuth: { kind: "basic" } }, config, { token: TOKEN_VALUE, tokenTypeHint: "refresh_token" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe("response");
+    const shown = [result.error.message, String(result.error), inspect(result.error, { depth: 10 }), JSON.stringify(result.error)].join("\n");
+    expect(shown).toContain("unsupported_token_type");
+    expect(shown).not.toContain(TOKEN_VALUE);
+    expect(shown).not.toContain("edge-secret-9876");
+    expect(server.requests.at(-1)?.headers.authorization).toMatch(/^Basic /);
+  });
+});
