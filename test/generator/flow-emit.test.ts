@@ -42,7 +42,7 @@ const ROWS: readonly Row[] = [
     surface: { authorization: AUTHORIZATION },
     want: {
       "client.ts": [
-        'const AUTHORIZATION_ENDPOINT: AuthorizationEndpoint = {\n  url: "https://login.acme.test/authorize",\n  pkce: "S256",\n  openid: false,\n  scopeSeparator: " ",\n  clientAuth: {\n    kind: "none",\n  },\n};',
+        'const AUTHORIZATION_ENDPOINT: AuthorizationEndpoint = {\n  url: "https://login.acme.test/authorize",\n  pkce: "S256",\n  openid: false,\n  scopeSeparator: " ",\n  clientAuth: {\n    kind: "documented",\n  },\n};',
         'const AUTHORIZATION_CODE_EXCHANGE: GrantRule = {\n  grantType: "authorization_code",\n  grantField: "grant_type",',
         "authorizationUrl: (params, call) => authorizationUrl(AUTHORIZATION_ENDPOINT, config, params, call),",
         "requestTokenNoDiscovery<AcmeTokenResponse, AcmeResponseError>(\n            ENDPOINT,\n            AUTHORIZATION_CODE_EXCHANGE,\n            config,\n            params,\n            c,",
