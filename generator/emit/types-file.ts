@@ -1,5 +1,7 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
+import { errorInSuccessText } from "../model/response.js";
+import { fieldPathName } from "../runtime/field-path.js";
 import { docText } from "./doc-text.js";
 import { LOCAL_TYPES, WIRE_TYPES, providerNames } from "./names.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, propertyKey, unionType, writeDoc } from "./typescript.js";
@@ -21,7 +23,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
         "CallOptions", "Clock", ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "Token", "TokenEventHook",
-        ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
+        ...(hasResponseErrors(model) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
       ],
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
@@ -165,16 +167,32 @@ function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructu
   return [...bodyType, alias(providerNames(model).params(grant), type, `${doc}\nCredentials: ${labels}.`)];
 }
 
+/** Whether the error union has a `TokenResponseError`: a documented error status with a body, or errors sent with a success status. */
+function hasResponseErrors(model: ProviderModel): boolean {
+  return model.errors.some((e) => e.mediaType !== undefined) || model.success.errorInSuccess !== undefined;
+}
+
 function responseErrorType(model: ProviderModel): WriterFunction {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
   // A range key or `default` covers many statuses: its errors carry `number`.
-  return unionType(typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", responseIndex(e.key), "content", e.mediaType!)}>`));
+  const members = typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", responseIndex(e.key), "content", e.mediaType!)}>`);
+  // An error sent with a success status has the success body (provider config `response.errorWhen`).
+  if (model.success.errorInSuccess !== undefined) {
+    const status = typeof model.success.typedStatus === "number" && model.success.statuses.length === 1 ? model.success.typedStatus : "number";
+    members.push(`TokenResponseError<${status}, ${providerNames(model).response}>`);
+  }
+  return unionType(members);
 }
 
 function responseErrorDoc(model: ProviderModel): string {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
-  if (typed.length === 0) return "The spec documents no error statuses with a body: every error answer is `unexpected_status`.";
+  const inSuccess = model.success.errorInSuccess;
   const lines = typed.map((e) => `- ${e.key}${e.description ? `: ${e.description}` : ""}`);
+  if (inSuccess !== undefined) {
+    const code = inSuccess.code === undefined ? "" : `, its code at \`${fieldPathName(inSuccess.code)}\``;
+    lines.push(`- ${model.success.typedKey} with the success body${code}: ${errorInSuccessText(inSuccess)}`);
+  }
+  if (lines.length === 0) return "The spec documents no error statuses with a body: every error answer is `unexpected_status`.";
   return `Error answers the spec documents, each with its typed body:\n${lines.join("\n")}`;
 }
 

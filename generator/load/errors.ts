@@ -54,6 +54,8 @@ export const SPEC_ERRORS = {
   // Files beside the spec
   overlay: "the OpenAPI Overlay beside the spec is malformed or cannot be applied",
   config: "the provider config (or project config) says something wrong or impossible",
+  /** Both are named: the config's pointer is the error's, the spec's is in its detail. */
+  config_contradicts_spec: "the provider config names a member (a token path, an error field) that the spec's schema lacks",
   /** tokenwright.config.json names a spec file that is not there, or its globs match none. */
   spec_not_found: "the project config names a spec file that is not there, or its globs match none",
   // The token operation

@@ -3,6 +3,7 @@ import type { ParameterLocation } from "../runtime/types.js";
 import { buildGrants } from "./spec-grants.js";
 import { providerIdFor, typePrefixFor } from "./names.js";
 import { findTokenOperation, takeOperation, type TokenOperation } from "./operation.js";
+import { applyRequestQuirks } from "./request-quirks.js";
 import { buildErrors, buildSuccess } from "./response.js";
 import { SpecView, isJson } from "./schema.js";
 import { serversFor } from "./servers.js";
@@ -38,12 +39,14 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     ...(synthesis ? { scopes: synthesis.scopes } : {}),
     ...(synthesis?.discovery !== undefined ? { discovered: true } : {}),
   });
-  const { grants, client } = built.value;
+  const { client } = built.value;
+  const quirks = applyRequestQuirks(built.value.grants, config, configFile);
+  const { grants, scopeSeparator } = quirks.value;
   const servers = serversFor(view, token);
   const success = buildSuccess(view, token, config, configFile);
   const errors = buildErrors(view, token);
   // What the load stage did, then the operation, then each builder's facts in the order it was asked.
-  const facts = [loadFacts(spec), [operationFact], located.facts, configured.facts, built.facts, servers.facts, success.facts, errors.facts].flat();
+  const facts = [loadFacts(spec), [operationFact], located.facts, configured.facts, built.facts, quirks.facts, servers.facts, success.facts, errors.facts].flat();
   const info = isJson(spec.document["info"]) ? spec.document["info"] : {};
   const operation = isJson(token.operation.node) ? token.operation.node : {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);
@@ -87,6 +90,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       bodyRequired: token.body?.required ?? false,
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
       ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
+      ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
     },
     grants,
     client,

@@ -9,6 +9,7 @@ export type {
   JwtClientAuth,
   ClientConfig,
   Clock,
+  ErrorInSuccessRule,
   ExpiryRule,
   FetchBody,
   FetchInput,
@@ -20,6 +21,7 @@ export type {
   StatusKey,
   Token,
   TokenEndpoint,
+  TokenFieldFallbacks,
   TokenFieldNames,
   TokenResult,
 } from "./types.js";
@@ -39,6 +41,7 @@ export {
 } from "./errors.js";
 export type { DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
 export { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
+export { keptFields } from "./request-build.js";
 export type { EncodedBody } from "./encode.js";
 export {
   applyClientAuth,

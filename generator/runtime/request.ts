@@ -16,7 +16,7 @@ import {
   UnexpectedStatusError,
 } from "./errors.js";
 import type { KeyError, TransportError } from "./errors.js";
-import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, type PreparedRequest } from "./request-build.js";
+import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, withConstantFields, type PreparedRequest } from "./request-build.js";
 import { fail, interpret, type Failure } from "./response-read.js";
 import { defineField, readField } from "./field-path.js";
 import { parseJson, readBodyCapped, startDeadline } from "./transport.js";
@@ -234,10 +234,10 @@ async function sendRequest<
   const fetchFn: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const deadline = startDeadline(timeoutMs, call.signal);
   try {
-    let given = params;
+    let given = withConstantFields(grant, params);
     if (prepare !== undefined) {
       // A credential given as a function is made now, within the request's deadline.
-      const resolved = await raced(deadline, timeoutMs, prepare.resolve(params));
+      const resolved = await raced(deadline, timeoutMs, prepare.resolve(given));
       if (!resolved.ok) return resolved;
       given = resolved.value;
       madeSecrets.push(...jwtSignatures(given));
@@ -250,7 +250,7 @@ async function sendRequest<
       fields = { [grantField]: grant.grantType, ...given };
       fields[grantField] = grant.grantType;
     }
-    if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited);
+    if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited, endpoint.scopeSeparator);
     const authHeaders: MutableHeaders = {};
     // The request, or (with discovery) the URL of the document that names its endpoint.
     let prepared: PreparedRequest | string;

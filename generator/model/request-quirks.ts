@@ -1,0 +1,71 @@
+import type { ConstantValue, ProviderConfig } from "../load/config.js";
+import { found, type Found } from "./found.js";
+import { spellingKey } from "./spelling.js";
+import type { Fact, FieldModel, GrantModel } from "./types.js";
+
+/**
+ * Token request quirks that are facts about fields rather than about the
+ * operation (issue 13): constant fields, sent without the caller passing
+ * them (a one-value enum in the spec, or the provider config's
+ * `request.constantFields` and `grants.<type>.constantFields`), and a scope
+ * separator other than a space (`request.scopeSeparator`).
+ */
+
+/** Fields a one-value enum never makes constant: the grant type and the client's credentials, which others own. */
+const NEVER_CONSTANT = new Set(["client_id", "client_secret", "client_assertion", "client_assertion_type"]);
+
+export interface RequestQuirks {
+  readonly grants: GrantModel[];
+  readonly scopeSeparator?: string;
+}
+
+export function applyRequestQuirks(grants: readonly GrantModel[], config: ProviderConfig | undefined, configFile: string): Found<RequestQuirks> {
+  const facts: Fact[] = [];
+  const separator = config?.request?.scopeSeparator;
+  const out = grants.map((grant) => {
+    const constants: Record<string, ConstantValue> = {};
+    const inferred = grant.fields.filter((field) => isOneValueEnum(grant, field));
+    for (const field of inferred) {
+      const value = field.enumValues![0] as ConstantValue;
+      constants[field.name] = value;
+      facts.push({
+        topic: `grant ${grant.grantType}`,
+        statement: `${field.name}=${String(value)} is sent with every request: its enum has one value`,
+        source: "inferred",
+        evidence: "a one-value enum (generator/model/request-quirks.ts)",
+      });
+    }
+    const stated: [string, Readonly<Record<string, ConstantValue>> | undefined][] = [
+      ["/request/constantFields", config?.request?.constantFields],
+      [`/grants/${grant.grantType.replace(/~/g, "~0").replace(/\//g, "~1")}/constantFields`, config?.grants?.[grant.grantType]?.constantFields],
+    ];
+    for (const [pointer, fields] of stated) {
+      for (const [name, value] of Object.entries(fields ?? {})) {
+        constants[name] = value;
+        facts.push({ topic: `grant ${grant.grantType}`, statement: `${name}=${String(value)} is sent with every request`, source: "config", evidence: `${configFile}#${pointer}` });
+      }
+    }
+    const names = new Set(Object.keys(constants));
+    const scopeJoined = separator !== undefined;
+    const fields = grant.fields.map((field): FieldModel => {
+      // The runtime sends a constant: the caller may leave it out.
+      const constant = names.has(field.name) ? { ...field, required: false } : field;
+      return scopeJoined && spellingKey(field.name) === "scope" && !field.isArray ? { ...constant, spaceDelimited: true } : constant;
+    });
+    const changed = names.size > 0 || fields.some((field, index) => field !== grant.fields[index]);
+    if (!changed) return grant;
+    return { ...grant, fields, ...(names.size > 0 ? { constantFields: Object.fromEntries(Object.entries(constants)) } : {}) };
+  });
+  if (separator !== undefined) {
+    facts.push({ topic: "request", statement: `several scopes are joined with ${JSON.stringify(separator)} in the token request`, source: "config", evidence: `${configFile}#/request/scopeSeparator` });
+  }
+  return found({ grants: out, ...(separator !== undefined ? { scopeSeparator: separator } : {}) }, facts);
+}
+
+function isOneValueEnum(grant: GrantModel, field: FieldModel): boolean {
+  const values = field.enumValues;
+  if (values === undefined || values.length !== 1 || field.isArray || field.in === "path") return false;
+  if (field.name === grant.grantField || NEVER_CONSTANT.has(field.name)) return false;
+  const value = values[0];
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+}
