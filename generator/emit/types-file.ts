@@ -60,7 +60,7 @@ function wireImports(model: ProviderModel): string[] {
 
 /** Whether a field's type is read from its grant's body type (not a parameter, a scope union or a config-stated path parameter). */
 function typedFromBody(field: FieldModel): boolean {
-  return field.knownValues === undefined && field.fromConfig !== true && field.in === undefined;
+  return field.knownValues === undefined && field.fromConfig !== true && field.in === undefined && field.spaceDelimited !== true;
 }
 
 /** Whether some grant whose body is of a kind `which` accepts has a field typed from that body. */
@@ -100,6 +100,8 @@ function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): 
   }
   // A path parameter the provider config adds is not in the wire types.
   if (field.fromConfig === true) return { source: "", override: "string" };
+  // Joined by the provider's separator (provider config `request.scopeSeparator`): one string or several.
+  if (field.spaceDelimited === true) return { source: "", override: "string | readonly string[]" };
   if (field.in !== undefined) return { source: `NonNullable<${OPERATION}["parameters"][${JSON.stringify(field.in)}]>` };
   return { source: bodyAlias(model, grant)?.name ?? wireBody(grant) };
 }
