@@ -1,4 +1,4 @@
-import type { ConstantValue, ProviderConfig } from "../load/config.js";
+import type { ConstantValue, GrantConfig, ProviderConfig } from "../load/config.js";
 import { found, type Found } from "./found.js";
 import { spellingKey } from "./spelling.js";
 import type { Fact, FieldModel, GrantModel } from "./types.js";
@@ -23,11 +23,12 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
   const facts: Fact[] = [];
   const separator = config?.request?.scopeSeparator;
   const out = grants.map((grant) => {
-    const constants: Record<string, ConstantValue> = {};
+    // A Map, not an object: a field may be named "__proto__".
+    const constants = new Map<string, ConstantValue>();
     const inferred = grant.fields.filter((field) => isOneValueEnum(grant, field));
     for (const field of inferred) {
       const value = field.enumValues![0] as ConstantValue;
-      constants[field.name] = value;
+      constants.set(field.name, value);
       facts.push({
         topic: `grant ${grant.grantType}`,
         statement: `${field.name}=${String(value)} is sent with every request: its enum has one value`,
@@ -37,15 +38,15 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
     }
     const stated: [string, Readonly<Record<string, ConstantValue>> | undefined][] = [
       ["/request/constantFields", config?.request?.constantFields],
-      [`/grants/${grant.grantType.replace(/~/g, "~0").replace(/\//g, "~1")}/constantFields`, config?.grants?.[grant.grantType]?.constantFields],
+      [`/grants/${grant.grantType.replace(/~/g, "~0").replace(/\//g, "~1")}/constantFields`, ownGrantConfig(config, grant.grantType)?.constantFields],
     ];
     for (const [pointer, fields] of stated) {
       for (const [name, value] of Object.entries(fields ?? {})) {
-        constants[name] = value;
+        constants.set(name, value);
         facts.push({ topic: `grant ${grant.grantType}`, statement: `${name}=${String(value)} is sent with every request`, source: "config", evidence: `${configFile}#${pointer}` });
       }
     }
-    const names = new Set(Object.keys(constants));
+    const names = new Set(constants.keys());
     const scopeJoined = separator !== undefined;
     const fields = grant.fields.map((field): FieldModel => {
       // The runtime sends a constant: the caller may leave it out.
@@ -54,12 +55,18 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
     });
     const changed = names.size > 0 || fields.some((field, index) => field !== grant.fields[index]);
     if (!changed) return grant;
-    return { ...grant, fields, ...(names.size > 0 ? { constantFields: Object.fromEntries(Object.entries(constants)) } : {}) };
+    return { ...grant, fields, ...(names.size > 0 ? { constantFields: Object.fromEntries(constants) } : {}) };
   });
   if (separator !== undefined) {
     facts.push({ topic: "request", statement: `several scopes are joined with ${JSON.stringify(separator)} in the token request`, source: "config", evidence: `${configFile}#/request/scopeSeparator` });
   }
   return found({ grants: out, ...(separator !== undefined ? { scopeSeparator: separator } : {}) }, facts);
+}
+
+/** The config of one grant, own properties only (a grant type may be spelled "constructor"). */
+function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): GrantConfig | undefined {
+  const grants = config?.grants;
+  return grants !== undefined && Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
 }
 
 function isOneValueEnum(grant: GrantModel, field: FieldModel): boolean {

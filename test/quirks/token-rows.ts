@@ -79,7 +79,7 @@ export const TOKEN_ROWS: readonly Row[] = [
     table: "token",
     examples: "ZoomInfo",
     // No grant_type: the operation is named and its one grant implied; the caller passes the client's id and secret
-    // as the fields the provider names (they are then credential fields: redacted from errors like a password).
+    // as the fields the provider names (`password` is a credential field: redacted from every error).
     spec: doc({ path: "/authenticate", mediaType: "application/json", grantTypes: [], body: { username: { type: "string" }, password: { type: "string" } }, required: ["username", "password"], response: { jwt: { type: "string" } } }),
     config: { tokenOperation: "POST /authenticate", grants: { password: {} }, clientAuth: "none", response: { accessToken: "jwt" }, expiry: { kind: "none" } },
     serve: () => ({ status: 200, body: { jwt: "eyJ.zoominfo" } }),
