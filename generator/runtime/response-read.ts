@@ -172,7 +172,10 @@ function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
 
   const errorInSuccess = endpoint.errorInSuccess;
   if (errorInSuccess !== undefined && isErrorInSuccess(errorInSuccess, object)) {
-    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt), { redact }) as Documented);
+    // The code where the provider puts it (`status`, `message`), for the message; the body keeps it typed.
+    const code = errorInSuccess.code === undefined ? undefined : readField(object, errorInSuccess.code);
+    const errorCode = typeof code === "string" ? { errorCode: code } : {};
+    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt), { redact, ...errorCode }) as Documented);
   }
 
   const names = endpoint.tokenFields;

@@ -56,22 +56,25 @@ describe("the quirk catalogue", () => {
     expect(result.diagnostics).toEqual([]);
   }, 60_000);
 
-  it.each(runnable)("$name", async ({ row, index }) => {
-    const module = generated.get(index);
-    expect(module, "generated").toBeDefined();
-    const ran = await runRow(row, module!);
-    const want = row.want!;
-    expect(ran.requests.map((request, i) => picked(want.requests[i] ?? {}, request, ran.urls[i])), JSON.stringify(ran.outcome)).toEqual(want.requests.map(headerMatchers));
-    if ("token" in want.outcome) {
-      const token = want.outcome.token;
-      expect(ran.outcome).toMatchObject({ ok: true, token: Object.fromEntries(Object.entries(token).filter(([, v]) => v !== undefined)) });
-      // A member wanted as undefined must be absent (never expires: no expiresAt).
-      for (const [name, value] of Object.entries(token)) if (value === undefined) expect(ran.outcome.ok && ran.outcome.token).not.toHaveProperty(name);
-    } else {
-      expect(ran.outcome).toMatchObject({ ok: false, error: want.outcome.error });
-    }
-    passed.add(index);
-  });
+  // One test per row, named in full: `-t` finds a quirk by its catalogue words.
+  for (const { row, index, name } of runnable) {
+    it(name, async () => {
+      const module = generated.get(index);
+      expect(module, "generated").toBeDefined();
+      const ran = await runRow(row, module!);
+      const want = row.want!;
+      expect(ran.requests.map((request, i) => picked(want.requests[i] ?? {}, request, ran.urls[i])), JSON.stringify(ran.outcome)).toEqual(want.requests.map(headerMatchers));
+      if ("token" in want.outcome) {
+        const token = want.outcome.token;
+        expect(ran.outcome).toMatchObject({ ok: true, token: Object.fromEntries(Object.entries(token).filter(([, v]) => v !== undefined)) });
+        // A member wanted as undefined must be absent (never expires: no expiresAt).
+        for (const [member, value] of Object.entries(token)) if (value === undefined) expect(ran.outcome.ok && ran.outcome.token).not.toHaveProperty(member);
+      } else {
+        expect(ran.outcome).toMatchObject({ ok: false, error: want.outcome.error });
+      }
+      passed.add(index);
+    });
+  }
 
   it("a missing path value is a typed error with a stable code, never a TypeError", async () => {
     const index = ROWS.findIndex((row) => row.quirk === "tenant in the path or query of the token URL");

@@ -328,7 +328,8 @@ export const ISSUE_ROWS: readonly Row[] = [
     config: { response: { errorWhen: { field: "status", in: ["error", "failed"], code: "message" } } },
     serve: () => ({ status: 200, body: { status: "failed", message: "expired_code" } }),
     steps: [{ call: "clientCredentials" }],
-    want: { requests: [{ method: "POST" }], outcome: { error: { kind: "response", status: 200, body: { status: "failed", message: "expired_code" } } } },
+    // The code is read from the member `code` names: the message says it.
+    want: { requests: [{ method: "POST" }], outcome: { error: { kind: "response", status: 200, message: "token endpoint answered 200 (expired_code)", body: { status: "failed", message: "expired_code" } } } },
   },
   {
     quirk: "a form-encoded body served as application/json",
