@@ -1,5 +1,5 @@
 import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
-import type { GrantModel, ProviderModel } from "../model/index.js";
+import type { ProviderModel } from "../model/index.js";
 import { refreshGrant, requestFunction } from "./client-file.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
 import { jsDoc, objectLiteralKey, propertyKey } from "./typescript.js";
@@ -21,7 +21,7 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "TokenClientConfigError", "createSession", ...(refresh && keptOnRefresh(refresh.grant, refresh.field).length > 0 ? ["keptFields"] : []),
+        "TokenClientConfigError", "createSession", ...((refresh?.grant.keptBySession ?? []).length > 0 ? ["keptFields"] : []),
         requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
         "type SessionOptions", "type TokenSession",
       ],
@@ -70,7 +70,7 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
             writer.writeLine(`obtain: (call) => ${request}(${ENDPOINT}, opened.rule, config, params, call),`);
             writer.writeLine("reobtainable: opened.reobtainable,");
             if (refresh) {
-              const kept = keptOnRefresh(refresh.grant, refresh.field);
+              const kept = refresh.grant.keptBySession ?? [];
               const spread = kept.length === 0 ? "" : `...keptFields(params, ${JSON.stringify(kept)}), `;
               writer.writeLine(
                 `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${spread}${propertyKey(refresh.field)}: refreshToken }, call),`,
@@ -92,15 +92,6 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
     },
   ];
   return { statements };
-}
-
-/**
- * What a session's refresh keeps of the request it was opened with: the
- * refresh grant's path, query and header parameters (a tenant in the token
- * URL), so that every request of the session goes where the first one went.
- */
-function keptOnRefresh(grant: GrantModel, refreshField: string): string[] {
-  return grant.fields.filter((f) => f.in !== undefined && f.name !== refreshField && f.name !== grant.grantField).map((f) => f.name);
 }
 
 /** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */

@@ -7,8 +7,9 @@ import type { Fact, FieldModel, GrantModel } from "./types.js";
  * Token request quirks that are facts about fields rather than about the
  * operation (issue 13): constant fields, sent without the caller passing
  * them (a one-value enum in the spec, or the provider config's
- * `request.constantFields` and `grants.<type>.constantFields`), and a scope
- * separator other than a space (`request.scopeSeparator`).
+ * `request.constantFields` and `grants.<type>.constantFields`), a scope
+ * separator other than a space (`request.scopeSeparator`), and the
+ * parameters a session's refresh keeps from the request that opened it.
  */
 
 /** Fields a one-value enum never makes constant: the grant type and the client's credentials, which others own. */
@@ -53,9 +54,23 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
       const constant = names.has(field.name) ? { ...field, required: false } : field;
       return scopeJoined && spellingKey(field.name) === "scope" && !field.isArray ? { ...constant, spaceDelimited: true } : constant;
     });
-    const changed = names.size > 0 || fields.some((field, index) => field !== grant.fields[index]);
+    const kept = keptBySession(grant);
+    if (kept.length > 0) {
+      facts.push({
+        topic: `grant ${grant.grantType}`,
+        statement: `a session's refresh sends ${kept.join(", ")} as the request that opened it did`,
+        source: "inferred",
+        evidence: "a path, query or header parameter of every request (generator/model/request-quirks.ts)",
+      });
+    }
+    const changed = names.size > 0 || kept.length > 0 || fields.some((field, index) => field !== grant.fields[index]);
     if (!changed) return grant;
-    return { ...grant, fields, ...(names.size > 0 ? { constantFields: Object.fromEntries(constants) } : {}) };
+    return {
+      ...grant,
+      fields,
+      ...(names.size > 0 ? { constantFields: Object.fromEntries(constants) } : {}),
+      ...(kept.length > 0 ? { keptBySession: kept } : {}),
+    };
   });
   if (separator !== undefined) {
     facts.push({ topic: "request", statement: `several scopes are joined with ${JSON.stringify(separator)} in the token request`, source: "config", evidence: `${configFile}#/request/scopeSeparator` });
@@ -67,6 +82,12 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
 function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): GrantConfig | undefined {
   const grants = config?.grants;
   return grants !== undefined && Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
+}
+
+/** The refresh grant's parameters outside the body, other than the refresh token and grant type. */
+function keptBySession(grant: GrantModel): string[] {
+  if (grant.refreshTokenField === undefined) return [];
+  return grant.fields.filter((f) => f.in !== undefined && f.name !== grant.refreshTokenField && f.name !== grant.grantField).map((f) => f.name);
 }
 
 function isOneValueEnum(grant: GrantModel, field: FieldModel): boolean {

@@ -205,6 +205,11 @@ export interface GrantModel {
   readonly relaxedRequired: readonly string[];
   /** Fields sent with every request of this grant without the caller passing them (a one-value enum, or config). */
   readonly constantFields?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * For the refresh grant: the path, query and header parameters a session's refresh takes from the
+   * request the session was opened with (a tenant in the token URL), so every request goes where the first went.
+   */
+  readonly keptBySession?: readonly string[];
 }
 
 export interface ClientOptionsModel {

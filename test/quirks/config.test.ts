@@ -134,6 +134,16 @@ describe("each quirk stated is a fact that explain and the README show", () => {
       fact: { statement: /^a success body whose status is one of "error", "failed" is an error; its code is at message$/, source: "config", evidence: /#\/response\/errorWhen$/ },
     },
     {
+      name: "a tenant kept by a session's refresh",
+      spec: doc({
+        grantTypes: ["authorization_code", "refresh_token"],
+        body: { code: { type: "string" }, refresh_token: { type: "string" }, ...CREDENTIALS },
+        parameters: [{ name: "subscription-key", in: "query", required: true, schema: { type: "string" } }],
+      }),
+      config: { requestPath: "/{tenantId}/oauth/token" },
+      fact: { statement: /^a session's refresh sends tenantId, subscription-key as the request that opened it did$/, source: "inferred", evidence: /request-quirks/ },
+    },
+    {
       name: "a form body labelled JSON",
       spec: doc({ body: CREDENTIALS }),
       config: { response: { encoding: "form" } },
