@@ -122,9 +122,21 @@ export const TOKEN_ROWS: readonly Row[] = [
     quirk: "JSON body, or everything in the query",
     table: "token",
     examples: "Apollo, Kno Commerce",
-    spec: doc({ mediaType: "application/json", body: CREDENTIALS }),
-    steps: [{ call: "clientCredentials" }],
-    want: { requests: [{ headers: { "content-type": "application/json" }, query: {}, body: { grant_type: "client_credentials", ...ID_AND_SECRET } }], outcome: { token: { accessToken: "at" } } },
+    // A JSON body, and the client's credentials in the query (a request with no body at all, everything in the
+    // query, is the "content type or grant in the URL" row).
+    spec: doc({
+      mediaType: "application/json",
+      body: { scope: { type: "string" } },
+      parameters: [
+        { name: "client_id", in: "query", required: true, schema: { type: "string" } },
+        { name: "client_secret", in: "query", required: true, schema: { type: "string" } },
+      ],
+    }),
+    steps: [{ call: "clientCredentials", params: { scope: "contacts" } }],
+    want: {
+      requests: [{ headers: { "content-type": "application/json", authorization: null }, query: ID_AND_SECRET, body: { grant_type: "client_credentials", scope: "contacts" } }],
+      outcome: { token: { accessToken: "at" } },
+    },
   },
   {
     quirk: "constant extra fields",
