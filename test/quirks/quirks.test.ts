@@ -7,7 +7,8 @@ import { TokenClientConfigError } from "../../generator/runtime/errors.js";
 import { typecheck, useTempDirs } from "../generator/helpers.js";
 import { AUTHORIZATION_ROWS } from "./authorization-rows.js";
 import { generateRows, picked, runRow, type Generated, type Row, type WireWant } from "./harness.js";
-import { ISSUE_ROWS, TOKEN_ROWS } from "./token-rows.js";
+import { ISSUE_ROWS } from "./issue-rows.js";
+import { TOKEN_ROWS } from "./token-rows.js";
 
 const ROWS: readonly Row[] = [...TOKEN_ROWS, ...ISSUE_ROWS, ...AUTHORIZATION_ROWS];
 const runnable = ROWS.map((row, index) => ({ row, index, name: `${row.table}: ${row.quirk}` })).filter(({ row }) => row.pending === undefined && row.unsupported === undefined);
