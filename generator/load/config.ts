@@ -54,6 +54,11 @@ export interface GrantConfig {
   readonly relaxRequired?: readonly string[];
   /** Fields this grant's requests always carry (`{"type": "refresh"}`), sessions' refreshes included. */
   readonly constantFields?: Readonly<Record<string, ConstantValue>>;
+  /**
+   * For a grant of the provider's own: whether a session may run it again unattended for a new
+   * token (Zoom `account_credentials` needs no user). The registry's grants say it themselves.
+   */
+  readonly reobtainable?: boolean;
 }
 
 export interface ResponseConfig {
@@ -153,8 +158,8 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (!isRecord(grants)) return fail(["grants"], "must be an object keyed by grant type");
     const entries: [string, GrantConfig][] = [];
     for (const [grantType, grant] of Object.entries(grants)) {
-      const node = object(["grants", grantType], grant, ["alternatives", "relaxRequired", "constantFields"]);
-      const entry: { alternatives?: string[][]; relaxRequired?: string[]; constantFields?: Record<string, ConstantValue> } = {};
+      const node = object(["grants", grantType], grant, ["alternatives", "relaxRequired", "constantFields", "reobtainable"]);
+      const entry: { alternatives?: string[][]; relaxRequired?: string[]; constantFields?: Record<string, ConstantValue>; reobtainable?: boolean } = {};
       const alternatives = node["alternatives"];
       if (alternatives !== undefined) {
         const valid =
@@ -170,6 +175,11 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
         entry.relaxRequired = relax as string[];
       }
       if (node["constantFields"] !== undefined) entry.constantFields = constantFields(["grants", grantType, "constantFields"], node["constantFields"]);
+      const reobtainable = node["reobtainable"];
+      if (reobtainable !== undefined) {
+        if (typeof reobtainable !== "boolean") fail(["grants", grantType, "reobtainable"], "must be true or false");
+        entry.reobtainable = reobtainable as boolean;
+      }
       entries.push([grantType, entry]);
     }
     // fromEntries keeps a grant type spelled "__proto__" as data.

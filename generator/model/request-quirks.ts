@@ -1,4 +1,7 @@
+import { SpecError } from "../load/errors.js";
+import { escapeToken } from "../load/pointer.js";
 import type { ConstantValue, GrantConfig, ProviderConfig } from "../load/config.js";
+import { retriedBySession, standardGrant } from "./grants/index.js";
 import { found, type Found } from "./found.js";
 import { spellingKey } from "./spelling.js";
 import type { Fact, FieldModel, GrantModel } from "./types.js";
@@ -39,7 +42,7 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
     }
     const stated: [string, Readonly<Record<string, ConstantValue>> | undefined][] = [
       ["/request/constantFields", config?.request?.constantFields],
-      [`/grants/${grant.grantType.replace(/~/g, "~0").replace(/\//g, "~1")}/constantFields`, ownGrantConfig(config, grant.grantType)?.constantFields],
+      [`/grants/${escapeToken(grant.grantType)}/constantFields`, ownGrantConfig(config, grant.grantType)?.constantFields],
     ];
     for (const [pointer, fields] of stated) {
       for (const [name, value] of Object.entries(fields ?? {})) {
@@ -63,10 +66,12 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
         evidence: "a path, query or header parameter of every request (generator/model/request-quirks.ts)",
       });
     }
-    const changed = names.size > 0 || kept.length > 0 || fields.some((field, index) => field !== grant.fields[index]);
+    const rerun = statedReobtainable(grant, config, configFile, facts);
+    const changed = names.size > 0 || kept.length > 0 || rerun !== undefined || fields.some((field, index) => field !== grant.fields[index]);
     if (!changed) return grant;
     return {
       ...grant,
+      ...rerun,
       fields,
       ...(names.size > 0 ? { constantFields: Object.fromEntries(constants) } : {}),
       ...(kept.length > 0 ? { keptBySession: kept } : {}),
@@ -82,6 +87,27 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
 function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): GrantConfig | undefined {
   const grants = config?.grants;
   return grants !== undefined && Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
+}
+
+/**
+ * `grants.<type>.reobtainable` for a grant of the provider's own: whether a session may run it again
+ * (and so retry it). A registry grant's answer is its RFC's, so the config may not change it.
+ */
+function statedReobtainable(grant: GrantModel, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): Pick<GrantModel, "reobtainable" | "retried"> | undefined {
+  const stated = ownGrantConfig(config, grant.grantType)?.reobtainable;
+  if (stated === undefined) return undefined;
+  const pointer = `/grants/${escapeToken(grant.grantType)}/reobtainable`;
+  if (standardGrant(grant.grantType) !== undefined) {
+    throw new SpecError("config", configFile, pointer, `whether a session may run ${grant.grantType} again is its RFC's to say; only a grant of the provider's own takes "reobtainable"`);
+  }
+  const reobtainable = stated;
+  facts.push({
+    topic: `grant ${grant.grantType}`,
+    statement: reobtainable ? "a session may run it again unattended for a new token" : "a session runs it once and then needs the user",
+    source: "config",
+    evidence: `${configFile}#${pointer}`,
+  });
+  return { reobtainable, retried: retriedBySession({ reobtainable, ...(grant.refreshTokenField !== undefined ? { refreshTokenField: grant.refreshTokenField } : {}) }) };
 }
 
 /** The refresh grant's parameters outside the body, other than the refresh token and grant type. */

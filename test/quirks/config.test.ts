@@ -55,6 +55,7 @@ describe("quirk settings are validated at their pointer", () => {
     { name: "an empty set", config: { response: { errorWhen: { field: "status", in: [] } } }, pointer: "/response/errorWhen/in", message: /non-empty array/ },
     { name: "an object in the set", config: { response: { errorWhen: { field: "status", in: [{}] } } }, pointer: "/response/errorWhen/in", message: /non-empty array/ },
     { name: "an empty code path", config: { response: { errorWhen: { field: "ok", equals: false, code: "a..b" } } }, pointer: "/response/errorWhen/code", message: /dotted path/ },
+    { name: "reobtainable not a boolean", config: { grants: { account_credentials: { reobtainable: "yes" } } }, pointer: "/grants/account_credentials/reobtainable", message: /true or false/ },
     { name: "no fallback paths", config: { response: { fallbacks: { accessToken: [] } } }, pointer: "/response/fallbacks/accessToken", message: /non-empty array/ },
     { name: "a malformed fallback path", config: { response: { fallbacks: { accessToken: ["a.", "b"] } } }, pointer: "/response/fallbacks/accessToken/0", message: /dotted path/ },
     { name: "a fallback for a member there is none of", config: { response: { fallbacks: { expiresIn: ["x"] } } }, pointer: "/response/fallbacks/expiresIn", message: /unknown setting/ },
@@ -86,6 +87,12 @@ describe("a quirk setting that contradicts the spec is refused naming both", () 
     // The schema's pointer, in the spec file.
     expect(error.detail).toContain(`specs/quirk.json#/paths/~1oauth~1token/post/responses/200`);
     expect(error.detail).toContain(schema);
+  });
+
+  it("a registry grant's reobtainability is its RFC's, not the config's", async () => {
+    const spec = doc({ grantTypes: ["authorization_code"], body: { code: { type: "string" }, ...CREDENTIALS } });
+    const error = await refusal(() => model(spec, { grants: { authorization_code: { reobtainable: true } } }));
+    expect({ code: error.code, pointer: error.pointer }).toEqual({ code: "config", pointer: "/grants/authorization_code/reobtainable" });
   });
 
   it("an open schema leaves room for what it does not document", async () => {
@@ -142,6 +149,12 @@ describe("each quirk stated is a fact that explain and the README show", () => {
       }),
       config: { requestPath: "/{tenantId}/oauth/token" },
       fact: { statement: /^a session's refresh sends tenantId, subscription-key as the request that opened it did$/, source: "inferred", evidence: /request-quirks/ },
+    },
+    {
+      name: "a grant of the provider's own run again",
+      spec: doc({ grantTypes: ["account_credentials"], basic: true }),
+      config: { grants: { account_credentials: { reobtainable: true } } },
+      fact: { statement: /^a session may run it again unattended for a new token$/, source: "config", evidence: /#\/grants\/account_credentials\/reobtainable$/ },
     },
     {
       name: "a form body labelled JSON",

@@ -161,10 +161,10 @@ export const TOKEN_ROWS: readonly Row[] = [
     quirk: "a grant type of the provider's own",
     table: "token",
     examples: "Zoom `account_credentials`, SAP Ariba",
-    // Callable today (client.accountCredentials); a session, though, never runs a grant it does not know again,
-    // so an hour later it needs the user where Zoom would simply issue another token.
-    pending: "a provider config saying a custom grant may run again (reobtainable; session-file work on another branch)",
+    // Callable as client.accountCredentials; a session runs a grant it does not know only once, unless the
+    // provider config says it needs no user: then, its token expired, the session simply asks again.
     spec: doc({ grantTypes: ["account_credentials"], basic: true, parameters: [{ name: "account_id", in: "query", required: true, schema: { type: "string" } }] }),
+    config: { grants: { account_credentials: { reobtainable: true } } },
     serve: numbered,
     steps: [{ session: { grant: "account_credentials", account_id: "A1" }, advanceMs: 2 * HOUR }],
     want: {
