@@ -1,6 +1,7 @@
 import { grantDefinition, retryStatement, rfcText } from "../model/grants/index.js";
 import type { ProviderModel } from "../model/index.js";
 import { surfaceEntries } from "../model/surface.js";
+import { errorInSuccessText } from "../model/response.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import { describeClientAuth, hasRequestBody } from "../model/client-auth.js";
 import type { AppliedClientAuth, ClientAuthRule, ExpiryRule } from "../runtime/types.js";
@@ -68,7 +69,7 @@ export function explanationText(model: Explanation): string {
   add(`Success: ${model.success.statuses.join(", ")}; typed body ${model.success.typedKey} ${model.success.mediaType}${model.success.responseEncoding === "form" ? " (read as a form-encoded body)" : ""}`);
   add(`  accessToken <- ${fieldPathName(fields.accessToken)}${fields.tokenType !== undefined ? `, tokenType <- ${fieldPathName(fields.tokenType)}` : ""}${fields.refreshToken !== undefined ? `, refreshToken <- ${fieldPathName(fields.refreshToken)}` : ""}${fields.scope !== undefined ? `, scope <- ${fieldPathName(fields.scope)}` : ""}`);
   add(`  expiry: ${expiryText(model.success.expiry)}`);
-  if (model.success.errorInSuccess) add(`  a body whose ${fieldPathName(model.success.errorInSuccess.field)} is ${JSON.stringify(model.success.errorInSuccess.equals)} is an error`);
+  if (model.success.errorInSuccess) add(`  ${errorInSuccessText(model.success.errorInSuccess)}`);
   add();
   add(`Errors: ${model.errors.length === 0 ? "none documented (every error status is unexpected_status)" : model.errors.map((e) => `${e.key}${e.mediaType !== undefined ? " (typed)" : ""}`).join(", ")}`);
   add();

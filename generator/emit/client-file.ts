@@ -23,6 +23,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     encoding: model.request.encoding,
     ...(model.request.parameters !== undefined ? { parameters: model.request.parameters } : {}),
     ...(model.request.spaceDelimited !== undefined ? { spaceDelimited: model.request.spaceDelimited } : {}),
+    ...(model.request.scopeSeparator !== undefined ? { scopeSeparator: model.request.scopeSeparator } : {}),
     successStatuses: model.success.statuses,
     errorStatuses: model.errors.filter((e) => e.mediaType !== undefined).map((e) => e.status),
     tokenFields: model.success.tokenFields,
@@ -74,7 +75,12 @@ function namedServer(server: ProviderModel["servers"][number]): NamedServer {
 }
 
 function grantRule(grant: GrantModel): GrantRule {
-  return { grantType: grant.grantType, ...(grant.grantField !== undefined ? { grantField: grant.grantField } : {}), clientAuth: grant.clientAuth };
+  return {
+    grantType: grant.grantType,
+    ...(grant.grantField !== undefined ? { grantField: grant.grantField } : {}),
+    clientAuth: grant.clientAuth,
+    ...(grant.constantFields !== undefined ? { constantFields: grant.constantFields } : {}),
+  };
 }
 
 /** The runtime function that makes an assertion grant's rule with its `params` hook (model/grants/), if the grant is one. */

@@ -23,7 +23,8 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "TokenClientConfigError", "createSession", "reobtainableWith", requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
+        "TokenClientConfigError", "createSession", ...((refresh?.grant.keptBySession ?? []).length > 0 ? ["keptFields"] : []),
+        "reobtainableWith", requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
         "type SessionOptions", "type TokenSession", ...(revocation !== undefined ? [revocation.runtimeImport] : []),
       ],
     },
@@ -72,8 +73,10 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
             writer.writeLine("// An assertion grant may run again by itself only when each credential is a function making a fresh one.");
             writer.writeLine("reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),");
             if (refresh) {
+              const kept = refresh.grant.keptBySession ?? [];
+              const spread = kept.length === 0 ? "" : `...keptFields(params, ${JSON.stringify(kept)}), `;
               writer.writeLine(
-                `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${propertyKey(refresh.field)}: refreshToken }, call),`,
+                `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${spread}${propertyKey(refresh.field)}: refreshToken }, call),`,
               );
             }
             if (revocation !== undefined) writer.writeLine(revocation.line);

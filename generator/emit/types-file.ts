@@ -1,6 +1,8 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import { standardGrant } from "../model/grants/index.js";
 import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
+import { errorInSuccessText } from "../model/response.js";
+import { fieldPathName } from "../runtime/field-path.js";
 import { docText } from "./doc-text.js";
 import { flowMethodSignatures, flowTypeAliases, flowTypeImports } from "./flow-methods.js";
 import { LOCAL_TYPES, WIRE_TYPES, providerNames } from "./names.js";
@@ -24,7 +26,7 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
       namedImports: [
         "CallOptions", ...keyTypeImports(model), "Clock", ...(model.grants.some((g) => credentialSources(g).length > 0) ? ["CredentialSource"] : []),
         ...(model.operation.discovery !== undefined ? ["DiscoveryError"] : []), "FetchLike", "Token", "TokenEventHook",
-        ...(model.errors.some((e) => e.mediaType !== undefined) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
+        ...(hasResponseErrors(model) ? ["TokenResponseError"] : []), "TokenResult", "TransportError",
         ...flowTypeImports(model),
       ],
     },
@@ -63,7 +65,7 @@ function wireImports(model: ProviderModel): string[] {
 
 /** Whether a field's type is read from its grant's body type (not a parameter, a scope union or a config-stated path parameter). */
 function typedFromBody(field: FieldModel): boolean {
-  return field.knownValues === undefined && field.fromConfig !== true && field.in === undefined;
+  return field.knownValues === undefined && field.fromConfig !== true && field.in === undefined && field.spaceDelimited !== true;
 }
 
 /** Whether some grant whose body is of a kind `which` accepts has a field typed from that body. */
@@ -112,6 +114,8 @@ function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): 
   }
   // A path parameter the provider config adds is not in the wire types.
   if (field.fromConfig === true) return { source: "", override: "string" };
+  // Joined by the provider's separator (provider config `request.scopeSeparator`): one string or several.
+  if (field.spaceDelimited === true) return { source: "", override: "string | readonly string[]" };
   if (field.in !== undefined) return { source: `NonNullable<${OPERATION}["parameters"][${JSON.stringify(field.in)}]>` };
   return { source: bodyAlias(model, grant)?.name ?? wireBody(grant) };
 }
@@ -179,16 +183,32 @@ function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructu
   return [...bodyType, alias(providerNames(model).params(grant), type, `${doc}\nCredentials: ${labels}.`)];
 }
 
+/** Whether the error union has a `TokenResponseError`: a documented error status with a body, or errors sent with a success status. */
+function hasResponseErrors(model: ProviderModel): boolean {
+  return model.errors.some((e) => e.mediaType !== undefined) || model.success.errorInSuccess !== undefined;
+}
+
 function responseErrorType(model: ProviderModel): WriterFunction {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
   // A range key or `default` covers many statuses: its errors carry `number`.
-  return unionType(typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", responseIndex(e.key), "content", e.mediaType!)}>`));
+  const members = typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", responseIndex(e.key), "content", e.mediaType!)}>`);
+  // An error sent with a success status has the success body (provider config `response.errorWhen`).
+  if (model.success.errorInSuccess !== undefined) {
+    const status = typeof model.success.typedStatus === "number" && model.success.statuses.length === 1 ? model.success.typedStatus : "number";
+    members.push(`TokenResponseError<${status}, ${providerNames(model).response}>`);
+  }
+  return unionType(members);
 }
 
 function responseErrorDoc(model: ProviderModel): string {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
-  if (typed.length === 0) return "The spec documents no error statuses with a body: every error answer is `unexpected_status`.";
+  const inSuccess = model.success.errorInSuccess;
   const lines = typed.map((e) => `- ${e.key}${e.description ? `: ${e.description}` : ""}`);
+  if (inSuccess !== undefined) {
+    const code = inSuccess.code === undefined ? "" : `, its code at \`${fieldPathName(inSuccess.code)}\``;
+    lines.push(`- ${model.success.typedKey} with the success body${code}: ${errorInSuccessText(inSuccess)}`);
+  }
+  if (lines.length === 0) return "The spec documents no error statuses with a body: every error answer is `unexpected_status`.";
   return `Error answers the spec documents, each with its typed body:\n${lines.join("\n")}`;
 }
 

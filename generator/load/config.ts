@@ -48,6 +48,8 @@ export interface ProviderConfig {
   readonly endpoints?: EndpointsConfig;
   /** What the authorization request may carry, when the spec does not say. */
   readonly authorization?: AuthorizationConfig;
+  /** What every token request carries that the spec does not say (issue 13 quirks). */
+  readonly request?: RequestConfig;
 }
 
 /** The provider config's names for the OAuth endpoints around the token operation (model `OAuthSurfaceModel`). */
@@ -74,11 +76,28 @@ export const CLIENT_AUTH_METHOD_NAMES = [
 ] as const;
 export type ClientAuthMethodName = (typeof CLIENT_AUTH_METHOD_NAMES)[number];
 
+/** Token request quirks a spec cannot state. */
+export interface RequestConfig {
+  /** What joins several scopes in the token request, when not a space (`","`). */
+  readonly scopeSeparator?: string;
+  /** Fields sent with every grant's request whatever the caller passes (`{"expiring": "1"}`). */
+  readonly constantFields?: Readonly<Record<string, ConstantValue>>;
+}
+
+export type ConstantValue = string | number | boolean;
+
 export interface GrantConfig {
   /** Mutually exclusive credential sets, e.g. `[["username","password"],["linked_device_id","pin"]]`. */
   readonly alternatives?: readonly (readonly string[])[];
   /** Fields the schema marks required that this grant does not send (a schema that over-requires). */
   readonly relaxRequired?: readonly string[];
+  /** Fields this grant's requests always carry (`{"type": "refresh"}`), sessions' refreshes included. */
+  readonly constantFields?: Readonly<Record<string, ConstantValue>>;
+  /**
+   * For a grant of the provider's own: whether a session may run it again unattended for a new
+   * token (Zoom `account_credentials` needs no user). The registry's grants say it themselves.
+   */
+  readonly reobtainable?: boolean;
 }
 
 export interface ResponseConfig {
@@ -89,9 +108,24 @@ export interface ResponseConfig {
   readonly scope?: string;
   /** `form` for a server that answers `application/x-www-form-urlencoded`. */
   readonly encoding?: "json" | "form";
-  /** A body with this member equal to this value is an error even with a success status (`{"ok": false}`). */
-  readonly errorWhen?: { readonly field: string; readonly equals: string | number | boolean | null };
+  /**
+   * A success-status body that is an error: its member `field` equals a value
+   * (`{"field": "ok", "equals": false}`), is present (`{"field": "error", "present": true}`)
+   * or is one of a set (`{"field": "status", "in": ["error", "failed"]}`); `code` names
+   * the member holding the error's code.
+   */
+  readonly errorWhen?: ErrorWhenConfig;
+  /** Other paths of a token member, tried in order when the first is absent (`{"accessToken": ["authed_user.access_token"]}`). */
+  readonly fallbacks?: Readonly<Partial<Record<TokenMember, readonly string[]>>>;
 }
+
+export type TokenMember = "accessToken" | "tokenType" | "refreshToken" | "scope";
+
+type Scalar = string | number | boolean | null;
+export type ErrorWhenConfig =
+  | { readonly field: string; readonly equals: Scalar; readonly code?: string }
+  | { readonly field: string; readonly present: boolean; readonly code?: string }
+  | { readonly field: string; readonly in: readonly Scalar[]; readonly code?: string };
 
 /**
  * How the success body says when the token expires (checked against the spec by the model):
@@ -144,7 +178,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (typeof node !== "string" || !/^[^.]+(\.[^.]+)*$/.test(node)) return fail(path, "must be a property name or a dotted path such as \"data.token\"");
     return node;
   };
-  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry", "endpoints", "authorization"]);
+  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry", "endpoints", "authorization", "request"]);
   const config: {
     -readonly [K in keyof ProviderConfig]: ProviderConfig[K];
   } = {};
@@ -182,8 +216,8 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (!isRecord(grants)) return fail(["grants"], "must be an object keyed by grant type");
     const entries: [string, GrantConfig][] = [];
     for (const [grantType, grant] of Object.entries(grants)) {
-      const node = object(["grants", grantType], grant, ["alternatives", "relaxRequired"]);
-      const entry: { alternatives?: string[][]; relaxRequired?: string[] } = {};
+      const node = object(["grants", grantType], grant, ["alternatives", "relaxRequired", "constantFields", "reobtainable"]);
+      const entry: { alternatives?: string[][]; relaxRequired?: string[]; constantFields?: Record<string, ConstantValue>; reobtainable?: boolean } = {};
       const alternatives = node["alternatives"];
       if (alternatives !== undefined) {
         const valid =
@@ -198,23 +232,35 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
         if (!Array.isArray(relax) || !relax.every((f) => typeof f === "string")) fail(["grants", grantType, "relaxRequired"], "must be an array of field names");
         entry.relaxRequired = relax as string[];
       }
+      if (node["constantFields"] !== undefined) entry.constantFields = constantFields(["grants", grantType, "constantFields"], node["constantFields"]);
+      const reobtainable = node["reobtainable"];
+      if (reobtainable !== undefined) {
+        if (typeof reobtainable !== "boolean") fail(["grants", grantType, "reobtainable"], "must be true or false");
+        entry.reobtainable = reobtainable as boolean;
+      }
       entries.push([grantType, entry]);
     }
     // fromEntries keeps a grant type spelled "__proto__" as data.
     config.grants = Object.fromEntries(entries);
   }
   if (root["response"] !== undefined) {
-    const node = object(["response"], root["response"], ["accessToken", "tokenType", "refreshToken", "scope", "encoding", "errorWhen"]);
+    const node = object(["response"], root["response"], ["accessToken", "tokenType", "refreshToken", "scope", "encoding", "errorWhen", "fallbacks"]);
     const response: { -readonly [K in keyof ResponseConfig]: ResponseConfig[K] } = {};
     for (const key of ["accessToken", "tokenType", "refreshToken", "scope"] as const) {
       if (node[key] !== undefined) response[key] = fieldPath(["response", key], node[key]);
     }
     if (node["encoding"] !== undefined) response.encoding = oneOf(["response", "encoding"], node["encoding"], ["json", "form"] as const);
-    if (node["errorWhen"] !== undefined) {
-      const when = object(["response", "errorWhen"], node["errorWhen"], ["field", "equals"]);
-      const equals = when["equals"];
-      if (!(equals === null || ["string", "number", "boolean"].includes(typeof equals))) fail(["response", "errorWhen", "equals"], "must be a string, number, boolean or null");
-      response.errorWhen = { field: fieldPath(["response", "errorWhen", "field"], when["field"]), equals: equals as string | number | boolean | null };
+    if (node["errorWhen"] !== undefined) response.errorWhen = errorWhen(node["errorWhen"]);
+    if (node["fallbacks"] !== undefined) {
+      const fallbacks = object(["response", "fallbacks"], node["fallbacks"], ["accessToken", "tokenType", "refreshToken", "scope"]);
+      const checked: Partial<Record<TokenMember, string[]>> = {};
+      for (const key of ["accessToken", "tokenType", "refreshToken", "scope"] as const) {
+        const paths = fallbacks[key];
+        if (paths === undefined) continue;
+        if (!Array.isArray(paths) || paths.length === 0) fail(["response", "fallbacks", key], "must be a non-empty array of dotted paths");
+        checked[key] = (paths as unknown[]).map((path, index) => fieldPath(["response", "fallbacks", key, index], path));
+      }
+      response.fallbacks = checked;
     }
     config.response = response;
   }
@@ -245,7 +291,64 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     }
     config.authorization = authorization;
   }
+  // Token request quirks (issue 13): kept apart from the keys above, which others extend.
+  if (root["request"] !== undefined) {
+    const node = object(["request"], root["request"], ["scopeSeparator", "constantFields"]);
+    const request: { scopeSeparator?: string; constantFields?: Record<string, ConstantValue> } = {};
+    const separator = node["scopeSeparator"];
+    if (separator !== undefined) {
+      // One printable character other than a letter or digit: a separator a scope value cannot be mistaken for.
+      if (typeof separator !== "string" || !/^[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]$/.test(separator)) {
+        fail(["request", "scopeSeparator"], "must be one printable ASCII character that is not a letter or digit, such as \",\" or \"+\"");
+      }
+      request.scopeSeparator = separator as string;
+    }
+    if (node["constantFields"] !== undefined) request.constantFields = constantFields(["request", "constantFields"], node["constantFields"]);
+    config.request = request;
+  }
   return config;
+
+  /** `{"name": value}` with scalar values, for fields sent on every request. */
+  function constantFields(path: Path, node: unknown): Record<string, ConstantValue> {
+    if (!isRecord(node) || Object.keys(node).length === 0) return fail(path, "must be an object of field names to strings, numbers or booleans");
+    const entries: [string, ConstantValue][] = [];
+    for (const [name, constant] of Object.entries(node)) {
+      if (!/^[A-Za-z0-9_.\-[\]]+$/.test(name)) fail([...path, name], "must be a field name of letters, digits, _ . - [ ]");
+      if (!["string", "number", "boolean"].includes(typeof constant)) fail([...path, name], "must be a string, number or boolean");
+      entries.push([name, constant as ConstantValue]);
+    }
+    return Object.fromEntries(entries);
+  }
+
+  /** `errorWhen`: a field and exactly one of `equals`, `present`, `in`; `code` optional. */
+  function errorWhen(node: unknown): ErrorWhenConfig {
+    const base = ["response", "errorWhen"];
+    const when = object(base, node, ["field", "equals", "present", "in", "code"]);
+    const field = fieldPath([...base, "field"], when["field"]);
+    const code = when["code"] === undefined ? {} : { code: fieldPath([...base, "code"], when["code"]) };
+    const tests = (["equals", "present", "in"] as const).filter((key) => Object.hasOwn(when, key));
+    if (tests.length !== 1) return fail(base, "must have exactly one of \"equals\", \"present\" and \"in\"");
+    const isScalar = (v: unknown): v is Scalar => v === null || ["string", "number", "boolean"].includes(typeof v);
+    switch (tests[0]) {
+      case "equals": {
+        const equals = when["equals"];
+        if (!isScalar(equals)) return fail([...base, "equals"], "must be a string, number, boolean or null");
+        return { field, equals, ...code };
+      }
+      case "present": {
+        const present = when["present"];
+        if (typeof present !== "boolean") return fail([...base, "present"], "must be true or false");
+        return { field, present, ...code };
+      }
+      case "in": {
+        const values = when["in"];
+        if (!Array.isArray(values) || values.length === 0 || !values.every(isScalar)) return fail([...base, "in"], "must be a non-empty array of strings, numbers, booleans or null");
+        return { field, in: values as Scalar[], ...code };
+      }
+      default:
+        return fail(base, "must have exactly one of \"equals\", \"present\" and \"in\"");
+    }
+  }
 }
 
 /** The checks `checkConfig` makes, each failing with a located config error. */

@@ -3,6 +3,7 @@ import type { ParameterLocation } from "../runtime/types.js";
 import { buildGrants } from "./spec-grants.js";
 import { providerIdFor, typePrefixFor } from "./names.js";
 import { findTokenOperation, takeOperation, type TokenOperation } from "./operation.js";
+import { applyRequestQuirks } from "./request-quirks.js";
 import { buildErrors, buildSuccess } from "./response.js";
 import { SpecView, isJson } from "./schema.js";
 import { serversFor } from "./servers.js";
@@ -40,7 +41,9 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     ...(synthesis ? { scopes: synthesis.scopes } : {}),
     ...(synthesis?.discovery !== undefined ? { discovered: true } : {}),
   });
-  const { grants, client } = built.value;
+  const { client } = built.value;
+  const quirks = applyRequestQuirks(built.value.grants, config, configFile);
+  const { grants, scopeSeparator } = quirks.value;
   const servers = serversFor(view, token);
   const success = buildSuccess(view, token, config, configFile);
   const errors = buildErrors(view, token);
@@ -53,6 +56,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     located.facts,
     configured.facts,
     built.facts,
+    quirks.facts,
     servers.facts,
     success.facts,
     errors.facts,
@@ -102,6 +106,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       bodyRequired: token.body?.required ?? false,
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
       ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
+      ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
     },
     grants,
     client,

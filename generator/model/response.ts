@@ -1,5 +1,6 @@
 import { SpecError, type ProviderConfig } from "../load/index.js";
-import type { FieldPath, StatusKey, TokenFieldNames } from "../runtime/types.js";
+import type { ErrorWhenConfig, ResponseConfig } from "../load/config.js";
+import type { ErrorInSuccessRule, FieldPath, StatusKey, TokenFieldFallbacks, TokenFieldNames } from "../runtime/types.js";
 import { expiryOf } from "./expiry.js";
 import { isJsonMediaType, mediaTypeBase, type TokenOperation } from "./operation.js";
 import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
@@ -63,16 +64,18 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
   const tokenType = member(TOKEN_TYPE, stated?.tokenType, "tokenType");
   const refreshToken = member(REFRESH_TOKEN, stated?.refreshToken, "refreshToken");
   const scope = member(SCOPE, stated?.scope, "scope");
+  const fallbacks = configuredFallbacks(view, typed.schema, stated?.fallbacks, configFile, facts);
   const tokenFields: TokenFieldNames = {
     accessToken,
     ...(tokenType !== undefined ? { tokenType } : {}),
     ...(refreshToken !== undefined ? { refreshToken } : {}),
     ...(scope !== undefined ? { scope } : {}),
+    ...(fallbacks !== undefined ? { fallbacks } : {}),
   };
   facts.push({ topic: "success", statement: `status ${typed.key}, ${typed.mediaType}`, source: "spec", evidence: typed.schema.pointer });
-  const errorWhen = stated?.errorWhen;
-  if (errorWhen) {
-    facts.push({ topic: "errors", statement: `a success body whose ${errorWhen.field} is ${JSON.stringify(errorWhen.equals)} is an error`, source: "config", evidence: `${configFile}#/response/errorWhen` });
+  const errorInSuccess = configuredErrorInSuccess(view, typed.schema, stated?.errorWhen, configFile, facts);
+  if (formResponse) {
+    facts.push({ topic: "response", statement: "the success body is form-encoded; one labelled JSON that does not parse as JSON is read as a form (GitHub)", source: "config", evidence: `${configFile}#/response/encoding` });
   }
   const expiry = expiryOf(view, { schema: typed.schema, shape, media: typed.media }, config?.expiry, configFile);
   const success: SuccessModel = {
@@ -83,7 +86,7 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
     tokenFields,
     expiry: expiry.value,
     ...(formResponse ? { responseEncoding: "form" as const } : {}),
-    ...(errorWhen ? { errorInSuccess: { field: fieldPathOf(errorWhen.field), equals: errorWhen.equals } } : {}),
+    ...(errorInSuccess !== undefined ? { errorInSuccess } : {}),
   };
   return found(success, [...facts, ...expiry.facts]);
 }
@@ -93,7 +96,70 @@ function fieldPathOf(dotted: string): FieldPath {
   return dotted.includes(".") ? dotted.split(".") : dotted;
 }
 
-/** A configured path must exist in the schema, unless the schema leaves room for undocumented members. */
+/** `response.fallbacks`: each path checked against the success schema, each member a fact. */
+function configuredFallbacks(
+  view: SpecView,
+  schema: Located,
+  stated: ResponseConfig["fallbacks"],
+  configFile: string,
+  facts: Fact[],
+): TokenFieldFallbacks | undefined {
+  if (stated === undefined) return undefined;
+  const out: { -readonly [K in keyof TokenFieldFallbacks]: FieldPath[] } = {};
+  for (const member of ["accessToken", "tokenType", "refreshToken", "scope"] as const) {
+    const paths = stated[member];
+    if (paths === undefined) continue;
+    out[member] = paths.map((dotted, index) => {
+      const path = fieldPathOf(dotted);
+      checkPath(view, schema, path, configFile, `/response/fallbacks/${member}/${index}`);
+      return path;
+    });
+    facts.push({ topic: "response", statement: `${member} is read from ${paths.join(", then ")} when the first place is empty`, source: "config", evidence: `${configFile}#/response/fallbacks/${member}` });
+  }
+  return out;
+}
+
+/** `response.errorWhen`: its field (and code field) checked against the success schema, as a fact. */
+function configuredErrorInSuccess(
+  view: SpecView,
+  schema: Located,
+  stated: ErrorWhenConfig | undefined,
+  configFile: string,
+  facts: Fact[],
+): ErrorInSuccessRule | undefined {
+  if (stated === undefined) return undefined;
+  const field = fieldPathOf(stated.field);
+  checkPath(view, schema, field, configFile, "/response/errorWhen/field");
+  const code = stated.code === undefined ? undefined : fieldPathOf(stated.code);
+  if (code !== undefined) checkPath(view, schema, code, configFile, "/response/errorWhen/code");
+  const withCode = code === undefined ? {} : { code };
+  const rule: ErrorInSuccessRule =
+    "equals" in stated
+      ? { field, equals: stated.equals, ...withCode }
+      : "present" in stated
+        ? { field, present: stated.present, ...withCode }
+        : { field, in: stated.in, ...withCode };
+  facts.push({ topic: "errors", statement: errorInSuccessText(rule), source: "config", evidence: `${configFile}#/response/errorWhen` });
+  return rule;
+}
+
+/** The rule in words, for facts and `explain`: "a success body whose ok is false is an error". */
+export function errorInSuccessText(rule: ErrorInSuccessRule): string {
+  const field = typeof rule.field === "string" ? rule.field : rule.field.join(".");
+  const test = "equals" in rule
+    ? `is ${JSON.stringify(rule.equals)}`
+    : "present" in rule
+      ? rule.present ? "is present" : "is absent"
+      : `is one of ${rule.in.map((v) => JSON.stringify(v)).join(", ")}`;
+  const code = rule.code === undefined ? "" : `; its code is at ${typeof rule.code === "string" ? rule.code : rule.code.join(".")}`;
+  return `a success body whose ${field} ${test} is an error${code}`;
+}
+
+/**
+ * A configured path must exist in the schema, unless the schema leaves room
+ * for undocumented members; one that does not is refused naming both the
+ * config's pointer and the schema's.
+ */
 function checkPath(view: SpecView, schema: Located, path: FieldPath, configFile: string, pointer: string): void {
   let current: Located[] = [schema];
   for (const segment of typeof path === "string" ? [path] : path) {
@@ -107,7 +173,8 @@ function checkPath(view: SpecView, schema: Located, path: FieldPath, configFile:
       }
     }
     if (next.length === 0 && !open) {
-      throw new SpecError("config", configFile, pointer, `the success response schema has no ${JSON.stringify(segment)} member`);
+      const at = current.map((located) => `${view.file}#${located.pointer}`).join(", ");
+      throw new SpecError("config_contradicts_spec", configFile, pointer, `the success response schema (${at}) has no ${JSON.stringify(segment)} member`);
     }
     if (next.length === 0) return;
     current = next;

@@ -1,4 +1,4 @@
-import type { ClientAuthRule, ExpiryRule, FieldPath, ParameterLocation, StatusKey, TokenFieldNames } from "../runtime/types.js";
+import type { ClientAuthRule, ErrorInSuccessRule, ExpiryRule, ParameterLocation, StatusKey, TokenFieldNames } from "../runtime/types.js";
 
 /**
  * The intermediate representation: a plain, JSON-serialisable description of
@@ -141,6 +141,8 @@ export interface RequestModel {
   readonly parameters?: Readonly<Record<string, ParameterLocation>>;
   /** Fields whose arrays are sent space-delimited. */
   readonly spaceDelimited?: readonly string[];
+  /** What joins those arrays when not a space (provider config `request.scopeSeparator`). */
+  readonly scopeSeparator?: string;
 }
 
 /**
@@ -215,6 +217,13 @@ export interface GrantModel {
    * against the spec's schema amended by exactly these.
    */
   readonly relaxedRequired: readonly string[];
+  /** Fields sent with every request of this grant without the caller passing them (a one-value enum, or config). */
+  readonly constantFields?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * For the refresh grant: the path, query and header parameters a session's refresh takes from the
+   * request the session was opened with (a tenant in the token URL), so every request goes where the first went.
+   */
+  readonly keptBySession?: readonly string[];
 }
 
 export interface ClientOptionsModel {
@@ -237,7 +246,7 @@ export interface SuccessModel {
   /** Set when the success body is form-encoded (provider config). */
   readonly responseEncoding?: "form";
   /** A success-status body that is really an error (provider config). */
-  readonly errorInSuccess?: { readonly field: FieldPath; readonly equals: string | number | boolean | null };
+  readonly errorInSuccess?: ErrorInSuccessRule;
 }
 
 export interface ErrorStatusModel {

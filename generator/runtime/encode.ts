@@ -1,3 +1,5 @@
+import { TokenClientConfigError } from "./errors.js";
+
 /** An encoded token request body and the media type to send it with. */
 export interface EncodedBody {
   readonly body: string;
@@ -87,12 +89,13 @@ function appendScalar(params: URLSearchParams, name: string, value: unknown, inA
  * defines `scope`: `["read", "write"]` becomes `"read write"`. `undefined`
  * and `null` elements are left out; an array with no elements left gives
  * `undefined` (the field is then not sent: an empty scope is not a scope).
- * A value that is not an array is returned as it is.
+ * A value that is not an array is returned as it is. A provider that joins
+ * scopes otherwise (`a,b`) passes its `separator`.
  *
  * @throws TypeError naming the field (never its value) when an element is not
  *   a string, finite number, bigint or boolean.
  */
-export function joinSpaceDelimited(name: string, value: unknown): unknown {
+export function joinSpaceDelimited(name: string, value: unknown, separator = " "): unknown {
   if (!Array.isArray(value)) return value;
   let joined: string | undefined;
   for (const element of value as readonly unknown[]) {
@@ -101,7 +104,7 @@ export function joinSpaceDelimited(name: string, value: unknown): unknown {
     if (text === undefined) {
       throw new TypeError(`an element of space-delimited field "${name}" is not a string, finite number, bigint or boolean`);
     }
-    joined = joined === undefined ? text : `${joined} ${text}`;
+    joined = joined === undefined ? text : `${joined}${separator}${text}`;
   }
   return joined;
 }
@@ -151,9 +154,10 @@ export function headerValue(name: string, value: unknown): string | undefined {
  * `/`, `?` or `#` in it cannot change the path; an array's elements are
  * encoded one by one and joined with `,`.
  *
+ * @throws TokenClientConfigError naming the field, never its value, when the
+ *   value is absent (`undefined`, `null`, empty).
  * @throws TypeError naming the field, never its value, when the value is
- *   absent (`undefined`, `null`, empty), not a scalar or an array of them, or
- *   `.`/`..`, which URL parsing would take as a dot segment and so leave the
+ *   not a scalar or an array of them, or `.`/`..`, which URL parsing would take as a dot segment and so leave the
  *   templated path.
  */
 export function pathSegment(name: string, value: unknown): string {
@@ -171,7 +175,8 @@ export function pathSegment(name: string, value: unknown): string {
     if (item === undefined) throw new TypeError(`path parameter "${name}" is not a string, finite number, bigint, boolean or array of them`);
     text = encodeURIComponent(item);
   }
-  if (text === undefined || text === "") throw new TypeError(`path parameter "${name}" has no value`);
+  // A typed error with a stable code, not a TypeError: a session or a caller without types can meet it.
+  if (text === undefined || text === "") throw new TokenClientConfigError(`path parameter "${name}" has no value`);
   if (text === "." || text === "..") throw new TypeError(`path parameter "${name}" cannot be a dot segment`);
   return text;
 }

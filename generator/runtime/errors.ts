@@ -58,6 +58,11 @@ export interface RedactionOptions {
   readonly redact?: SecretRedactor | undefined;
 }
 
+/** Where a provider puts its error code when not in `error` (provider config `errorWhen.code`): the code, for the message. */
+export interface ErrorCodeOption {
+  readonly errorCode?: string | undefined;
+}
+
 /**
  * The server answered with a status the spec documents as an error, and a body
  * of the documented media type. `body` is typed from that status's schema.
@@ -69,10 +74,11 @@ export class TokenResponseError<Status extends number = number, Body = unknown> 
   readonly body: Body;
   /** From a `Retry-After` header (RFC 9110 §10.2.3), in milliseconds from receipt. */
   readonly retryAfterMs: number | undefined;
-  constructor(status: Status, body: Body, retryAfterMs?: number, options?: RedactionOptions) {
+  constructor(status: Status, body: Body, retryAfterMs?: number, options?: RedactionOptions & ErrorCodeOption) {
     // Same shape as the documented schema, with strings cut, cleaned and redacted.
     const clean = sanitizeErrorBody(body, options?.redact);
-    super(`token endpoint answered ${status}${describeOAuthError(clean)}`);
+    const stated = options?.errorCode;
+    super(`token endpoint answered ${status}${describeOAuthError(stated === undefined ? clean : { error: redactWith(options?.redact, stated) })}`);
     this.name = "TokenResponseError";
     this.status = status;
     this.body = clean as Body;

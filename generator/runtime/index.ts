@@ -11,6 +11,7 @@ export type {
   JwtClientAuth,
   ClientConfig,
   Clock,
+  ErrorInSuccessRule,
   ExpiryRule,
   FetchBody,
   FetchInput,
@@ -22,6 +23,7 @@ export type {
   StatusKey,
   Token,
   TokenEndpoint,
+  TokenFieldFallbacks,
   TokenFieldNames,
   TokenResult,
 } from "./types.js";
@@ -47,6 +49,7 @@ export {
 } from "./errors.js";
 export type { CallbackError, DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
 export { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
+export { keptFields } from "./request-build.js";
 export type { EncodedBody } from "./encode.js";
 export {
   applyClientAuth,

@@ -1,7 +1,7 @@
 import type { MutableFields, MutableHeaders } from "./client-auth.js";
 import { defineField } from "./field-path.js";
 import { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
-import type { ParameterLocation, TokenEndpoint } from "./types.js";
+import type { GrantRule, ParameterLocation, TokenEndpoint } from "./types.js";
 import { assertSecureUrl, joinUrl } from "./url.js";
 
 /**
@@ -27,13 +27,37 @@ export function bodyEncoding(endpoint: Pick<TokenEndpoint, "encoding" | "method"
   return encoding === "none" || endpoint.method === "GET" ? undefined : encoding;
 }
 
-/** RFC 6749 §3.3: array values of the listed fields become one space-delimited string. */
-export function joinSpaceDelimitedFields(fields: MutableFields, names: readonly string[]): void {
+/** RFC 6749 §3.3: array values of the listed fields become one space-delimited string (or joined by the provider's `separator`). */
+export function joinSpaceDelimitedFields(fields: MutableFields, names: readonly string[], separator?: string): void {
   for (const name of names) {
     if (!Object.hasOwn(fields, name)) continue;
     const value = fields[name];
-    if (Array.isArray(value)) defineField(fields, name, joinSpaceDelimited(name, value));
+    if (Array.isArray(value)) defineField(fields, name, joinSpaceDelimited(name, value, separator));
   }
+}
+
+/**
+ * The grant's constant fields (`expiring=1`, `type=refresh`), then what the
+ * caller passed: a constant is sent without the caller naming it.
+ */
+export function withConstantFields(grant: GrantRule, params: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const constants = grant.constantFields;
+  if (constants === undefined) return params;
+  const fields: MutableFields = {};
+  for (const name of Object.keys(constants)) defineField(fields, name, constants[name]);
+  for (const name of Object.keys(params)) if (params[name] !== undefined) defineField(fields, name, params[name]);
+  return fields;
+}
+
+/**
+ * The fields of `params` named in `names` (own properties only): what a
+ * session's refresh keeps of the request it was opened with, such as a
+ * tenant in the token URL's path or query.
+ */
+export function keptFields(params: Readonly<Record<string, unknown>>, names: readonly string[]): MutableFields {
+  const kept: MutableFields = {};
+  for (const name of names) if (Object.hasOwn(params, name)) defineField(kept, name, params[name]);
+  return kept;
 }
 
 /**

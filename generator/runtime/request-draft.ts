@@ -7,7 +7,7 @@ import type { DPoPKeyPair } from "./dpop.js";
 import { AbortedError, DiscoveryError, SecretRedactor, TimeoutError, TokenClientConfigError } from "./errors.js";
 import type { TransportError } from "./errors.js";
 import { defineField } from "./field-path.js";
-import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, type PreparedRequest } from "./request-build.js";
+import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, withConstantFields, type PreparedRequest } from "./request-build.js";
 import { fail, type Failure } from "./response-read.js";
 import { MAX_TIMER_MS } from "./timers.js";
 import type { Deadline } from "./transport.js";
@@ -98,7 +98,7 @@ export function draftRequest(endpoint: TokenEndpoint, grant: GrantRule, config: 
  */
 export async function fillDraft(draft: Draft, deadline: Deadline): Promise<{ readonly ok: true } | Failure<TransportError>> {
   const { endpoint, grant, config } = draft;
-  let given = draft.params;
+  let given = withConstantFields(grant, draft.params);
   if (grant.params !== undefined) {
     const resolved = await raced(deadline, draft.timeoutMs, grant.params.resolve(given));
     if (!resolved.ok) return resolved;
@@ -114,7 +114,7 @@ export async function fillDraft(draft: Draft, deadline: Deadline): Promise<{ rea
     fields[grantField] = grant.grantType;
   }
   draft.fields = fields;
-  if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited);
+  if (endpoint.spaceDelimited !== undefined) joinSpaceDelimitedFields(fields, endpoint.spaceDelimited, endpoint.scopeSeparator);
   if (draft.applied !== undefined) applyClientAuth(draft.applied, config, fields, draft.authHeaders);
   if (draft.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
   if (endpoint.discovery === undefined) {

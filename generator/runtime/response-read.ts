@@ -4,7 +4,7 @@ import { readExpiry } from "./expiry.js";
 import { defineField, fieldPathName, readField } from "./field-path.js";
 import { describeContentType, isJsonType, mayBeJson, mediaType, parseJson } from "./transport.js";
 import type { BodyText } from "./transport.js";
-import type { FieldPath, StatusKey, Token, TokenEndpoint, TokenResult } from "./types.js";
+import type { ErrorInSuccessRule, FieldPath, StatusKey, Token, TokenEndpoint, TokenResult } from "./types.js";
 
 const FORM_MEDIA_TYPE = "application/x-www-form-urlencoded";
 
@@ -156,6 +156,11 @@ function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
       return invalid(`content type ${describeContentType(contentType, redact)} is not form-encoded or JSON`);
     }
     object = parseFormBody(body.text);
+  } else if (endpoint.responseEncoding === "form") {
+    // A form-answering server may label its form body JSON (GitHub): the body, not the label, decides.
+    const json = parseJson(body.text);
+    const value = json?.value;
+    object = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : parseFormBody(body.text);
   } else {
     if (essence !== "" && !isJsonType(essence)) return invalid(`content type ${describeContentType(contentType, redact)} is not JSON`);
     const json = parseJson(body.text);
@@ -166,21 +171,29 @@ function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
   }
 
   const errorInSuccess = endpoint.errorInSuccess;
-  if (errorInSuccess !== undefined && readField(object, errorInSuccess.field) === errorInSuccess.equals) {
-    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt), { redact }) as Documented);
+  if (errorInSuccess !== undefined && isErrorInSuccess(errorInSuccess, object)) {
+    // The code where the provider puts it (`status`, `message`), for the message; the body keeps it typed.
+    const code = errorInSuccess.code === undefined ? undefined : readField(object, errorInSuccess.code);
+    const errorCode = typeof code === "string" ? { errorCode: code } : {};
+    return fail(new TokenResponseError(status, object, retryAfter(headers.get("retry-after"), receivedAt), { redact, ...errorCode }) as Documented);
   }
 
   const names = endpoint.tokenFields;
-  const accessToken = readField(object, names.accessToken);
+  const fallbacks = names.fallbacks ?? {};
+  const accessTokenPath = firstPresent(object, names.accessToken, fallbacks.accessToken);
+  const accessToken = readField(object, accessTokenPath);
   if (typeof accessToken !== "string" || accessToken === "") {
-    return invalid(`${fieldPathName(names.accessToken)} is missing or not a non-empty string`);
+    return invalid(`${fieldPathName(accessTokenPath)} is missing or not a non-empty string`);
   }
-  const tokenType = optionalString(object, names.tokenType);
-  if (tokenType === null) return invalid(notAString(names.tokenType));
-  const refreshToken = optionalString(object, names.refreshToken);
-  if (refreshToken === null) return invalid(notAString(names.refreshToken));
-  const scope = optionalString(object, names.scope);
-  if (scope === null) return invalid(notAString(names.scope));
+  const tokenTypePath = optionalPath(object, names.tokenType, fallbacks.tokenType);
+  const tokenType = optionalString(object, tokenTypePath);
+  if (tokenType === null) return invalid(notAString(tokenTypePath));
+  const refreshTokenPath = optionalPath(object, names.refreshToken, fallbacks.refreshToken);
+  const refreshToken = optionalString(object, refreshTokenPath);
+  if (refreshToken === null) return invalid(notAString(refreshTokenPath));
+  const scopePath = optionalPath(object, names.scope, fallbacks.scope);
+  const scope = optionalString(object, scopePath);
+  if (scope === null) return invalid(notAString(scopePath));
   const expiry = readExpiry(endpoint.expiry, object, receivedAt, redact);
   if (!expiry.ok) return invalid(expiry.reason);
   // Times read from the server's clock are moved onto ours; a relative expires_in already is on ours.
@@ -197,6 +210,29 @@ function readToken<Raw, Documented extends TokenResponseError<number, unknown>>(
     raw: object as unknown as Raw,
   };
   return { ok: true, token };
+}
+
+/** Whether a success-status body is an error by the endpoint's rule: a value, a presence, or one of a set. */
+function isErrorInSuccess(rule: ErrorInSuccessRule, object: Record<string, unknown>): boolean {
+  const value = readField(object, rule.field);
+  if ("equals" in rule) return value === rule.equals;
+  if ("present" in rule) return (value !== undefined) === rule.present;
+  return rule.in.some((candidate) => candidate === value);
+}
+
+/** The first of `path` and its fallbacks at which the body has a member (JSON null counts as absent); else `path`. */
+function firstPresent(object: Record<string, unknown>, path: FieldPath, fallbacks: readonly FieldPath[] | undefined): FieldPath {
+  if (fallbacks === undefined) return path;
+  for (const candidate of [path, ...fallbacks]) {
+    const value = readField(object, candidate);
+    if (value !== undefined && value !== null) return candidate;
+  }
+  return path;
+}
+
+function optionalPath(object: Record<string, unknown>, path: FieldPath | undefined, fallbacks: readonly FieldPath[] | undefined): FieldPath | undefined {
+  if (path === undefined) return fallbacks?.[0] === undefined ? undefined : firstPresent(object, fallbacks[0], fallbacks.slice(1));
+  return firstPresent(object, path, fallbacks);
 }
 
 function notAString(path: FieldPath | undefined): string {

@@ -25,6 +25,8 @@ export interface TokenEndpoint {
   readonly parameters?: Readonly<Record<string, ParameterLocation>>;
   /** Fields whose array value is sent as one space-delimited string (RFC 6749 §3.3 `scope`). */
   readonly spaceDelimited?: readonly string[];
+  /** What joins the elements of a {@link TokenEndpoint.spaceDelimited} array, when not a space (`","`: a provider's own). */
+  readonly scopeSeparator?: string;
   /** Statuses the spec documents as success (usually `[200]`); may hold a range key such as `"2XX"`. */
   readonly successStatuses: readonly StatusKey[];
   /** Statuses the spec documents as errors with a typed body; may hold `"4XX"`-style ranges and `"default"`. */
@@ -44,7 +46,7 @@ export interface TokenEndpoint {
    * `equals` is an error, returned as a `TokenResponseError` with the real
    * status, never as a token.
    */
-  readonly errorInSuccess?: { readonly field: FieldPath; readonly equals: string | number | boolean | null };
+  readonly errorInSuccess?: ErrorInSuccessRule;
   /**
    * OpenID Connect Discovery 1.0: when set, the token endpoint is not
    * `path` but the `token_endpoint` of the discovery document at this path
@@ -52,6 +54,19 @@ export interface TokenEndpoint {
    */
   readonly discovery?: string;
 }
+
+/** A value a JSON body member can be compared with. */
+export type JsonScalar = string | number | boolean | null;
+
+/**
+ * When a success-status body is an error: its member at `field` equals a
+ * value, is present (or absent), or is one of a set of values. `code`, when
+ * set, is where the body carries the error's code (`error`, `status`).
+ */
+export type ErrorInSuccessRule =
+  | { readonly field: FieldPath; readonly equals: JsonScalar; readonly code?: FieldPath }
+  | { readonly field: FieldPath; readonly present: boolean; readonly code?: FieldPath }
+  | { readonly field: FieldPath; readonly in: readonly JsonScalar[]; readonly code?: FieldPath };
 
 /** Where a field travels when it is not in the body (OpenAPI Parameter Object `in`). */
 export type ParameterLocation = "query" | "header" | "path";
@@ -73,7 +88,15 @@ export interface TokenFieldNames {
   readonly scope?: FieldPath;
   /** RFC 8693 `issued_token_type`; read as `issued_token_type` when not named. */
   readonly issuedTokenType?: FieldPath;
+  /**
+   * Other places a member may be, tried in order when the first is absent:
+   * `{ accessToken: [["authed_user", "access_token"]] }` (a token in one of two places).
+   */
+  readonly fallbacks?: TokenFieldFallbacks;
 }
+
+/** For each normalised token member, the paths tried after its first one. */
+export type TokenFieldFallbacks = Readonly<Partial<Record<"accessToken" | "tokenType" | "refreshToken" | "scope", readonly FieldPath[]>>>;
 
 /**
  * How a success body says when the access token expires, as the model
@@ -249,6 +272,11 @@ export interface GrantRule {
    */
   readonly grantField?: string;
   readonly clientAuth: ClientAuthRule;
+  /**
+   * Fields sent with every request of this grant whatever the caller passes
+   * (`expiring=1`, `type=refresh`): a one-value enum in the spec, or the provider config.
+   */
+  readonly constantFields?: Readonly<Record<string, string | number | boolean>>;
   /** Work the parameters need before they are sent (see {@link GrantParams}); absent for most grants. */
   readonly params?: GrantParams;
 }

@@ -252,7 +252,7 @@ function successReply(document: unknown, rawOperation: Record<string, unknown>, 
     throw new Error(`the sampled ${success.typedKey} body does not conform to the spec's schema:\n  ${errors.join("\n  ")}\nbody: ${JSON.stringify(body)}`);
   }
   const errorWhen = success.errorInSuccess;
-  if (errorWhen !== undefined && JSON.stringify(valueAt(body, pathOf(errorWhen.field))) === JSON.stringify(errorWhen.equals)) {
+  if (errorWhen !== undefined && "equals" in errorWhen && JSON.stringify(valueAt(body, pathOf(errorWhen.field))) === JSON.stringify(errorWhen.equals)) {
     throw new Error(`the sampled success body is what the model calls an error (${JSON.stringify(errorWhen)}); give the row a params/response override`);
   }
   const encoded = success.responseEncoding === "form" ? formEncodeFlat(body) : JSON.stringify(body);

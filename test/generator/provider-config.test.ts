@@ -199,10 +199,12 @@ describe("response settings", () => {
     { name: "a top-level member a closed body lacks", document: tokenSpec({ response: { type: "object", additionalProperties: false, properties: { access_token: { type: "string" } } } }), path: "token", pointer: "/response/accessToken" },
   ])("$name -> config error", async ({ document, path, pointer }) => {
     const error = await modelError(document, { response: { accessToken: path } });
-    expect(error.code).toBe("config");
+    expect(error.code).toBe("config_contradicts_spec");
     expect(error.file).toBe(CONFIG_FILE);
     expect(error.pointer).toBe(pointer);
     expect(error.detail).toMatch(/has no "(jwt|token)" member/);
+    // The spec's pointer too: the schema that lacks it.
+    expect(error.detail).toMatch(/specs\/acme\.json#\/paths\/|specs\/acme\.json#\/components\//);
   });
 
   it("a member an open object may have is accepted", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "../../generator/runtime/encode.js";
+import { TokenClientConfigError } from "../../generator/runtime/errors.js";
 
 const FORM = "application/x-www-form-urlencoded";
 
@@ -158,10 +159,6 @@ describe("pathSegment", () => {
   });
 
   it.each<{ name: string; given: unknown; want: RegExp }>([
-    { name: "undefined", given: undefined, want: /"tenant" has no value/ },
-    { name: "null", given: null, want: /"tenant" has no value/ },
-    { name: "empty string", given: "", want: /"tenant" has no value/ },
-    { name: "empty array", given: [], want: /"tenant" has no value/ },
     { name: "a dot segment", given: "..", want: /"tenant" cannot be a dot segment/ },
     { name: "a single dot", given: ".", want: /dot segment/ },
     { name: "an object", given: { s: SECRET }, want: /"tenant"/ },
@@ -169,5 +166,16 @@ describe("pathSegment", () => {
     const message = typeErrorMessage(() => pathSegment("tenant", given));
     expect(message).toMatch(want);
     expect(message).not.toContain("hunter2");
+  });
+
+  // No value is a typed error with a stable code (a session or an untyped caller can meet it), not a TypeError.
+  it.each([
+    { name: "undefined", given: undefined },
+    { name: "null", given: null },
+    { name: "empty string", given: "" },
+    { name: "empty array", given: [] },
+  ])("refuses $name as a TokenClientConfigError", ({ given }) => {
+    expect(() => pathSegment("tenant", given)).toThrow(TokenClientConfigError);
+    expect(() => pathSegment("tenant", given)).toThrow(/"tenant" has no value/);
   });
 });

@@ -284,12 +284,16 @@ describe("requestToken refuses unsendable fields before any request", () => {
     {
       name: "a missing path value",
       ep: { path: "/tenants/{tenant}/token", parameters: { tenant: "path" } },
+      // A typed error with a stable code: a session or an untyped caller can meet it.
+      wantClass: TokenClientConfigError,
       params: { other: SECRET_VALUE },
       want: /path parameter "tenant" has no value/,
     },
     {
       name: "an empty path value",
       ep: { path: "/tenants/{tenant}/token", parameters: { tenant: "path" } },
+      // A typed error with a stable code: a session or an untyped caller can meet it.
+      wantClass: TokenClientConfigError,
       params: { tenant: "" },
       want: /path parameter "tenant" has no value/,
     },

@@ -1,0 +1,125 @@
+import { SpecError } from "../load/errors.js";
+import { escapeToken } from "../load/pointer.js";
+import type { ConstantValue, GrantConfig, ProviderConfig } from "../load/config.js";
+import { retriedBySession, standardGrant } from "./grants/index.js";
+import { found, type Found } from "./found.js";
+import { spellingKey } from "./spelling.js";
+import type { Fact, FieldModel, GrantModel } from "./types.js";
+
+/**
+ * Token request quirks that are facts about fields rather than about the
+ * operation (issue 13): constant fields, sent without the caller passing
+ * them (a one-value enum in the spec, or the provider config's
+ * `request.constantFields` and `grants.<type>.constantFields`), a scope
+ * separator other than a space (`request.scopeSeparator`), and the
+ * parameters a session's refresh keeps from the request that opened it.
+ */
+
+/** Fields a one-value enum never makes constant: the grant type and the client's credentials, which others own. */
+const NEVER_CONSTANT = new Set(["client_id", "client_secret", "client_assertion", "client_assertion_type"]);
+
+export interface RequestQuirks {
+  readonly grants: GrantModel[];
+  readonly scopeSeparator?: string;
+}
+
+export function applyRequestQuirks(grants: readonly GrantModel[], config: ProviderConfig | undefined, configFile: string): Found<RequestQuirks> {
+  const facts: Fact[] = [];
+  const separator = config?.request?.scopeSeparator;
+  const out = grants.map((grant) => {
+    // A Map, not an object: a field may be named "__proto__".
+    const constants = new Map<string, ConstantValue>();
+    const inferred = grant.fields.filter((field) => isOneValueEnum(grant, field));
+    for (const field of inferred) {
+      const value = field.enumValues![0] as ConstantValue;
+      constants.set(field.name, value);
+      facts.push({
+        topic: `grant ${grant.grantType}`,
+        statement: `${field.name}=${String(value)} is sent with every request: its enum has one value`,
+        source: "inferred",
+        evidence: "a one-value enum (generator/model/request-quirks.ts)",
+      });
+    }
+    const stated: [string, Readonly<Record<string, ConstantValue>> | undefined][] = [
+      ["/request/constantFields", config?.request?.constantFields],
+      [`/grants/${escapeToken(grant.grantType)}/constantFields`, ownGrantConfig(config, grant.grantType)?.constantFields],
+    ];
+    for (const [pointer, fields] of stated) {
+      for (const [name, value] of Object.entries(fields ?? {})) {
+        constants.set(name, value);
+        facts.push({ topic: `grant ${grant.grantType}`, statement: `${name}=${String(value)} is sent with every request`, source: "config", evidence: `${configFile}#${pointer}` });
+      }
+    }
+    const names = new Set(constants.keys());
+    const scopeJoined = separator !== undefined;
+    const fields = grant.fields.map((field): FieldModel => {
+      // The runtime sends a constant: the caller may leave it out.
+      const constant = names.has(field.name) ? { ...field, required: false } : field;
+      return scopeJoined && spellingKey(field.name) === "scope" && !field.isArray ? { ...constant, spaceDelimited: true } : constant;
+    });
+    const kept = keptBySession(grant);
+    if (kept.length > 0) {
+      facts.push({
+        topic: `grant ${grant.grantType}`,
+        statement: `a session's refresh sends ${kept.join(", ")} as the request that opened it did`,
+        source: "inferred",
+        evidence: "a path, query or header parameter of every request (generator/model/request-quirks.ts)",
+      });
+    }
+    const rerun = statedReobtainable(grant, config, configFile, facts);
+    const changed = names.size > 0 || kept.length > 0 || rerun !== undefined || fields.some((field, index) => field !== grant.fields[index]);
+    if (!changed) return grant;
+    return {
+      ...grant,
+      ...rerun,
+      fields,
+      ...(names.size > 0 ? { constantFields: Object.fromEntries(constants) } : {}),
+      ...(kept.length > 0 ? { keptBySession: kept } : {}),
+    };
+  });
+  if (separator !== undefined) {
+    facts.push({ topic: "request", statement: `several scopes are joined with ${JSON.stringify(separator)} in the token request`, source: "config", evidence: `${configFile}#/request/scopeSeparator` });
+  }
+  return found({ grants: out, ...(separator !== undefined ? { scopeSeparator: separator } : {}) }, facts);
+}
+
+/** The config of one grant, own properties only (a grant type may be spelled "constructor"). */
+function ownGrantConfig(config: ProviderConfig | undefined, grantType: string): GrantConfig | undefined {
+  const grants = config?.grants;
+  return grants !== undefined && Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
+}
+
+/**
+ * `grants.<type>.reobtainable` for a grant of the provider's own: whether a session may run it again
+ * (and so retry it). A registry grant's answer is its RFC's, so the config may not change it.
+ */
+function statedReobtainable(grant: GrantModel, config: ProviderConfig | undefined, configFile: string, facts: Fact[]): Pick<GrantModel, "reobtainable" | "retried"> | undefined {
+  const stated = ownGrantConfig(config, grant.grantType)?.reobtainable;
+  if (stated === undefined) return undefined;
+  const pointer = `/grants/${escapeToken(grant.grantType)}/reobtainable`;
+  if (standardGrant(grant.grantType) !== undefined) {
+    throw new SpecError("config", configFile, pointer, `whether a session may run ${grant.grantType} again is its RFC's to say; only a grant of the provider's own takes "reobtainable"`);
+  }
+  const reobtainable = stated;
+  facts.push({
+    topic: `grant ${grant.grantType}`,
+    statement: reobtainable ? "a session may run it again unattended for a new token" : "a session runs it once and then needs the user",
+    source: "config",
+    evidence: `${configFile}#${pointer}`,
+  });
+  return { reobtainable, retried: retriedBySession({ reobtainable, ...(grant.refreshTokenField !== undefined ? { refreshTokenField: grant.refreshTokenField } : {}) }) };
+}
+
+/** The refresh grant's parameters outside the body, other than the refresh token and grant type. */
+function keptBySession(grant: GrantModel): string[] {
+  if (grant.refreshTokenField === undefined) return [];
+  return grant.fields.filter((f) => f.in !== undefined && f.name !== grant.refreshTokenField && f.name !== grant.grantField).map((f) => f.name);
+}
+
+function isOneValueEnum(grant: GrantModel, field: FieldModel): boolean {
+  const values = field.enumValues;
+  if (values === undefined || values.length !== 1 || field.isArray || field.in === "path") return false;
+  if (field.name === grant.grantField || NEVER_CONSTANT.has(field.name)) return false;
+  const value = values[0];
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+}
