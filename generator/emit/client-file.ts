@@ -104,7 +104,10 @@ function grantConstant(name: string, grant: GrantModel): StatementStructures {
   const doc = `The \`${grant.grantType}\` grant.`;
   const maker = assertionRule(grant);
   if (maker === undefined) return constant(name, "GrantRule", grantRule(grant), doc, true);
-  const rule = literal(grantRule(grant)).replace(/^\{\n/, `{\n  .../* @__PURE__ */ ${maker}(),\n`);
+  // RFC-required fields the spec gives a default: the server applies it, so the runtime's check lets them be left out.
+  const defaulted = grant.fields.filter((field) => !field.required && field.documentedDefault !== undefined).map((field) => field.name);
+  const args = maker === "tokenExchangeGrant" && defaulted.length > 0 ? `undefined, ${literal(defaulted)}` : "";
+  const rule = literal(grantRule(grant)).replace(/^\{\n/, `{\n  .../* @__PURE__ */ ${maker}(${args}),\n`);
   return {
     kind: StructureKind.VariableStatement,
     isExported: true,

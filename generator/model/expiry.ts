@@ -2,7 +2,7 @@ import { SpecError, type ExpiryConfig } from "../load/index.js";
 import { readField } from "../runtime/field-path.js";
 import type { ExpiryRule, FieldPath } from "../runtime/types.js";
 import { found, type Found } from "./found.js";
-import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
+import { isJson, memberAt, type Located, type ObjectShape, type SpecView } from "./schema.js";
 import { spellingKey, spellingOf } from "./spelling.js";
 import type { Fact } from "./types.js";
 
@@ -158,27 +158,6 @@ function configuredRule(stated: Exclude<ExpiryConfig, { kind: "none" }>, field: 
       throw new Error(`unknown expiry ${JSON.stringify(unknown)}`);
     }
   }
-}
-
-type MemberLookup = { readonly schema: Located } | { readonly missing: string; readonly pointer: string; readonly open: boolean };
-
-/** The schema of the member at a dotted path, through every variant; where the path ends when there is none. */
-function memberAt(view: SpecView, schema: Located, segments: readonly string[]): MemberLookup {
-  let current: Located[] = [schema];
-  for (const segment of segments) {
-    const next: Located[] = [];
-    let open = false;
-    for (const located of current) {
-      for (const variant of view.variants(located)) {
-        const property = view.objectShape(variant).properties.get(segment);
-        if (property) next.push(view.deref(property.schema));
-        else if (!isJson(variant.node) || variant.node["additionalProperties"] !== false) open = true;
-      }
-    }
-    if (next.length === 0) return { missing: segment, pointer: current[0]!.pointer, open };
-    current = next;
-  }
-  return { schema: current[0]! };
 }
 
 /** A member the schema does not document: refused when the schema allows no other members, else a warning. */

@@ -118,7 +118,9 @@ function keptBySession(grant: GrantModel): string[] {
 
 function isOneValueEnum(grant: GrantModel, field: FieldModel): boolean {
   const values = field.enumValues;
-  if (values === undefined || values.length !== 1 || field.isArray || field.in === "path") return false;
+  // Only a required field: an optional one with one value says what it holds when sent (Box's actor_token_type goes
+  // only with an actor_token), not that every request carries it.
+  if (!field.required || values === undefined || values.length !== 1 || field.isArray || field.in === "path") return false;
   if (field.name === grant.grantField || NEVER_CONSTANT.has(field.name)) return false;
   const value = values[0];
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean";

@@ -3,7 +3,7 @@ import type { ErrorWhenConfig, ResponseConfig } from "../load/config.js";
 import type { ErrorInSuccessRule, FieldPath, StatusKey, TokenFieldFallbacks, TokenFieldNames } from "../runtime/types.js";
 import { expiryOf } from "./expiry.js";
 import { isJsonMediaType, mediaTypeBase, type TokenOperation } from "./operation.js";
-import { isJson, type Located, type ObjectShape, type SpecView } from "./schema.js";
+import { isJson, memberAt, type Located, type ObjectShape, type SpecView } from "./schema.js";
 import { spellingOf } from "./spelling.js";
 import type { ErrorStatusModel, Fact, SuccessModel } from "./types.js";
 import { found, type Found } from "./found.js";
@@ -161,24 +161,9 @@ export function errorInSuccessText(rule: ErrorInSuccessRule): string {
  * config's pointer and the schema's.
  */
 function checkPath(view: SpecView, schema: Located, path: FieldPath, configFile: string, pointer: string): void {
-  let current: Located[] = [schema];
-  for (const segment of typeof path === "string" ? [path] : path) {
-    const next: Located[] = [];
-    let open = false;
-    for (const located of current) {
-      for (const variant of view.variants(located)) {
-        const property = view.objectShape(variant).properties.get(segment);
-        if (property) next.push(view.deref(property.schema));
-        else if (!isJson(variant.node) || variant.node["additionalProperties"] !== false) open = true;
-      }
-    }
-    if (next.length === 0 && !open) {
-      const at = current.map((located) => `${view.file}#${located.pointer}`).join(", ");
-      throw new SpecError("config_contradicts_spec", configFile, pointer, `the success response schema (${at}) has no ${JSON.stringify(segment)} member`);
-    }
-    if (next.length === 0) return;
-    current = next;
-  }
+  const member = memberAt(view, schema, typeof path === "string" ? [path] : path);
+  if (!("missing" in member) || member.open) return;
+  throw new SpecError("config_contradicts_spec", configFile, pointer, `the success response schema (${view.file}#${member.pointer}) has no ${JSON.stringify(member.missing)} member`);
 }
 
 /** Documented error statuses (3.0 §4.7.16 Responses): single statuses, range keys (`4XX`) and `default`. */

@@ -163,3 +163,24 @@ function isNullSchema(node: unknown): boolean {
 export function isJson(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+export type MemberLookup = { readonly schema: Located } | { readonly missing: string; readonly pointer: string; readonly open: boolean };
+
+/** The schema of the member at a dotted path, through every variant; where the path ends when there is none. */
+export function memberAt(view: SpecView, schema: Located, segments: readonly string[]): MemberLookup {
+  let current: Located[] = [schema];
+  for (const segment of segments) {
+    const next: Located[] = [];
+    let open = false;
+    for (const located of current) {
+      for (const variant of view.variants(located)) {
+        const property = view.objectShape(variant).properties.get(segment);
+        if (property) next.push(view.deref(property.schema));
+        else if (!isJson(variant.node) || variant.node["additionalProperties"] !== false) open = true;
+      }
+    }
+    if (next.length === 0) return { missing: segment, pointer: current[0]!.pointer, open };
+    current = next;
+  }
+  return { schema: current[0]! };
+}

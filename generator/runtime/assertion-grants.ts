@@ -30,21 +30,25 @@ export const TOKEN_TYPES = /* @__PURE__ */ Object.freeze({
  * authentication is optional there (§3.1), so `none` by default.
  */
 export function jwtBearerGrant(clientAuth: ClientAuthRule = { kind: "none" }): GrantRule {
-  return { grantType: JWT_BEARER_GRANT_TYPE, grantField: "grant_type", clientAuth, params: paramsFor("jwt_bearer") };
+  return { grantType: JWT_BEARER_GRANT_TYPE, grantField: "grant_type", clientAuth, params: paramsFor("jwt_bearer", []) };
 }
 
-/** The token-exchange grant (RFC 8693 §2.1), with its `params` hook and the client authentication its provider documents. */
-export function tokenExchangeGrant(clientAuth: ClientAuthRule = { kind: "basic" }): GrantRule {
-  return { grantType: TOKEN_EXCHANGE_GRANT_TYPE, grantField: "grant_type", clientAuth, params: paramsFor("token_exchange") };
+/**
+ * The token-exchange grant (RFC 8693 §2.1), with its `params` hook and the client authentication its provider
+ * documents. `defaulted` names RFC-required fields the provider documents a default for (Box's
+ * `subject_token_type`): the server applies it, so the check lets them be left out.
+ */
+export function tokenExchangeGrant(clientAuth: ClientAuthRule = { kind: "basic" }, defaulted: readonly string[] = []): GrantRule {
+  return { grantType: TOKEN_EXCHANGE_GRANT_TYPE, grantField: "grant_type", clientAuth, params: paramsFor("token_exchange", defaulted) };
 }
 
 type AssertionKind = "jwt_bearer" | "token_exchange";
 
 /** The `params` hook of an assertion grant (see {@link GrantParams}). */
-function paramsFor(kind: AssertionKind): GrantParams {
+function paramsFor(kind: AssertionKind, defaulted: readonly string[]): GrantParams {
   return {
-    check: (params) => checkFields(kind, params),
-    resolve: (params) => resolveFields(kind, params),
+    check: (params) => checkFields(kind, params, defaulted),
+    resolve: (params) => resolveFields(kind, params, defaulted),
     secrets: sourceSecrets,
     reobtainable: (params) => reobtainableFields(kind, params),
   };
@@ -131,15 +135,15 @@ export function checkAssertionParams(grant: GrantRule, params: Readonly<Record<s
   grant.params?.check(params);
 }
 
-function checkFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>): void {
+function checkFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>, defaulted: readonly string[]): void {
   if (kind === "jwt_bearer") {
     if (!present(params, "assertion")) throw new TypeError("assertion is required for the JWT-bearer grant (RFC 7523 §2.1)");
     checkSource(params, "assertion");
   } else if (kind === "token_exchange") {
     if (!present(params, "subject_token")) throw new TypeError("subject_token is required for token exchange (RFC 8693 §2.1)");
     checkSource(params, "subject_token");
-    if (!present(params, "subject_token_type")) throw new TypeError("subject_token_type is required for token exchange (RFC 8693 §2.1)");
-    checkUri(params, "subject_token_type", "a token type URI (RFC 8693 §3)");
+    if (present(params, "subject_token_type")) checkUri(params, "subject_token_type", "a token type URI (RFC 8693 §3)");
+    else if (!defaulted.includes("subject_token_type")) throw new TypeError("subject_token_type is required for token exchange (RFC 8693 §2.1)");
     const actor = present(params, "actor_token");
     const actorType = present(params, "actor_token_type");
     if (actor && !actorType) throw new TypeError("actor_token_type is required when actor_token is given (RFC 8693 §2.1)");
@@ -165,8 +169,8 @@ const SOURCE_FIELDS = ["assertion", "subject_token", "actor_token"] as const;
  * @throws TypeError naming the field when a function gives something else;
  *   whatever the function throws, as it threw it.
  */
-async function resolveFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>> {
-  checkFields(kind, params);
+async function resolveFields(kind: AssertionKind, params: Readonly<Record<string, unknown>>, defaulted: readonly string[]): Promise<Readonly<Record<string, unknown>>> {
+  checkFields(kind, params, defaulted);
   let resolved: Record<string, unknown> | undefined;
   for (const name of SOURCE_FIELDS) {
     const source = params[name];

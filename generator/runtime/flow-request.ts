@@ -8,9 +8,7 @@ import { encodeBody, joinSpaceDelimited } from "./encode.js";
 import {
   AbortedError,
   DiscoveryError,
-  NetworkError,
   SecretRedactor,
-  TimeoutError,
   TokenClientConfigError,
   TokenResponseError,
   UnexpectedStatusError,
@@ -20,6 +18,7 @@ import { defineField } from "./field-path.js";
 import { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES } from "./request.js";
 import { fail, type Failure } from "./response-read.js";
 import { parseJson, readBodyCapped, startDeadline, type Deadline } from "./transport.js";
+import { transportFailure } from "./token-response.js";
 import type { CallOptions, ClientAuthRule, ClientConfig, FetchLike } from "./types.js";
 import { assertSecureUrl, joinUrl } from "./url.js";
 
@@ -195,17 +194,6 @@ async function exchange(
     return fail(new TokenResponseError(status, json, undefined, { redact }));
   }
   return fail(new UnexpectedStatusError(status, json ?? (truncated ? redact.truncatedText(text) : text), undefined, { redact }));
-}
-
-function transportFailure(deadline: Deadline, timeoutMs: number, cause: unknown, redact: SecretRedactor): TransportError {
-  switch (deadline.firedBy()) {
-    case "timeout":
-      return new TimeoutError(timeoutMs);
-    case "caller":
-      return new AbortedError();
-    case undefined:
-      return new NetworkError({ cause, redact });
-  }
 }
 
 /** The RFC 6749 §5.2 `error` code of a failed request's JSON body, when it has one. */

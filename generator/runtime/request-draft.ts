@@ -68,7 +68,7 @@ export function draftRequest(endpoint: TokenEndpoint, grant: GrantRule, config: 
   if (dpop !== undefined && (typeof dpop !== "object" || dpop === null || dpop.kind !== "dpop" || typeof dpop.proof !== "function")) {
     throw new TokenClientConfigError("config.dpop must be made by dpopKeyPair(), which carries the signing code");
   }
-  grant.params?.check(params);
+  grant.params?.check(withConstantFields(grant, params));
   const madeSecrets: string[] = [...(jwt?.secrets() ?? []), ...(grant.params?.secrets(params) ?? [])];
   const draft: Draft = {
     endpoint,

@@ -106,7 +106,7 @@ describe("each quirk stated is a fact that explain and the README show", () => {
   it.each<{ name: string; spec: Json; config: Json; fact: { statement: RegExp; source: string; evidence: RegExp } }>([
     {
       name: "a one-value enum",
-      spec: doc({ body: { ...CREDENTIALS, expiring: { type: "string", enum: ["1"] } } }),
+      spec: doc({ body: { ...CREDENTIALS, expiring: { type: "string", enum: ["1"] } }, required: ["grant_type", "expiring"] }),
       config: {},
       fact: { statement: /^expiring=1 is sent with every request: its enum has one value$/, source: "inferred", evidence: /one-value enum/ },
     },
