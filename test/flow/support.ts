@@ -1,6 +1,7 @@
 // What the flow tests share: generating providers into a temp folder (transpiled, so tests import the GENERATED
 // client, session and runtime), the registered client, the shape of a flow client as a test calls it, the user's
 // trip through the authorization endpoint, and the no-secret check on errors.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { inspect } from "node:util";
@@ -23,6 +24,17 @@ export const FLOW_SPECS = fileURLToPath(new URL("./specs/", import.meta.url));
 /** The model of a fixture spec file, through the same load -> model path as `tokenwright generate`. */
 export function specModel(file: string): Promise<ProviderModel> {
   return loadAndModel(specInputFiles(join(FLOW_SPECS, file)));
+}
+
+/**
+ * A spec (and provider config) written to `dir` as a provider's files, then modelled as `generate` models them:
+ * for specs that name a loopback port, known only once the test's server listens.
+ */
+export async function writtenSpecModel(dir: string, name: string, spec: unknown, config?: string): Promise<ProviderModel> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(spec, null, 2)}\n`);
+  if (config !== undefined) writeFileSync(join(dir, `${name}.tokenwright.json`), config);
+  return loadAndModel(specInputFiles(join(dir, `${name}.json`)));
 }
 
 /** Writes the runtime and each model's provider below `root`, transpiled to JavaScript next to the TypeScript. */
