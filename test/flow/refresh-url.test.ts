@@ -5,6 +5,9 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderModel } from "../../generator/model/index.js";
+import { TokenClientConfigError } from "../../generator/runtime/errors.js";
+import { buildTokenRequest, requestToken } from "../../generator/runtime/request.js";
+import type { ClientConfig, GrantRule, GrantUrl, TokenEndpoint } from "../../generator/runtime/types.js";
 import { startTokenServer, type TokenServer, type TokenServerHandler } from "../support/loopback.js";
 import { useTempDirs } from "../generator/helpers.js";
 import { CLIENT_ID, CLIENT_SECRET, emitInto, importGenerated, writtenSpecModel, type FlowClient, type FlowSession } from "./support.js";
@@ -106,5 +109,58 @@ describe("refresh at the flow's own refreshUrl", () => {
     expect(made).toEqual(["token POST /oauth/token", refreshAt]);
     console.log(`refresh at ${want.path} (${name}): client.refreshToken -> ${refreshAt}; session: ${made.join(", ")}`);
     await session.close();
+  });
+});
+
+// The runtime half, for what the generated rows above do not reach: an OpenID provider whose token endpoint is
+// discovered (the document still decides the client authentication; the refresh still goes to its own URL),
+// buildTokenRequest (the same request-draft.ts), and a grant URL that is not https.
+describe("request-draft.ts: a grant's own URL", () => {
+  const WELL_KNOWN = "/.well-known/openid-configuration";
+  const refreshRule = (url: GrantUrl): GrantRule => ({ grantType: "refresh_token", grantField: "grant_type", clientAuth: { kind: "discovered" }, url });
+  const tokenEndpoint = (discovery?: string): TokenEndpoint => ({
+    path: "/oauth/token",
+    encoding: "form",
+    successStatuses: [200],
+    errorStatuses: [400],
+    tokenFields: { accessToken: "access_token", tokenType: "token_type", refreshToken: "refresh_token" },
+    expiry: { kind: "relative", field: "expires_in" },
+    ...(discovery !== undefined ? { discovery } : {}),
+  });
+  let server: TokenServer;
+  beforeAll(async () => {
+    server = await startTokenServer((request) => {
+      if (request.url === WELL_KNOWN) {
+        return { status: 200, body: { issuer: server.url, token_endpoint: `${server.url}/discovered/token`, token_endpoint_auth_methods_supported: ["client_secret_post"] } };
+      }
+      return { status: 200, body: { access_token: "at", token_type: "Bearer", expires_in: 60 } };
+    });
+  });
+  afterAll(() => server?.close());
+  const config = (): ClientConfig => ({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url });
+
+  it("with discovery: the document decides client_secret_post, the refresh goes to the grant's URL, not token_endpoint", async () => {
+    const before = server.requests.length;
+    const result = await requestToken(tokenEndpoint(WELL_KNOWN), refreshRule({ url: "/oauth/refresh", relative: true }), config(), { refresh_token: "rt" });
+    expect(result.ok).toBe(true);
+    const made = server.requests.slice(before);
+    expect(made.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${WELL_KNOWN}`, "POST /oauth/refresh"]);
+    expect(Object.fromEntries(new URLSearchParams(made[1]!.body))).toEqual({ grant_type: "refresh_token", refresh_token: "rt", client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  });
+
+  it("buildTokenRequest: the Request's URL is the grant's, absolute or joined to the base URL", async () => {
+    const rule = (url: GrantUrl): GrantRule => ({ ...refreshRule(url), clientAuth: { kind: "basic" } });
+    const relative = await buildTokenRequest(tokenEndpoint(), rule({ url: "/oauth/refresh", relative: true }), config(), { refresh_token: "rt" });
+    const absolute = await buildTokenRequest(tokenEndpoint(), rule({ url: "https://refresh.example.com/r?x=1" }), config(), { refresh_token: "rt" });
+    const { url: _none, ...withoutUrl } = rule({ url: "/x" });
+    const plain = await buildTokenRequest(tokenEndpoint(), withoutUrl, config(), { refresh_token: "rt" });
+    expect([relative.url, absolute.url, plain.url]).toEqual([`${server.url}/oauth/refresh`, "https://refresh.example.com/r?x=1", `${server.url}/oauth/token`]);
+  });
+
+  it("a grant URL that is not https (nor loopback http) is a TokenClientConfigError before anything is sent", async () => {
+    const before = server.requests.length;
+    const sent = requestToken(tokenEndpoint(), { ...refreshRule({ url: "http://refresh.example.com/r" }), clientAuth: { kind: "basic" } }, config(), { refresh_token: "rt" });
+    await expect(sent).rejects.toBeInstanceOf(TokenClientConfigError);
+    expect(server.requests.length).toBe(before);
   });
 });
