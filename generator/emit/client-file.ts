@@ -1,6 +1,6 @@
 import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { GrantModel, ProviderModel } from "../model/index.js";
-import type { GrantRule, TokenEndpoint } from "../runtime/types.js";
+import type { GrantRule, GrantUrl, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
 import { flowClientImports, flowConstants, flowMethodLines } from "./flow-methods.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
@@ -51,7 +51,7 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     },
     constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
     constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it.", true),
-    ...model.grants.map((grant) => grantConstant(names.grantConst(grant), grant)),
+    ...model.grants.map((grant) => grantConstant(names.grantConst(grant), grant, ownUrl(model, grant))),
     ...flowConstants(model),
     {
       kind: StructureKind.VariableStatement,
@@ -74,13 +74,21 @@ function namedServer(server: ProviderModel["servers"][number]): NamedServer {
   return { name: server.name, url: server.url, variables };
 }
 
-function grantRule(grant: GrantModel): GrantRule {
+function grantRule(grant: GrantModel, url: GrantUrl | undefined): GrantRule {
   return {
     grantType: grant.grantType,
     ...(grant.grantField !== undefined ? { grantField: grant.grantField } : {}),
     clientAuth: grant.clientAuth,
     ...(grant.constantFields !== undefined ? { constantFields: grant.constantFields } : {}),
+    ...(url !== undefined ? { url } : {}),
   };
+}
+
+/** The refresh grant's own URL, when the surface has a refresh endpoint apart from the token endpoint (surface.ts). */
+function ownUrl(model: ProviderModel, grant: GrantModel): GrantUrl | undefined {
+  const refresh = model.surface?.refresh;
+  if (refresh === undefined || grant.grantType !== "refresh_token") return undefined;
+  return { url: refresh.url, ...(refresh.relative ? { relative: true } : {}) };
 }
 
 /** The runtime function that makes an assertion grant's rule with its `params` hook (model/grants/), if the grant is one. */
@@ -100,14 +108,15 @@ function offersDPoP(model: ProviderModel): boolean {
  * A grant's rule. An assertion grant's spreads the runtime's rule first, for its `params` hook (fields checked
  * before sending, credentials given as functions), then the spec's facts over it.
  */
-function grantConstant(name: string, grant: GrantModel): StatementStructures {
-  const doc = `The \`${grant.grantType}\` grant.`;
+function grantConstant(name: string, grant: GrantModel, url: GrantUrl | undefined): StatementStructures {
+  const where = url === undefined ? "" : ` Sent to ${url.relative === true ? `${url.url} on the client's server` : url.url}, not the token endpoint.`;
+  const doc = `The \`${grant.grantType}\` grant.${where}`;
   const maker = assertionRule(grant);
-  if (maker === undefined) return constant(name, "GrantRule", grantRule(grant), doc, true);
+  if (maker === undefined) return constant(name, "GrantRule", grantRule(grant, url), doc, true);
   // RFC-required fields the spec gives a default: the server applies it, so the runtime's check lets them be left out.
   const defaulted = grant.fields.filter((field) => !field.required && field.documentedDefault !== undefined).map((field) => field.name);
   const args = maker === "tokenExchangeGrant" && defaulted.length > 0 ? `undefined, ${literal(defaulted)}` : "";
-  const rule = literal(grantRule(grant)).replace(/^\{\n/, `{\n  .../* @__PURE__ */ ${maker}(${args}),\n`);
+  const rule = literal(grantRule(grant, url)).replace(/^\{\n/, `{\n  .../* @__PURE__ */ ${maker}(${args}),\n`);
   return {
     kind: StructureKind.VariableStatement,
     isExported: true,

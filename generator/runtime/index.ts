@@ -19,6 +19,7 @@ export type {
   FetchRedirect,
   FieldPath,
   GrantRule,
+  GrantUrl,
   ParameterLocation,
   StatusKey,
   Token,

@@ -84,6 +84,20 @@ function joinedUrl(baseUrl: string, path: string): string {
 }
 
 /**
+ * The URL a grant names for itself (a `refreshUrl` of its own), absolute and
+ * checked like a base URL; `undefined` when its requests go to the token endpoint.
+ *
+ * @throws TokenClientConfigError for an insecure or unusable URL.
+ */
+export function grantUrl(grant: Pick<GrantRule, "url">, baseUrl: string): string | undefined {
+  const own = grant.url;
+  if (own === undefined) return undefined;
+  if (own.relative === true) return joinedUrl(baseUrl, own.url);
+  assertSecureUrl(own.url, "grant URL");
+  return own.url;
+}
+
+/**
  * Builds the request: the URL (`tokenUrl`, or the endpoint path on the base
  * URL with its `{name}` templates filled), headers and body, each field
  * where `endpoint.parameters` puts it. Throws the caller-bug `TypeError`s.

@@ -7,7 +7,7 @@ import type { DPoPKeyPair } from "./dpop.js";
 import { AbortedError, DiscoveryError, SecretRedactor, TimeoutError, TokenClientConfigError } from "./errors.js";
 import type { TransportError } from "./errors.js";
 import { defineField } from "./field-path.js";
-import { assertSecureBaseUrl, bodyEncoding, joinSpaceDelimitedFields, prepareRequest, withConstantFields, type PreparedRequest } from "./request-build.js";
+import { assertSecureBaseUrl, bodyEncoding, grantUrl, joinSpaceDelimitedFields, prepareRequest, withConstantFields, type PreparedRequest } from "./request-build.js";
 import { fail, type Failure } from "./response-read.js";
 import { MAX_TIMER_MS } from "./timers.js";
 import type { Deadline } from "./transport.js";
@@ -35,7 +35,9 @@ export interface Draft {
   readonly madeSecrets: string[];
   /** Read only when an error is made: the secrets as finally sent (discovery may add client credentials). */
   readonly redact: SecretRedactor;
-  /** The discovered token endpoint (absent: the endpoint's path on the base URL). */
+  /** The grant's own URL (a `refreshUrl` of its own), which wins over the token endpoint, discovered or not. */
+  readonly grantUrl: string | undefined;
+  /** Where the request goes: the grant's own URL, else the discovered token endpoint (absent: the path on the base URL). */
   tokenUrl: string | undefined;
   /** The request as last prepared, without assertion or proof. */
   prepared: PreparedRequest | undefined;
@@ -69,6 +71,7 @@ export function draftRequest(endpoint: TokenEndpoint, grant: GrantRule, config: 
     throw new TokenClientConfigError("config.dpop must be made by dpopKeyPair(), which carries the signing code");
   }
   grant.params?.check(withConstantFields(grant, params));
+  const ownUrl = grantUrl(grant, config.baseUrl);
   const madeSecrets: string[] = [...(jwt?.secrets() ?? []), ...(grant.params?.secrets(params) ?? [])];
   const draft: Draft = {
     endpoint,
@@ -84,7 +87,8 @@ export function draftRequest(endpoint: TokenEndpoint, grant: GrantRule, config: 
     authHeaders: {},
     madeSecrets,
     redact: new SecretRedactor(() => [...sentSecrets(config, draft.applied ?? grant.clientAuth, draft.fields, draft.authHeaders), ...madeSecrets]),
-    tokenUrl: undefined,
+    grantUrl: ownUrl,
+    tokenUrl: ownUrl,
     prepared: undefined,
   };
   return draft;
@@ -118,7 +122,7 @@ export async function fillDraft(draft: Draft, deadline: Deadline): Promise<{ rea
   if (draft.applied !== undefined) applyClientAuth(draft.applied, config, fields, draft.authHeaders);
   if (draft.jwt !== undefined) defineField(fields, "client_assertion_type", JWT_CLIENT_ASSERTION_TYPE);
   if (endpoint.discovery === undefined) {
-    draft.prepared = prepareRequest(endpoint, config.baseUrl, undefined, fields, draft.authHeaders);
+    draft.prepared = prepareRequest(endpoint, config.baseUrl, draft.tokenUrl, fields, draft.authHeaders);
   } else {
     // Only checks the fields: the request is built once the document has named the token endpoint.
     prepareRequest(endpoint, config.baseUrl, joinUrl(config.baseUrl, endpoint.discovery), fields, draft.authHeaders);
@@ -147,8 +151,9 @@ export function useDiscovered(draft: Draft, discovered: DiscoveredEndpoint): { r
     draft.applied = decision.rule;
     applyClientAuth(decision.rule, config, fields, authHeaders);
   }
-  draft.tokenUrl = discovered.tokenEndpoint;
-  draft.prepared = prepareRequest(endpoint, config.baseUrl, discovered.tokenEndpoint, fields, authHeaders);
+  // The document names the token endpoint; a grant with a URL of its own (a refreshUrl) still goes there.
+  draft.tokenUrl = draft.grantUrl ?? discovered.tokenEndpoint;
+  draft.prepared = prepareRequest(endpoint, config.baseUrl, draft.tokenUrl, fields, authHeaders);
   return { ok: true };
 }
 

@@ -8,8 +8,20 @@ import { TokenError } from "./errors.js";
 export class ReauthenticationRequiredError extends TokenError {
   readonly kind = "reauthentication_required";
   readonly code = "TOKEN_REAUTHENTICATION_REQUIRED";
-  constructor(options?: { cause?: unknown }) {
-    super("the refresh token was refused and the original grant cannot be repeated without the user", options);
+  /**
+   * `refreshToken` says what became of it, so the message names what failed: `refused` (the default), `spent`
+   * (already sent, never sent twice) or `none` (none to send: a session of a provider's own grant that may
+   * not run again). `grantType` names the original grant.
+   */
+  constructor(options?: { cause?: unknown; grantType?: string | undefined; refreshToken?: "refused" | "spent" | "none" }) {
+    const grant = options?.grantType !== undefined ? `the ${options.grantType} grant` : "the original grant";
+    const refresh = options?.refreshToken ?? "refused";
+    super(
+      refresh === "none"
+        ? `the token expired, the session has no refresh token to send, and ${grant} cannot be repeated without the user`
+        : `the refresh token was ${refresh === "spent" ? "already sent" : "refused"} and ${grant} cannot be repeated without the user`,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
     this.name = "ReauthenticationRequiredError";
   }
 }

@@ -56,6 +56,12 @@ export class GrantRunner<E extends TokenError> {
     return !canRefresh && !this.grant.reobtainable && (this.obtained || stored !== undefined);
   }
 
+  /** Why {@link needsUser} holds, as the error the session returns: refresh token spent, or none held. */
+  needsUserError(stored: StoredToken | undefined): ReauthenticationRequiredError {
+    const held = stored?.refreshToken;
+    return new ReauthenticationRequiredError({ grantType: this.grant.grantType, refreshToken: held !== undefined && this.grant.refresh !== undefined ? "spent" : "none" });
+  }
+
   isSpent(refreshToken: string): boolean {
     return this.spent.includes(refreshToken);
   }
@@ -81,9 +87,9 @@ export class GrantRunner<E extends TokenError> {
       if (!isInvalidGrant(refreshed.error)) return refreshed;
       // Refused: fall back to the original grant once, or ask for the user. Never the same refresh token again.
       this.markSpent(refreshToken);
-      if (!grant.reobtainable) return { ok: false, error: new ReauthenticationRequiredError({ cause: refreshed.error }) };
+      if (!grant.reobtainable) return { ok: false, error: new ReauthenticationRequiredError({ cause: refreshed.error, grantType: grant.grantType }) };
     } else if (!grant.reobtainable && (this.obtained || stored !== undefined)) {
-      return { ok: false, error: new ReauthenticationRequiredError() };
+      return { ok: false, error: this.needsUserError(stored) };
     }
     // A single-use grant is sent once, never retried: a second try could spend it twice.
     this.obtained = true;

@@ -7,7 +7,6 @@ import type { TokenSource } from "./session-fetch.js";
 import {
   CoolingDownError,
   InvalidTokenValueError,
-  ReauthenticationRequiredError,
   SessionClosedError,
   SessionDeadlineError,
   TokenStoreUnavailableError,
@@ -390,7 +389,7 @@ class SessionCore<E extends TokenError> {
       }
       const candidate = await this.reconcile(key, read.value, remaining);
       if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
-      if (this.runner.needsUser(candidate)) return failure(new ReauthenticationRequiredError());
+      if (this.runner.needsUser(candidate)) return failure(this.runner.needsUserError(candidate));
       const cooling = await this.coolingDown(key, remaining);
       if (cooling !== undefined) return this.stale(candidate) ?? failure(cooling);
       const acquired = await this.op("acquire", () => this.store.acquire(key, this.leaseMs), remaining);

@@ -279,6 +279,22 @@ export interface GrantRule {
   readonly constantFields?: Readonly<Record<string, string | number | boolean>>;
   /** Work the parameters need before they are sent (see {@link GrantParams}); absent for most grants. */
   readonly params?: GrantParams;
+  /**
+   * Where this grant's requests go when not to the token endpoint: a flow's
+   * `refreshUrl` that differs from its `tokenUrl` (OpenAPI OAuth Flow Object).
+   * Absent: the token endpoint (or the discovered one).
+   */
+  readonly url?: GrantUrl;
+}
+
+/**
+ * A grant's own URL: absolute, or (`relative: true`) a path joined to the
+ * client's base URL like {@link TokenEndpoint.path}, so it follows the
+ * server the caller picks.
+ */
+export interface GrantUrl {
+  readonly url: string;
+  readonly relative?: boolean;
 }
 
 /** A function returning the current time as epoch milliseconds. */

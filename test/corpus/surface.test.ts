@@ -54,14 +54,16 @@ describe("corpus: the OAuth surface", () => {
     expect(Object.keys(model.surface ?? {}).filter((key) => key !== "authorization")).toEqual(others);
   });
 
-  it("the README's corpus table says which providers have an authorization URL, and how many scopes it types", () => {
+  it("the README's corpus table says which flow methods each provider has, and how many scopes authorizationUrl types", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const column = new Map<string, string>();
     for (const line of readme.split("\n")) {
       const cells = line.split(" | ");
       if (cells.length >= 4 && cells[1] === "generated") column.set(cells[0]!.replace(/^\| /, ""), cells[2]!);
     }
-    const want = new Map(GENERATED.map((row) => [row.provider, row.authorization ? `yes, ${row.authorization.scopes} scopes` : "no"]));
+    const METHODS: Readonly<Record<string, string>> = { revocation: "`revoke`", introspection: "`introspect`", deviceAuthorization: "`deviceAuthorization`" };
+    const methods = (row: Row) => [...(row.authorization ? [`\`authorizationUrl\` (${row.authorization.scopes} scopes)`] : []), ...(row.others ?? []).map((key) => METHODS[key] ?? key)];
+    const want = new Map(GENERATED.map((row) => [row.provider, methods(row).join(", ") || "no"]));
     expect(column).toEqual(want);
   });
 });

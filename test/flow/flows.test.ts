@@ -1,21 +1,14 @@
 // The whole OAuth flow through GENERATED clients against oidc-provider 9 on
 // loopback: authorization code + PKCE driven end to end over HTTP (login and
 // consent forms submitted by the test), PAR, the callback's refusals, a
-// device-code run with `slow_down`, revocation and introspection.
+// device-code run with `slow_down`, revocation and introspection. Hand-built surfaces; specs.test.ts runs the
+// same flows from specs as providers publish them.
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emitProvider, runtimeFiles } from "../../generator/emit/index.js";
-import { wireTypes } from "../../generator/emit/wire.js";
 import { buildModel, type OAuthSurfaceModel, type ProviderModel } from "../../generator/model/index.js";
-import { diagnosticsUnder, loadDocument, transpileTree, typecheck, useTempDirs, writeTree, type Json } from "../generator/helpers.js";
+import { diagnosticsUnder, loadDocument, typecheck, useTempDirs, type Json } from "../generator/helpers.js";
 import { browse, startFlowProvider, type FlowProvider } from "./provider.js";
-
-const CLIENT_ID = "flow-client";
-const CLIENT_SECRET = "flow-secret-0123456789-abcdefghij";
-/** Registered, never listened on: the test stops at the redirect to it, as a browser would hand it to the app. */
-const REDIRECT_URI = "http://127.0.0.1:9/callback";
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, authorize as authorizeAt, emitInto, expectNoSecret, importGenerated, type FlowClient, type FlowSession } from "./support.js";
 
 /** The token endpoint as a provider publishes it: code, refresh and device-code grants, Basic client auth, oauth2 flows. */
 function flowSpec(): Json {
@@ -98,23 +91,12 @@ function surface(issuer: string, par: boolean): OAuthSurfaceModel {
   };
 }
 
-type Result = { ok: true; [key: string]: unknown } | { ok: false; error: Error & { kind: string; code: string; body?: unknown } };
-interface FlowClient {
-  authorizationUrl(params: Record<string, unknown>): Promise<Result & { url: string; state: string; codeVerifier: string; nonce: string }>;
-  authorizationCallback(callback: string, expected: Record<string, unknown>): Promise<Result & { token: { accessToken: string; refreshToken?: string; raw: Record<string, unknown> } }>;
-  deviceAuthorization(params?: Record<string, unknown>): Promise<
-    Result & { userCode: string; verificationUri: string; verificationUriComplete: string; interval: number; poll(o?: { signal?: AbortSignal }): Promise<Result & { token: { accessToken: string } }> }
-  >;
-  revoke(params: { token: string; tokenTypeHint?: string }): Promise<Result>;
-  introspect(params: { token: string; tokenTypeHint?: string }): Promise<Result & { introspection: { active: boolean } }>;
-}
-
 describe("the OAuth flows of a generated client, against oidc-provider", () => {
   const tempDir = useTempDirs();
   let provider: FlowProvider;
   let root = "";
   const clients: Record<"plain" | "par", FlowClient> = {} as Record<"plain" | "par", FlowClient>;
-  let openSession: (client: FlowClient, request: Record<string, unknown>) => { getToken(): Promise<Result & { token: { accessToken: string; refreshToken?: string } }>; close(o?: { revoke?: boolean }): Promise<void> };
+  let openSession: (client: FlowClient, request: Record<string, unknown>) => FlowSession;
 
   beforeAll(async () => {
     provider = await startFlowProvider([
@@ -128,16 +110,14 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
       },
     ]);
     root = await tempDir("flows");
-    const files = [...runtimeFiles("npm run generate")];
+    const models: ProviderModel[] = [];
     for (const [name, par] of [["flowplain", false], ["flowpar", true]] as const) {
       const built = buildModel({ spec: await loadDocument(flowSpec(), `specs/${name}.json`) });
-      const model: ProviderModel = { ...built, surface: surface(provider.issuer, par) };
-      files.push(...emitProvider(model, await wireTypes(model.wireDocument), "npm run generate"));
+      models.push({ ...built, surface: surface(provider.issuer, par) });
     }
-    writeTree(root, Object.fromEntries(files.map((f) => [f.path, f.content])));
-    expect([...transpileTree(root)]).toEqual([]);
+    await emitInto(root, models);
     for (const [key, folder, prefix] of [["plain", "flowplain", "Flowplain"], ["par", "flowpar", "Flowpar"]] as const) {
-      const module = (await import(pathToFileURL(join(root, folder, "index.js")).href)) as Record<string, unknown>;
+      const module = await importGenerated(root, join(folder, "index.js"));
       const create = module[`create${prefix}Client`] as (options: Record<string, unknown>) => FlowClient;
       clients[key] = create({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: provider.issuer });
       if (key === "plain") openSession = module[`create${prefix}Session`] as typeof openSession;
@@ -150,14 +130,7 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
     expect(diagnosticsUnder(typecheck(root, { skipLibCheck: true }), "flowplain")).toEqual([]);
   }, 60_000);
 
-  /** An authorization request, the user's login and consent over HTTP, and the callback URL the server redirects to. */
-  async function authorize(client: FlowClient, scope: readonly string[] = ["openid", "offline_access"], abort = false) {
-    const request = await client.authorizationUrl({ redirectUri: REDIRECT_URI, scope });
-    if (!request.ok) throw new Error(`authorizationUrl failed: ${request.error.message}`);
-    const before = provider.requests.length;
-    const agent = await browse(request.url, { login: "alice", password: "any" }, (url) => url.startsWith(REDIRECT_URI), abort);
-    return { request, callback: agent.url, userAgentSteps: agent.steps, serverRequests: provider.requests.length - before };
-  }
+  const authorize = (client: FlowClient, scope?: readonly string[], abort?: boolean) => authorizeAt(provider, client, scope, abort);
 
   let refreshToken = "";
 
@@ -346,11 +319,3 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
     console.log("revocation: introspect active=true, revoke 200, introspect active=false");
   });
 });
-
-/** Every rendering of an error (message, String, inspect, JSON, causes) is free of each secret. */
-function expectNoSecret(error: Error, secrets: readonly string[]): void {
-  const renderings = [error.message, String(error), inspect(error, { depth: 10 }), JSON.stringify(error), error.stack ?? "", inspect(error.cause), JSON.stringify(error.cause ?? null)];
-  for (const secret of secrets) {
-    for (const text of renderings) expect(text.includes(secret), `a rendering holds a secret: ${text.slice(0, 200)}`).toBe(false);
-  }
-}

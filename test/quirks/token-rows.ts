@@ -195,7 +195,6 @@ export const TOKEN_ROWS: readonly Row[] = [
     quirk: "refresh at another URL",
     table: "token",
     examples: "Figma, TikTok",
-    pending: "a refresh URL of its own (issue 12 surface: `surface.refresh` in the model, not yet used by requests)",
     spec: {
       ...doc(CODE_AND_REFRESH),
       components: {
