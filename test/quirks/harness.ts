@@ -29,7 +29,7 @@ export interface WireWant {
   readonly query?: Readonly<Record<string, string>>;
   /** Header values (lower-case names); `null`: must be absent. */
   readonly headers?: Readonly<Record<string, string | RegExp | null>>;
-  /** The body decoded (form or JSON) and compared whole; `null`: no body. */
+  /** The body decoded (form or JSON) and compared whole (a RegExp value matches a string); `null`: no body. */
   readonly body?: Json | null;
 }
 
@@ -54,6 +54,8 @@ export interface Row {
   readonly viaFetch?: boolean;
   readonly steps?: readonly Step[];
   readonly want?: { readonly requests: readonly WireWant[]; readonly outcome: OutcomeWant };
+  /** Further checks on what the row's steps sent and ended in (a signature, say). */
+  readonly verify?: (ran: Ran) => Promise<void> | void;
   /** For authorization-request rows: the authorization URL's parameters (pending issue 12). */
   readonly authorization?: { readonly call: Json; readonly params: Readonly<Record<string, string | null>> };
   /** TypeScript a consumer writes against the generated client, which must compile (`client` is in scope). */

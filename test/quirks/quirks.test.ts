@@ -13,11 +13,14 @@ import { TOKEN_ROWS } from "./token-rows.js";
 const ROWS: readonly Row[] = [...TOKEN_ROWS, ...ISSUE_ROWS, ...AUTHORIZATION_ROWS];
 const runnable = ROWS.map((row, index) => ({ row, index, name: `${row.table}: ${row.quirk}` })).filter(({ row }) => row.pending === undefined && row.unsupported === undefined);
 
-/** Expected headers as `toEqual` matchers (a RegExp becomes `expect.stringMatching`). */
+/** A RegExp as a `toEqual` matcher (`expect.stringMatching`), anything else as it is. */
+const matcher = (value: unknown): unknown => (value instanceof RegExp ? expect.stringMatching(value) : value);
+
+/** Expected headers and body values as `toEqual` matchers. */
 function headerMatchers(want: WireWant): WireWant {
-  if (want.headers === undefined) return want;
-  const headers = Object.fromEntries(Object.entries(want.headers).map(([name, value]) => [name, value instanceof RegExp ? expect.stringMatching(value) : value]));
-  return { ...want, headers: headers as Record<string, string> };
+  const headers = want.headers === undefined ? {} : { headers: Object.fromEntries(Object.entries(want.headers).map(([name, value]) => [name, matcher(value)])) as Record<string, string> };
+  const body = want.body === undefined || want.body === null ? {} : { body: Object.fromEntries(Object.entries(want.body).map(([name, value]) => [name, matcher(value)])) };
+  return { ...want, ...headers, ...body };
 }
 
 describe("the quirk catalogue", () => {
@@ -73,6 +76,7 @@ describe("the quirk catalogue", () => {
       } else {
         expect(ran.outcome).toMatchObject({ ok: false, error: want.outcome.error });
       }
+      await row.verify?.(ran);
       passed.add(index);
     });
   }
