@@ -1,5 +1,5 @@
 import { StructureKind, VariableDeclarationKind, type MethodSignatureStructure, type OptionalKind, type StatementStructures } from "ts-morph";
-import type { EndpointModel, GrantModel, OAuthSurfaceModel, ProviderModel } from "../model/index.js";
+import type { AuthorizationEndpointModel, EndpointModel, GrantModel, OAuthSurfaceModel, ProviderModel } from "../model/index.js";
 import type { AuthorizationEndpoint } from "../runtime/authorize.js";
 import type { DeviceAuthorizationEndpoint } from "../runtime/device.js";
 import type { TokenManagementEndpoint } from "../runtime/revoke.js";
@@ -94,6 +94,7 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
       pkce: authorization.pkce,
       openid: authorization.openid,
       scopeSeparator: authorization.scopeSeparator,
+      ...authorizationQuirks(authorization),
       ...(surface.pushedAuthorization !== undefined ? { pushedAuthorization: located(surface.pushedAuthorization) } : {}),
       ...(surface.metadataUrl !== undefined ? { metadataUrl: surface.metadataUrl } : {}),
       clientAuth: clientAuthFor(model, AUTHORIZATION_CODE),
@@ -125,6 +126,21 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
     out.push(constant(name, "TokenManagementEndpoint", value, doc, name === LOCAL_VALUES.revocation));
   }
   return out;
+}
+
+/** The provider's authorization request and callback quirks (issue 13), only those it has, so other literals stay as they were. */
+function authorizationQuirks(authorization: AuthorizationEndpointModel): Partial<AuthorizationEndpoint> {
+  const { constantParameters, nonce, defaultScopes, callbackValues, parameterNames, codeParameter, responseMode, unencodedParameters } = authorization;
+  return {
+    ...(constantParameters !== undefined ? { constantParameters } : {}),
+    ...(nonce !== undefined ? { nonce } : {}),
+    ...(defaultScopes !== undefined ? { defaultScopes } : {}),
+    ...(callbackValues !== undefined ? { callbackValues } : {}),
+    ...(parameterNames !== undefined ? { parameterNames } : {}),
+    ...(codeParameter !== undefined ? { codeParameter } : {}),
+    ...(responseMode !== undefined ? { responseMode } : {}),
+    ...(unencodedParameters !== undefined ? { unencodedParameters } : {}),
+  };
 }
 
 /** A grant rule for a grant the flows need and the spec does not list: sent with `grant_type`, authenticated like the other grants. */
@@ -224,7 +240,10 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
         name: "authorizationCallback",
         docs: jsDoc(
           "Checks the authorization response (state, RFC 9207 `iss`, errors, the code) and exchanges its code for a token " +
-            "(RFC 6749 §4.1.2–4.1.3). A refused callback is a typed error; nothing secret is kept on it.",
+            "(RFC 6749 §4.1.2–4.1.3). A refused callback is a typed error; nothing secret is kept on it." +
+            (authorization.codeParameter !== undefined ? ` The code is read from \`${authorization.codeParameter}\`.` : "") +
+            (authorization.responseMode === "fragment" ? " The response is in the fragment: pass the whole URL the browser was sent to." : "") +
+            (authorization.callbackValues !== undefined ? ` With the token come \`values\`: ${authorization.callbackValues.map((v) => `\`${v}\``).join(", ")} of the redirect.` : ""),
           [never],
         ),
         parameters: [
@@ -232,7 +251,7 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
           { name: "expected", type: authorization.pkce === "S256" ? "CallbackExpectation & { readonly codeVerifier: string }" : "CallbackExpectation" },
           call,
         ],
-        returnType: `Promise<CallbackResult<${names.response}, ${names.error}>>`,
+        returnType: `Promise<CallbackResult<${names.response}, ${names.error}${callbackValuesType(authorization)}>>`,
       },
     );
   }
@@ -262,6 +281,11 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
     });
   }
   return out;
+}
+
+/** `, "realmId"`: the callback values as the third type argument of `CallbackResult`, when the provider has any. */
+function callbackValuesType(authorization: AuthorizationEndpointModel): string {
+  return authorization.callbackValues !== undefined ? `, ${literalUnion(authorization.callbackValues)}` : "";
 }
 
 function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {

@@ -76,3 +76,36 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 export function placedHref(placed: Placed, clientServers: readonly string[]): string {
   return placed.relative ? `${trimSlash(clientServers[0] ?? "")}${placed.url}` : placed.url;
 }
+
+/**
+ * A flow URL templated on the server's variables (`https://{domain}/authorize`, OpenAPI 3.0 §4.7.5's `{name}`
+ * outside a Server Object): each `{name}` a variable of the document's servers gets its default, so the URL can be
+ * placed on the client's server, whose variables the caller fills (`serverVariables`) for every endpoint alike.
+ * Returns the names filled, or the first name no server declares.
+ */
+export function fillServerTemplate(url: string, servers: unknown): { readonly url: string; readonly filled: readonly string[] } | { readonly unknown: string } {
+  const variables = new Map<string, string>();
+  for (const server of Array.isArray(servers) ? servers : []) {
+    const declared = isRecord(server) && isRecord(server["variables"]) ? server["variables"] : {};
+    for (const [name, variable] of Object.entries(declared)) {
+      const value = isRecord(variable) ? variable["default"] : undefined;
+      if (!variables.has(name) && typeof value === "string") variables.set(name, value);
+    }
+  }
+  const filled: string[] = [];
+  let unknown: string | undefined;
+  const out = url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    const value = variables.get(name);
+    if (value === undefined) {
+      unknown ??= name;
+      return whole;
+    }
+    filled.push(name);
+    return value;
+  });
+  return unknown !== undefined ? { unknown } : { url: out, filled };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

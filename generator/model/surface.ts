@@ -3,7 +3,8 @@ import { found, type Found } from "./found.js";
 import type { TokenOperation } from "./operation.js";
 import { isJson, type SpecView } from "./schema.js";
 import { effectiveServerUrls, implicitFlows, metadataUrls, openIdSchemes, resolveUrl, tokenFlows, type TokenFlow } from "./security.js";
-import { placeOperation, placeSpecUrl, placedHref, type Placed } from "./surface-place.js";
+import { authorizationQuirks } from "./surface-authorization.js";
+import { fillServerTemplate, placeOperation, placeSpecUrl, placedHref, type Placed } from "./surface-place.js";
 import { pathEndpoints, type PathEndpoint, type PathEndpointKind } from "./surface-paths.js";
 import type { AuthorizationEndpointModel, EndpointModel, Fact, GrantModel, OAuthSurfaceModel } from "./types.js";
 
@@ -42,15 +43,22 @@ export function buildSurface({ view, document, token, grants, config, configFile
   const flows = tokenFlows(view).sort((a, b) => Number(a.deprecated) - Number(b.deprecated));
   const endpoints: Endpoints = {};
   const fromSpec = (key: keyof Endpoints, url: string, pointer: string, what: string): void => {
-    const placed = placeSpecUrl(view.file, pointer, url, documentServers, clientServers);
+    const template = url.includes("{") ? fillServerTemplate(url, view.document["servers"]) : { url, filled: [] };
+    if ("unknown" in template) return void fact(`${what} ${url} left out: {${template.unknown}} is not a variable of the document's servers`, "spec", pointer);
+    const placed = placeSpecUrl(view.file, pointer, template.url, documentServers, clientServers);
     if ("unusable" in placed) return void fact(`${what} ${url} left out: ${placed.unusable}`, "spec", pointer);
+    const variables = template.filled.map((name) => `{${name}}`).join(", ");
+    if (variables !== "" && !placed.relative) {
+      return void fact(`${what} ${url} left out: ${variables} would need filling apart from the client's server, which is not the client's to do`, "spec", pointer);
+    }
     const existing = endpoints[key];
     if (existing !== undefined) {
       if (placedHref(existing, clientServers) !== placedHref(placed, clientServers)) fact(`${what} ${url} not used: ${existing.pointer} names ${existing.url} first`, "spec", pointer);
       return;
     }
     endpoints[key] = endpoint(placed, pointer, "spec");
-    fact(`${what}: ${describe(placed)}${placed.others ? ` (also ${placed.others.join(", ")} on the other servers)` : ""}`, "spec", pointer);
+    const templated = variables !== "" ? ` (${url}: ${variables} filled from the client's serverVariables, as for the token URL)` : "";
+    fact(`${what}: ${describe(placed)}${templated}${placed.others ? ` (also ${placed.others.join(", ")} on the other servers)` : ""}`, "spec", pointer);
   };
   for (const flow of flows) {
     const deprecated = flow.deprecated ? ` (scheme ${JSON.stringify(flow.scheme)} is deprecated)` : "";
@@ -191,7 +199,8 @@ function authorizationOf(at: EndpointModel, { view, document, token, flows, reco
   for (const flow of flows.filter((f) => f.kind === "authorizationCode")) {
     for (const [name, description] of flow.scopes) if (!scopes.has(name)) scopes.set(name, description);
   }
-  if (scopes.size > 0) fact(`authorization scopes: ${[...scopes.keys()].join(" ")}`, "spec", flows.find((f) => f.kind === "authorizationCode")!.pointer + "/scopes");
+  const scopesPointer = scopes.size > 0 ? `${flows.find((f) => f.kind === "authorizationCode")!.pointer}/scopes` : undefined;
+  if (scopesPointer !== undefined) fact(`authorization scopes: ${[...scopes.keys()].join(" ")}`, "spec", scopesPointer);
   const pkceDocumented = pkceEvidence(view, document, token, recognised);
   const s256Missing = recognised.find((op) => op.kind === "authorization" && op.s256Missing === true);
   let pkce: "S256" | "none" = "S256";
@@ -219,12 +228,15 @@ function authorizationOf(at: EndpointModel, { view, document, token, flows, reco
   }
   const separator = config?.authorization?.scopeSeparator;
   if (separator !== undefined) fact(`scopes joined with ${JSON.stringify(separator)}, not RFC 6749 §3.3's space`, "config", `${configFile}#/authorization/scopeSeparator`);
+  const operation = recognised.find((op) => op.kind === "authorization")?.operation;
+  const quirks = authorizationQuirks({ view, config: config?.authorization, configFile, scopes, scopesPointer, operation, openid, refuse, fact });
   return {
     ...at,
     scopes: [...scopes].map(([name, description]) => (description !== "" ? { name, description } : { name })),
     pkce,
     openid,
     scopeSeparator: separator ?? " ",
+    ...quirks,
   };
 }
 
