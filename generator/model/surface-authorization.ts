@@ -1,7 +1,7 @@
 // What the authorization request and its callback do beyond RFC 6749 (issue 13's quirks): read from the provider
 // config's `authorization` key, each a fact, checked against what the spec documents of the authorization
 // operation and its scopes. surface.ts adds them to the authorization endpoint it models.
-import type { AuthorizationConfig } from "../load/index.js";
+import { SpecError, type AuthorizationConfig } from "../load/index.js";
 import { isJson, type Located, type SpecView } from "./schema.js";
 import type { AuthorizationEndpointModel, Fact } from "./types.js";
 
@@ -22,13 +22,15 @@ export interface QuirksInput {
   readonly operation: { readonly pointer: string; readonly node: unknown } | undefined;
   /** Whether the endpoint is OpenID Connect (a nonce is made for `openid` already). */
   readonly openid: boolean;
-  readonly refuse: (path: string, detail: string) => never;
   readonly fact: (statement: string, source: Fact["source"], evidence: string) => void;
 }
 
 /** The config's authorization quirks as model members, each with its fact; a contradiction of the spec is refused. */
-export function authorizationQuirks({ view, config, configFile, scopes, scopesPointer, operation, openid, refuse, fact }: QuirksInput): AuthorizationQuirks {
+export function authorizationQuirks({ view, config, configFile, scopes, scopesPointer, operation, openid, fact }: QuirksInput): AuthorizationQuirks {
   if (config === undefined) return {};
+  const refuse = (path: string, detail: string): never => {
+    throw new SpecError("config_contradicts_spec", configFile, path, detail);
+  };
   const at = (key: string) => `${configFile}#/authorization/${key}`;
   const out: { -readonly [K in keyof AuthorizationQuirks]: AuthorizationQuirks[K] } = {};
   const documented = documentedParameters(view, operation);

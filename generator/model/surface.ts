@@ -229,7 +229,7 @@ function authorizationOf(at: EndpointModel, { view, document, token, flows, reco
   const separator = config?.authorization?.scopeSeparator;
   if (separator !== undefined) fact(`scopes joined with ${JSON.stringify(separator)}, not RFC 6749 §3.3's space`, "config", `${configFile}#/authorization/scopeSeparator`);
   const operation = recognised.find((op) => op.kind === "authorization")?.operation;
-  const quirks = authorizationQuirks({ view, config: config?.authorization, configFile, scopes, scopesPointer, operation, openid, refuse, fact });
+  const quirks = authorizationQuirks({ view, config: config?.authorization, configFile, scopes, scopesPointer, operation, openid, fact });
   return {
     ...at,
     scopes: [...scopes].map(([name, description]) => (description !== "" ? { name, description } : { name })),
