@@ -230,7 +230,9 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
         docs: jsDoc(
           `The authorization request (RFC 6749 §4.1.1) to send the user to: \`state\`${authorization.pkce === "S256" ? ", PKCE S256 (RFC 7636)" : ""}` +
             `${authorization.openid ? " and, with `openid`, a `nonce`" : ""} made for you` +
-            `${surface.pushedAuthorization !== undefined ? ", the parameters pushed first (RFC 9126)" : ""}. Keep \`state\`, \`codeVerifier\` and \`nonce\` for the callback.`,
+            `${surface.pushedAuthorization !== undefined ? ", the parameters pushed first (RFC 9126)" : ""}. Keep \`state\`, \`codeVerifier\` and \`nonce\` for the callback.` +
+            (authorization.defaultScopes !== undefined ? ` Without \`scope\`, the provider's default scopes: ${authorization.defaultScopes.map((s) => `\`${s}\``).join(", ")}.` : "") +
+            (authorization.constantParameters !== undefined ? ` Always sent: ${Object.entries(authorization.constantParameters).map(([n, v]) => `\`${n}=${v}\``).join(", ")} (\`extra\` wins).` : ""),
           [never],
         ),
         parameters: [{ name: "params", type: `AuthorizationParams<${scope}>` }, call],

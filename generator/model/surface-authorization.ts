@@ -99,6 +99,21 @@ export function authorizationQuirks({ view, config, configFile, scopes, scopesPo
   return out;
 }
 
+/** The authorization endpoint's quirks in the words of the surface's one line (surface.ts `surfaceEntries`). */
+export function authorizationQuirkWords(authorization: AuthorizationEndpointModel): string[] {
+  const { constantParameters, nonce, defaultScopes, callbackValues, parameterNames, codeParameter, responseMode, unencodedParameters } = authorization;
+  return [
+    ...(constantParameters !== undefined ? [`always ${Object.entries(constantParameters).map(([n, v]) => `${n}=${v}`).join(", ")}`] : []),
+    ...(nonce === "always" ? ["a nonce on every request"] : []),
+    ...(defaultScopes !== undefined ? [`default scopes ${defaultScopes.join(" ")}`] : []),
+    ...(parameterNames !== undefined ? [Object.entries(parameterNames).map(([s, n]) => `${n} for ${s}`).join(", ")] : []),
+    ...(unencodedParameters !== undefined ? [`${unencodedParameters.join(", ")} not percent-encoded`] : []),
+    ...(codeParameter !== undefined ? [`the code in ${codeParameter}`] : []),
+    ...(responseMode === "fragment" ? ["the response in the fragment"] : []),
+    ...(callbackValues !== undefined ? [`the callback hands back ${callbackValues.join(", ")}`] : []),
+  ];
+}
+
 /** The query parameters the spec's authorization operation documents, by name, with their pointers. */
 function documentedParameters(view: SpecView, operation: QuirksInput["operation"]): Map<string, Located> {
   const out = new Map<string, Located>();

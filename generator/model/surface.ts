@@ -3,7 +3,7 @@ import { found, type Found } from "./found.js";
 import type { TokenOperation } from "./operation.js";
 import { isJson, type SpecView } from "./schema.js";
 import { effectiveServerUrls, implicitFlows, metadataUrls, openIdSchemes, resolveUrl, tokenFlows, type TokenFlow } from "./security.js";
-import { authorizationQuirks } from "./surface-authorization.js";
+import { authorizationQuirkWords, authorizationQuirks } from "./surface-authorization.js";
 import { fillServerTemplate, placeOperation, placeSpecUrl, placedHref, type Placed } from "./surface-place.js";
 import { pathEndpoints, type PathEndpoint, type PathEndpointKind } from "./surface-paths.js";
 import type { AuthorizationEndpointModel, EndpointModel, Fact, GrantModel, OAuthSurfaceModel } from "./types.js";
@@ -273,6 +273,7 @@ export function surfaceEntries({ surface, facts }: { readonly surface?: OAuthSur
       authorization.pkce === "S256" ? "PKCE S256" : "no PKCE (the server lacks it)",
       ...(authorization.openid ? ["OpenID Connect (nonce)"] : []),
       ...(authorization.scopeSeparator !== " " ? [`scopes joined with ${JSON.stringify(authorization.scopeSeparator)}`] : []),
+      ...authorizationQuirkWords(authorization),
       authorization.scopes.length > 0 ? `scopes ${authorization.scopes.map((s) => s.name).join(" ")}` : "no scopes documented",
     ];
     entries.push({ name: "authorization", url: authorization.url, relative: authorization.relative, source: authorization.source, details: details.join("; ") });
