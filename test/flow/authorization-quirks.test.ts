@@ -1,9 +1,10 @@
 // The authorization request quirks (issue 13) at the runtime's edges the quirk rows do not reach: a pushed
 // request (RFC 9126) carries the constants and the provider's names, an "unencoded" value still cannot split
-// the query, the endpoint's own query is kept, a per-call value wins over a constant, and a caller's `extra`
-// cannot reach a standard parameter under its provider's name.
+// the query, the endpoint's own query is kept, a per-call value wins over a constant, a caller's `extra`
+// cannot reach a standard parameter under its provider's name, and a code under another name is a secret too.
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authorizationUrl, type AuthorizationEndpoint, type ClientConfig } from "../../generator/runtime/index.js";
+import { authorizationCallback, authorizationUrl, type AuthorizationEndpoint, type ClientConfig, type TokenResult } from "../../generator/runtime/index.js";
 import { startTokenServer, type TokenServer } from "../support/loopback.js";
 
 const REDIRECT = "https://app.example/cb";
@@ -64,5 +65,15 @@ describe("authorization request quirks at the runtime's edges", () => {
     const query = Object.fromEntries(new URL(made.url).searchParams);
     expect(query).toMatchObject(want);
     for (const name of absent) expect(query).not.toHaveProperty(name);
+  });
+
+  it("a code under the provider's name is redacted from a refused callback like `code` is", async () => {
+    const code = "spapi-code-5f2a9c";
+    const callback = `/cb?spapi_oauth_code=${code}&state=S1&error=access_denied&error_description=code%20${code}%20refused`;
+    const exchange = (): Promise<TokenResult<never, never>> => Promise.reject(new Error("a refused callback exchanges nothing"));
+    const result = await authorizationCallback(endpoint({ codeParameter: "spapi_oauth_code" }), config, callback, { state: "S1", redirectUri: REDIRECT }, exchange);
+    if (result.ok) throw new Error("expected a refusal");
+    expect(result.error).toMatchObject({ code: "TOKEN_AUTHORIZATION_ERROR", error: "access_denied" });
+    for (const rendering of [result.error.message, String(result.error), inspect(result.error, { depth: 5 }), JSON.stringify(result.error)]) expect(rendering).not.toContain(code);
   });
 });
