@@ -151,4 +151,12 @@ describe("each authorization setting is a fact that explain and the README show"
     expect(built.surface?.authorization).toBeUndefined();
     expect(built.facts.map((f) => f.statement)).toContainEqual(expect.stringMatching(/left out: \{tenant\} is not a variable of the document's servers/));
   });
+
+  it("the surface line of explain and the README names each quirk", async () => {
+    const built = await model(authorizationDoc(), {
+      authorization: { defaultScopes: ["read"], constantParameters: { prompt: "consent" }, parameterNames: { client_id: "client_key" }, codeParameter: "spapi_oauth_code", callbackValues: ["realmId"] },
+    });
+    const words = ["default scopes read", "always prompt=consent", "client_key for client_id", "the code in spapi_oauth_code", "the callback hands back realmId"];
+    for (const text of [explanationText(built), readmeFile(built, "test")]) for (const word of words) expect(text).toContain(word);
+  });
 });
