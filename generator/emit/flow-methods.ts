@@ -130,8 +130,9 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
 
 /** The provider's authorization request and callback quirks (issue 13), only those it has, so other literals stay as they were. */
 function authorizationQuirks(authorization: AuthorizationEndpointModel): Partial<AuthorizationEndpoint> {
-  const { constantParameters, nonce, defaultScopes, callbackValues, parameterNames, codeParameter, responseMode, unencodedParameters } = authorization;
+  const { urlVariables, constantParameters, nonce, defaultScopes, callbackValues, parameterNames, codeParameter, responseMode, unencodedParameters } = authorization;
   return {
+    ...(urlVariables !== undefined ? { urlVariables } : {}),
     ...(constantParameters !== undefined ? { constantParameters } : {}),
     ...(nonce !== undefined ? { nonce } : {}),
     ...(defaultScopes !== undefined ? { defaultScopes } : {}),
@@ -235,7 +236,7 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
             (authorization.constantParameters !== undefined ? ` Always sent: ${Object.entries(authorization.constantParameters).map(([n, v]) => `\`${n}=${v}\``).join(", ")} (\`extra\` wins).` : ""),
           [never],
         ),
-        parameters: [{ name: "params", type: `AuthorizationParams<${scope}>` }, call],
+        parameters: [{ name: "params", type: `AuthorizationParams<${scope}>${urlVariablesType(authorization)}` }, call],
         returnType: "Promise<AuthorizationUrlResult>",
       },
       {
@@ -283,6 +284,12 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
     });
   }
   return out;
+}
+
+/** ` & { readonly urlVariables: { readonly tenant: string } }`: the authorization URL's own templates, required. */
+function urlVariablesType(authorization: AuthorizationEndpointModel): string {
+  const names = authorization.urlVariables ?? [];
+  return names.length > 0 ? ` & { readonly urlVariables: { ${names.map((n) => `readonly ${JSON.stringify(n)}: string;`).join(" ")} } }` : "";
 }
 
 /** `, "realmId"`: the callback values as the third type argument of `CallbackResult`, when the provider has any. */

@@ -77,13 +77,16 @@ export function placedHref(placed: Placed, clientServers: readonly string[]): st
   return placed.relative ? `${trimSlash(clientServers[0] ?? "")}${placed.url}` : placed.url;
 }
 
+/** What stands for a template variable no server declares while a URL is placed: a host label and a path segment alike. */
+const PLACEHOLDER = "tokenwright-variable-";
+
 /**
- * A flow URL templated on the server's variables (`https://{domain}/authorize`, OpenAPI 3.0 §4.7.5's `{name}`
- * outside a Server Object): each `{name}` a variable of the document's servers gets its default, so the URL can be
- * placed on the client's server, whose variables the caller fills (`serverVariables`) for every endpoint alike.
- * Returns the names filled, or the first name no server declares.
+ * A flow URL with `{name}` templates (`https://{domain}/authorize`, `https://login.example.com/{tenant}/authorize`):
+ * each `{name}` a variable of the document's servers gets its default, so the URL can be placed on the client's
+ * server, whose variables the caller fills (`serverVariables`) for every endpoint alike. Any other `{name}` stands
+ * as a placeholder while the URL is placed ({@link restoreTemplate} puts it back): the caller passes its value.
  */
-export function fillServerTemplate(url: string, servers: unknown): { readonly url: string; readonly filled: readonly string[] } | { readonly unknown: string } {
+export function fillServerTemplate(url: string, servers: unknown): { readonly url: string; readonly filled: readonly string[]; readonly kept: readonly string[] } {
   const variables = new Map<string, string>();
   for (const server of Array.isArray(servers) ? servers : []) {
     const declared = isRecord(server) && isRecord(server["variables"]) ? server["variables"] : {};
@@ -93,17 +96,25 @@ export function fillServerTemplate(url: string, servers: unknown): { readonly ur
     }
   }
   const filled: string[] = [];
-  let unknown: string | undefined;
-  const out = url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+  const kept: string[] = [];
+  const out = url.replace(/\{([^}]*)\}/g, (_whole, name: string) => {
     const value = variables.get(name);
-    if (value === undefined) {
-      unknown ??= name;
-      return whole;
+    if (value !== undefined) {
+      filled.push(name);
+      return value;
     }
-    filled.push(name);
-    return value;
+    if (!kept.includes(name)) kept.push(name);
+    return `${PLACEHOLDER}${kept.indexOf(name)}`;
   });
-  return unknown !== undefined ? { unknown } : { url: out, filled };
+  return { url: out, filled, kept };
+}
+
+/** Puts the `{name}` templates {@link fillServerTemplate} kept back into a placed URL. */
+export function restoreTemplate(url: string, kept: readonly string[]): string {
+  return url.replace(new RegExp(`${PLACEHOLDER}(\\d+)`, "g"), (whole, index: string) => {
+    const name = kept[Number(index)];
+    return name !== undefined ? `{${name}}` : whole;
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -75,6 +75,8 @@ export interface AuthorizationEndpointModel extends EndpointModel {
   readonly openid: boolean;
   /** The separator joining scopes in the authorization request (RFC 6749 §3.3: a space). */
   readonly scopeSeparator: string;
+  /** `{name}` templates of the URL no server declares (`/{tenant}/authorize`): `authorizationUrl` takes their values. */
+  readonly urlVariables?: readonly string[];
   /** Parameters every request carries (config `authorization.constantParameters`); the caller's `extra` wins. */
   readonly constantParameters?: Readonly<Record<string, string>>;
   /** `always`: a random `nonce` with every request, not only with OpenID Connect's `openid` scope. */

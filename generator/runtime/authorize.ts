@@ -1,7 +1,7 @@
 // The authorization request (RFC 6749 §4.1.1) with PKCE (RFC 7636), made
 // with Web Crypto only so that it runs in browsers and workers, and pushed
 // first (RFC 9126) when the provider has a PAR endpoint.
-import { InvalidResponseError } from "./errors.js";
+import { InvalidResponseError, TokenClientConfigError } from "./errors.js";
 import { endpointUrl, postForm, scopeValue, type EndpointError, type FlowEndpoint } from "./flow-request.js";
 import { fail, type Failure } from "./response-read.js";
 import type { CallOptions, ClientAuthRule, ClientConfig } from "./types.js";
@@ -23,6 +23,8 @@ export interface AuthorizationEndpoint extends FlowEndpoint {
   readonly metadataUrl?: string;
   /** How the client authenticates to the PAR endpoint (the token endpoint's rule for the authorization_code grant). */
   readonly clientAuth: ClientAuthRule;
+  /** `{name}` templates of `url` the caller fills with `urlVariables` (`/{tenant}/authorize`). */
+  readonly urlVariables?: readonly string[];
   /** Parameters every request carries (`prompt=consent`); the caller's `extra` wins. */
   readonly constantParameters?: Readonly<Record<string, string>>;
   /** `always`: a random `nonce` with every request, not only with OpenID Connect's `openid` scope. */
@@ -57,6 +59,8 @@ export interface AuthorizationParams<Scope extends string = string> {
    * left out (RFC 6749 §3.1: a parameter without a value is as if omitted).
    */
   readonly extra?: Readonly<Record<string, string>> | undefined;
+  /** Values of the authorization URL's own `{name}` templates (a tenant in its host or path), when it has any. */
+  readonly urlVariables?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -94,7 +98,8 @@ const OWN_PARAMETERS = ["response_type", "client_id", "redirect_uri", "scope", "
  * error }` (the server's OAuth error, or a transport error). Otherwise
  * nothing is sent and the result is always `ok`.
  *
- * @throws TokenClientConfigError for an insecure endpoint or base URL.
+ * @throws TokenClientConfigError for an insecure endpoint or base URL, or a
+ *   `urlVariables` value missing or unsafe.
  */
 export async function authorizationUrl(
   endpoint: AuthorizationEndpoint,
@@ -102,7 +107,7 @@ export async function authorizationUrl(
   params: AuthorizationParams,
   call: CallOptions = {},
 ): Promise<AuthorizationUrlResult> {
-  const authorizeUrl = new URL(endpointUrl(endpoint, config.baseUrl));
+  const authorizeUrl = new URL(endpointUrl({ ...endpoint, url: fillUrlVariables(endpoint, params.urlVariables) }, config.baseUrl));
   const state = randomToken();
   const codeVerifier = endpoint.pkce === "S256" ? randomToken() : undefined;
   const scope = scopeValue(params.scope ?? endpoint.defaultScopes, endpoint.scopeSeparator);
@@ -144,6 +149,26 @@ export async function authorizationUrl(
   authorizeUrl.searchParams.append(name("client_id"), config.clientId);
   authorizeUrl.searchParams.append(name("request_uri"), requestUri);
   return { ok: true, url: authorizeUrl.href, ...made };
+}
+
+/** A template value becomes one host label or path segment: nothing that changes the URL's shape. */
+const SAFE_URL_VALUE = /^[A-Za-z0-9._~-]+$/;
+
+/**
+ * The endpoint's URL with each `{name}` of `urlVariables` filled from the caller's values.
+ *
+ * @throws TokenClientConfigError for a value missing or one that could change the URL's structure.
+ */
+function fillUrlVariables(endpoint: AuthorizationEndpoint, values: Readonly<Record<string, string>> = {}): string {
+  const names = endpoint.urlVariables ?? [];
+  if (names.length === 0) return endpoint.url;
+  return endpoint.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    if (!names.includes(name)) return whole;
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    if (value === undefined) throw new TokenClientConfigError(`authorization URL variable ${JSON.stringify(name)} has no value: pass it in urlVariables`);
+    if (!SAFE_URL_VALUE.test(value)) throw new TokenClientConfigError(`authorization URL variable ${JSON.stringify(name)} may hold only letters, digits and . _ ~ -`);
+    return value;
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 // cannot reach a standard parameter under its provider's name, and a code under another name is a secret too.
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authorizationCallback, authorizationUrl, type AuthorizationEndpoint, type ClientConfig, type TokenResult } from "../../generator/runtime/index.js";
+import { TokenClientConfigError, authorizationCallback, authorizationUrl, type AuthorizationEndpoint, type ClientConfig, type TokenResult } from "../../generator/runtime/index.js";
 import { startTokenServer, type TokenServer } from "../support/loopback.js";
 
 const REDIRECT = "https://app.example/cb";
@@ -75,5 +75,22 @@ describe("authorization request quirks at the runtime's edges", () => {
     if (result.ok) throw new Error("expected a refusal");
     expect(result.error).toMatchObject({ code: "TOKEN_AUTHORIZATION_ERROR", error: "access_denied" });
     for (const rendering of [result.error.message, String(result.error), inspect(result.error, { depth: 5 }), JSON.stringify(result.error)]) expect(rendering).not.toContain(code);
+  });
+
+  it.each([
+    { given: "a tenant", values: { tenant: "contoso" }, want: "/contoso/authorize" },
+    { given: "no value", values: {}, want: /urlVariables/ },
+    { given: "a value with a slash", values: { tenant: "a/../b" }, want: /only letters, digits/ },
+    { given: "a value with an @", values: { tenant: "evil.example@x" }, want: /only letters, digits/ },
+  ])("urlVariables, $given", async ({ values, want }) => {
+    const made = authorizationUrl(endpoint({ url: "/{tenant}/authorize", urlVariables: ["tenant"] }), config, { redirectUri: REDIRECT, urlVariables: values });
+    if (typeof want === "string") {
+      const result = await made;
+      if (!result.ok) throw new Error(result.error.message);
+      expect(new URL(result.url).pathname).toBe(want);
+    } else {
+      await expect(made).rejects.toThrow(TokenClientConfigError);
+      await expect(made).rejects.toThrow(want);
+    }
   });
 });

@@ -146,10 +146,19 @@ describe("each authorization setting is a fact that explain and the README show"
     expect(readmeFile(built, "test")).toContain(found[0]!.statement.replace(/\|/g, "\\|").replace(/&/g, "&amp;"));
   });
 
-  it("a templated URL whose variable no server declares is left out, saying why", async () => {
-    const built = await model(authorizationDoc({ authorizationUrl: "https://{tenant}.example.com/authorize" }), {});
+  it.each([
+    { given: "a host", url: "https://{tenant}.example.com/authorize", want: { url: "https://{tenant}.example.com/authorize", relative: false } },
+    { given: "a path", url: "/{tenant}/oauth/authorize", want: { url: "/{tenant}/oauth/authorize", relative: true } },
+  ])("a template no server declares in $given is the caller's to fill (urlVariables)", async ({ url, want }) => {
+    const built = await model(authorizationDoc({ authorizationUrl: url }), {});
+    expect(built.surface?.authorization).toMatchObject({ ...want, urlVariables: ["tenant"] });
+    expect(built.facts.map((f) => f.statement)).toContainEqual(expect.stringMatching(/\{tenant\} passed to authorizationUrl as urlVariables/));
+  });
+
+  it("an authorization URL with a template that names nothing is left out, saying why", async () => {
+    const built = await model(authorizationDoc({ authorizationUrl: "https://auth.example.com/{}/authorize" }), {});
     expect(built.surface?.authorization).toBeUndefined();
-    expect(built.facts.map((f) => f.statement)).toContainEqual(expect.stringMatching(/left out: \{tenant\} is not a variable of the document's servers/));
+    expect(built.facts.map((f) => f.statement)).toContainEqual(expect.stringMatching(/left out: \{\} is not a template variable name/));
   });
 
   it("the surface line of explain and the README names each quirk", async () => {

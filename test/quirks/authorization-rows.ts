@@ -43,11 +43,15 @@ export const AUTHORIZATION_ROWS: readonly Row[] = [
     quirk: "templated authorization URL",
     table: "authorization",
     examples: "per-tenant hosts",
-    spec: authorizationDoc({ authorizationUrl: "https://{domain}/authorize" }, { servers: [{ url: "https://{domain}", variables: { domain: { default: "tenant.auth0.com" } } }] }),
-    // The tenant's host comes from serverVariables, as the token URL's does: no baseUrl.
+    // The tenant's host from serverVariables, as the token URL's (no baseUrl); a path template no server declares
+    // (Microsoft's `/{tenant}/`) from the call's urlVariables, which the generated type requires.
+    spec: authorizationDoc({ authorizationUrl: "https://{domain}/{tenant}/authorize" }, { servers: [{ url: "https://{domain}", variables: { domain: { default: "tenant.auth0.com" } } }] }),
     viaFetch: true,
     options: { serverVariables: { domain: "acme.eu.auth0.com" } },
-    authorization: { call: { redirectUri: REDIRECT }, at: "https://acme.eu.auth0.com/authorize", params: PLAIN },
+    authorization: { call: { redirectUri: REDIRECT, urlVariables: { tenant: "contoso" } }, at: "https://acme.eu.auth0.com/contoso/authorize", params: PLAIN },
+    compiles:
+      '// @ts-expect-error the tenant is required\n  void client.authorizationUrl({ redirectUri: "https://app.example.com/cb" });\n' +
+      '  return client.authorizationUrl({ redirectUri: "https://app.example.com/cb", urlVariables: { tenant: "contoso" } });',
   },
   {
     quirk: "default scopes",
