@@ -1,5 +1,5 @@
 import { StructureKind, VariableDeclarationKind, type MethodSignatureStructure, type OptionalKind, type StatementStructures } from "ts-morph";
-import type { EndpointModel, GrantModel, OAuthSurfaceModel, ProviderModel } from "../model/index.js";
+import type { AuthorizationEndpointModel, EndpointModel, GrantModel, OAuthSurfaceModel, ProviderModel } from "../model/index.js";
 import type { AuthorizationEndpoint } from "../runtime/authorize.js";
 import type { DeviceAuthorizationEndpoint } from "../runtime/device.js";
 import type { TokenManagementEndpoint } from "../runtime/revoke.js";
@@ -94,6 +94,7 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
       pkce: authorization.pkce,
       openid: authorization.openid,
       scopeSeparator: authorization.scopeSeparator,
+      ...authorizationQuirks(authorization),
       ...(surface.pushedAuthorization !== undefined ? { pushedAuthorization: located(surface.pushedAuthorization) } : {}),
       ...(surface.metadataUrl !== undefined ? { metadataUrl: surface.metadataUrl } : {}),
       clientAuth: clientAuthFor(model, AUTHORIZATION_CODE),
@@ -125,6 +126,22 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
     out.push(constant(name, "TokenManagementEndpoint", value, doc, name === LOCAL_VALUES.revocation));
   }
   return out;
+}
+
+/** The provider's authorization request and callback quirks (issue 13), only those it has, so other literals stay as they were. */
+function authorizationQuirks(authorization: AuthorizationEndpointModel): Partial<AuthorizationEndpoint> {
+  const { urlVariables, constantParameters, nonce, defaultScopes, callbackValues, parameterNames, codeParameter, responseMode, unencodedParameters } = authorization;
+  return {
+    ...(urlVariables !== undefined ? { urlVariables } : {}),
+    ...(constantParameters !== undefined ? { constantParameters } : {}),
+    ...(nonce !== undefined ? { nonce } : {}),
+    ...(defaultScopes !== undefined ? { defaultScopes } : {}),
+    ...(callbackValues !== undefined ? { callbackValues } : {}),
+    ...(parameterNames !== undefined ? { parameterNames } : {}),
+    ...(codeParameter !== undefined ? { codeParameter } : {}),
+    ...(responseMode !== undefined ? { responseMode } : {}),
+    ...(unencodedParameters !== undefined ? { unencodedParameters } : {}),
+  };
 }
 
 /** A grant rule for a grant the flows need and the spec does not list: sent with `grant_type`, authenticated like the other grants. */
@@ -214,17 +231,22 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
         docs: jsDoc(
           `The authorization request (RFC 6749 §4.1.1) to send the user to: \`state\`${authorization.pkce === "S256" ? ", PKCE S256 (RFC 7636)" : ""}` +
             `${authorization.openid ? " and, with `openid`, a `nonce`" : ""} made for you` +
-            `${surface.pushedAuthorization !== undefined ? ", the parameters pushed first (RFC 9126)" : ""}. Keep \`state\`, \`codeVerifier\` and \`nonce\` for the callback.`,
+            `${surface.pushedAuthorization !== undefined ? ", the parameters pushed first (RFC 9126)" : ""}. Keep \`state\`, \`codeVerifier\` and \`nonce\` for the callback.` +
+            (authorization.defaultScopes !== undefined ? ` Without \`scope\`, the provider's default scopes: ${authorization.defaultScopes.map((s) => `\`${s}\``).join(", ")}.` : "") +
+            (authorization.constantParameters !== undefined ? ` Always sent: ${Object.entries(authorization.constantParameters).map(([n, v]) => `\`${n}=${v}\``).join(", ")} (\`extra\` wins).` : ""),
           [never],
         ),
-        parameters: [{ name: "params", type: `AuthorizationParams<${scope}>` }, call],
+        parameters: [{ name: "params", type: `AuthorizationParams<${scope}>${urlVariablesType(authorization)}` }, call],
         returnType: "Promise<AuthorizationUrlResult>",
       },
       {
         name: "authorizationCallback",
         docs: jsDoc(
           "Checks the authorization response (state, RFC 9207 `iss`, errors, the code) and exchanges its code for a token " +
-            "(RFC 6749 §4.1.2–4.1.3). A refused callback is a typed error; nothing secret is kept on it.",
+            "(RFC 6749 §4.1.2–4.1.3). A refused callback is a typed error; nothing secret is kept on it." +
+            (authorization.codeParameter !== undefined ? ` The code is read from \`${authorization.codeParameter}\`.` : "") +
+            (authorization.responseMode === "fragment" ? " The response is in the fragment: pass the whole URL the browser was sent to." : "") +
+            (authorization.callbackValues !== undefined ? ` With the token come \`values\`: ${authorization.callbackValues.map((v) => `\`${v}\``).join(", ")} of the redirect.` : ""),
           [never],
         ),
         parameters: [
@@ -232,7 +254,7 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
           { name: "expected", type: authorization.pkce === "S256" ? "CallbackExpectation & { readonly codeVerifier: string }" : "CallbackExpectation" },
           call,
         ],
-        returnType: `Promise<CallbackResult<${names.response}, ${names.error}>>`,
+        returnType: `Promise<CallbackResult<${names.response}, ${names.error}${callbackValuesType(authorization)}>>`,
       },
     );
   }
@@ -262,6 +284,17 @@ export function flowMethodSignatures(model: ProviderModel): OptionalKind<MethodS
     });
   }
   return out;
+}
+
+/** ` & { readonly urlVariables: { readonly tenant: string } }`: the authorization URL's own templates, required. */
+function urlVariablesType(authorization: AuthorizationEndpointModel): string {
+  const names = authorization.urlVariables ?? [];
+  return names.length > 0 ? ` & { readonly urlVariables: { ${names.map((n) => `readonly ${JSON.stringify(n)}: string;`).join(" ")} } }` : "";
+}
+
+/** `, "realmId"`: the callback values as the third type argument of `CallbackResult`, when the provider has any. */
+function callbackValuesType(authorization: AuthorizationEndpointModel): string {
+  return authorization.callbackValues !== undefined ? `, ${literalUnion(authorization.callbackValues)}` : "";
 }
 
 function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {

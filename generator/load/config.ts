@@ -1,6 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { SpecError } from "./errors.js";
+import { checkAuthorization, type AuthorizationConfig } from "./config-authorization.js";
 import { toPointer } from "./pointer.js";
+
+export type { AuthorizationConfig, AuthorizationOwnParameter } from "./config-authorization.js";
+export { AUTHORIZATION_OWN_PARAMETERS } from "./config-authorization.js";
 
 /**
  * Facts about a provider that its spec does not state, kept next to the spec
@@ -56,13 +60,6 @@ export interface ProviderConfig {
 export const ENDPOINT_KEYS = ["authorization", "deviceAuthorization", "revocation", "introspection", "pushedAuthorization", "refresh", "metadata"] as const;
 export type EndpointKey = (typeof ENDPOINT_KEYS)[number];
 export type EndpointsConfig = Readonly<Partial<Record<EndpointKey, string>>>;
-
-export interface AuthorizationConfig {
-  /** `false`: the server lacks PKCE (RFC 7636), so no `code_challenge` is sent. Default: S256. */
-  readonly pkce?: boolean;
-  /** What joins scopes in the authorization request, for a server that deviates from RFC 6749 §3.3's space. */
-  readonly scopeSeparator?: string;
-}
 
 /** The `token_endpoint_auth_method` values a generated client can send (the runtime's `ClientAuthMethod`). */
 export const CLIENT_AUTH_METHOD_NAMES = [
@@ -276,21 +273,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     }
     config.endpoints = endpoints;
   }
-  if (root["authorization"] !== undefined) {
-    const node = object(["authorization"], root["authorization"], ["pkce", "scopeSeparator"]);
-    const authorization: { -readonly [K in keyof AuthorizationConfig]: AuthorizationConfig[K] } = {};
-    if (node["pkce"] !== undefined) {
-      if (typeof node["pkce"] !== "boolean") fail(["authorization", "pkce"], "must be true or false (false: the server lacks PKCE)");
-      authorization.pkce = node["pkce"] as boolean;
-    }
-    const separator = node["scopeSeparator"];
-    if (separator !== undefined) {
-      // One printable character that cannot be part of a scope token (RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E).
-      if (typeof separator !== "string" || ![" ", ",", "+", ";"].includes(separator)) fail(["authorization", "scopeSeparator"], 'must be one of " ", ",", "+", ";"');
-      authorization.scopeSeparator = separator as string;
-    }
-    config.authorization = authorization;
-  }
+  if (root["authorization"] !== undefined) config.authorization = checkAuthorization(root["authorization"], { fail, object });
   // Token request quirks (issue 13): kept apart from the keys above, which others extend.
   if (root["request"] !== undefined) {
     const node = object(["request"], root["request"], ["scopeSeparator", "constantFields"]);

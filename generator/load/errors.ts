@@ -55,7 +55,7 @@ export const SPEC_ERRORS = {
   overlay: "the OpenAPI Overlay beside the spec is malformed or cannot be applied",
   config: "the provider config (or project config) says something wrong or impossible",
   /** The message names the spec's file and pointer beside the config's. */
-  config_contradicts_spec: "the provider config states something the spec contradicts (an expiry read from an issue time, a unit the schema's type rules out, a member the schema cannot have: a token path, an error field, an expiry)",
+  config_contradicts_spec: "the provider config states something the spec contradicts (an expiry read from an issue time, a unit the schema's type rules out, a member the schema cannot have: a token path, an error field, an expiry; an authorization parameter renamed or fixed against what the spec documents)",
   /** tokenwright.config.json names a spec file that is not there, or its globs match none. */
   spec_not_found: "the project config names a spec file that is not there, or its globs match none",
   // The token operation

@@ -76,3 +76,47 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 export function placedHref(placed: Placed, clientServers: readonly string[]): string {
   return placed.relative ? `${trimSlash(clientServers[0] ?? "")}${placed.url}` : placed.url;
 }
+
+/** What stands for a template variable no server declares while a URL is placed: a host label and a path segment alike. */
+const PLACEHOLDER = "tokenwright-variable-";
+
+/**
+ * A flow URL with `{name}` templates (`https://{domain}/authorize`, `https://login.example.com/{tenant}/authorize`):
+ * each `{name}` a variable of the document's servers gets its default, so the URL can be placed on the client's
+ * server, whose variables the caller fills (`serverVariables`) for every endpoint alike. Any other `{name}` stands
+ * as a placeholder while the URL is placed ({@link restoreTemplate} puts it back): the caller passes its value.
+ */
+export function fillServerTemplate(url: string, servers: unknown): { readonly url: string; readonly filled: readonly string[]; readonly kept: readonly string[] } {
+  const variables = new Map<string, string>();
+  for (const server of Array.isArray(servers) ? servers : []) {
+    const declared = isRecord(server) && isRecord(server["variables"]) ? server["variables"] : {};
+    for (const [name, variable] of Object.entries(declared)) {
+      const value = isRecord(variable) ? variable["default"] : undefined;
+      if (!variables.has(name) && typeof value === "string") variables.set(name, value);
+    }
+  }
+  const filled: string[] = [];
+  const kept: string[] = [];
+  const out = url.replace(/\{([^}]*)\}/g, (_whole, name: string) => {
+    const value = variables.get(name);
+    if (value !== undefined) {
+      filled.push(name);
+      return value;
+    }
+    if (!kept.includes(name)) kept.push(name);
+    return `${PLACEHOLDER}${kept.indexOf(name)}`;
+  });
+  return { url: out, filled, kept };
+}
+
+/** Puts the `{name}` templates {@link fillServerTemplate} kept back into a placed URL. */
+export function restoreTemplate(url: string, kept: readonly string[]): string {
+  return url.replace(new RegExp(`${PLACEHOLDER}(\\d+)`, "g"), (whole, index: string) => {
+    const name = kept[Number(index)];
+    return name !== undefined ? `{${name}}` : whole;
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

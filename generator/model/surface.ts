@@ -3,11 +3,14 @@ import { found, type Found } from "./found.js";
 import type { TokenOperation } from "./operation.js";
 import { isJson, type SpecView } from "./schema.js";
 import { effectiveServerUrls, implicitFlows, metadataUrls, openIdSchemes, resolveUrl, tokenFlows, type TokenFlow } from "./security.js";
-import { placeOperation, placeSpecUrl, placedHref, type Placed } from "./surface-place.js";
+import { authorizationQuirkWords, authorizationQuirks } from "./surface-authorization.js";
+import { fillServerTemplate, placeOperation, placeSpecUrl, placedHref, restoreTemplate, type Placed } from "./surface-place.js";
 import { pathEndpoints, type PathEndpoint, type PathEndpointKind } from "./surface-paths.js";
 import type { AuthorizationEndpointModel, EndpointModel, Fact, GrantModel, OAuthSurfaceModel } from "./types.js";
 
 const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+/** A URL template variable's name (OpenAPI 3.0 §4.7.5 leaves it open; a name a caller can type as an object key). */
+const TEMPLATE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export interface SurfaceInput {
   /** The document the token operation was found in (with a synthesised operation, when there is one). */
@@ -41,16 +44,35 @@ export function buildSurface({ view, document, token, grants, config, configFile
   // Deprecated schemes (OpenAPI 3.2 §4.26.1) are read after the others, so a current scheme's endpoint wins.
   const flows = tokenFlows(view).sort((a, b) => Number(a.deprecated) - Number(b.deprecated));
   const endpoints: Endpoints = {};
+  // Template variables of the authorization URL that no server declares: the caller passes them (urlVariables).
+  let authorizationVariables: readonly string[] = [];
   const fromSpec = (key: keyof Endpoints, url: string, pointer: string, what: string): void => {
-    const placed = placeSpecUrl(view.file, pointer, url, documentServers, clientServers);
-    if ("unusable" in placed) return void fact(`${what} ${url} left out: ${placed.unusable}`, "spec", pointer);
+    const template = url.includes("{") ? fillServerTemplate(url, view.document["servers"]) : { url, filled: [], kept: [] };
+    const odd = template.kept.find((name) => !TEMPLATE_NAME.test(name));
+    if (odd !== undefined) return void fact(`${what} ${url} left out: {${odd}} is not a template variable name`, "spec", pointer);
+    if (template.kept.length > 0 && key !== "authorization") {
+      return void fact(`${what} ${url} left out: {${template.kept[0]!}} is not a variable of the document's servers`, "spec", pointer);
+    }
+    const found = placeSpecUrl(view.file, pointer, template.url, documentServers, clientServers);
+    if ("unusable" in found) return void fact(`${what} ${url} left out: ${found.unusable}`, "spec", pointer);
+    const placed = { ...found, url: restoreTemplate(found.url, template.kept) };
+    const variables = template.filled.map((name) => `{${name}}`).join(", ");
+    if (variables !== "" && !placed.relative) {
+      return void fact(`${what} ${url} left out: ${variables} would need filling apart from the client's server, which is not the client's to do`, "spec", pointer);
+    }
     const existing = endpoints[key];
     if (existing !== undefined) {
       if (placedHref(existing, clientServers) !== placedHref(placed, clientServers)) fact(`${what} ${url} not used: ${existing.pointer} names ${existing.url} first`, "spec", pointer);
       return;
     }
     endpoints[key] = endpoint(placed, pointer, "spec");
-    fact(`${what}: ${describe(placed)}${placed.others ? ` (also ${placed.others.join(", ")} on the other servers)` : ""}`, "spec", pointer);
+    if (key === "authorization") authorizationVariables = template.kept;
+    const templated = [
+      ...(variables !== "" ? [`${variables} filled from the client's serverVariables, as for the token URL`] : []),
+      ...(template.kept.length > 0 ? [`${template.kept.map((name) => `{${name}}`).join(", ")} passed to authorizationUrl as urlVariables`] : []),
+    ];
+    const how = templated.length > 0 ? ` (${url}: ${templated.join("; ")})` : "";
+    fact(`${what}: ${describe(placed)}${how}${placed.others ? ` (also ${placed.others.join(", ")} on the other servers)` : ""}`, "spec", pointer);
   };
   for (const flow of flows) {
     const deprecated = flow.deprecated ? ` (scheme ${JSON.stringify(flow.scheme)} is deprecated)` : "";
@@ -93,7 +115,8 @@ export function buildSurface({ view, document, token, grants, config, configFile
   }
   requireGrant(endpoints, grantTypes, refuse, fact);
   const metadataUrl = metadataOf(view, documentServers, config, configFile, refuse, fact);
-  const authorization = endpoints.authorization === undefined ? undefined : authorizationOf(endpoints.authorization, { view, document, token, flows, recognised, config, configFile, refuse, fact });
+  const authorizationAt = endpoints.authorization === undefined ? undefined : { ...endpoints.authorization, ...(authorizationVariables.length > 0 ? { urlVariables: authorizationVariables } : {}) };
+  const authorization = authorizationAt === undefined ? undefined : authorizationOf(authorizationAt, { view, document, token, flows, recognised, config, configFile, refuse, fact });
   if (authorization === undefined) {
     if (config?.authorization !== undefined) refuse("/authorization", "configures the authorization request, but neither the spec nor endpoints.authorization names an authorization endpoint");
     if (grantTypes.has("authorization_code")) {
@@ -186,12 +209,13 @@ interface AuthorizationContext {
 }
 
 /** The authorization endpoint with its scopes, PKCE method, OpenID Connect and scope separator. */
-function authorizationOf(at: EndpointModel, { view, document, token, flows, recognised, config, configFile, refuse, fact }: AuthorizationContext): AuthorizationEndpointModel {
+function authorizationOf(at: EndpointModel & { readonly urlVariables?: readonly string[] }, { view, document, token, flows, recognised, config, configFile, refuse, fact }: AuthorizationContext): AuthorizationEndpointModel {
   const scopes = new Map<string, string>();
   for (const flow of flows.filter((f) => f.kind === "authorizationCode")) {
     for (const [name, description] of flow.scopes) if (!scopes.has(name)) scopes.set(name, description);
   }
-  if (scopes.size > 0) fact(`authorization scopes: ${[...scopes.keys()].join(" ")}`, "spec", flows.find((f) => f.kind === "authorizationCode")!.pointer + "/scopes");
+  const scopesPointer = scopes.size > 0 ? `${flows.find((f) => f.kind === "authorizationCode")!.pointer}/scopes` : undefined;
+  if (scopesPointer !== undefined) fact(`authorization scopes: ${[...scopes.keys()].join(" ")}`, "spec", scopesPointer);
   const pkceDocumented = pkceEvidence(view, document, token, recognised);
   const s256Missing = recognised.find((op) => op.kind === "authorization" && op.s256Missing === true);
   let pkce: "S256" | "none" = "S256";
@@ -219,12 +243,15 @@ function authorizationOf(at: EndpointModel, { view, document, token, flows, reco
   }
   const separator = config?.authorization?.scopeSeparator;
   if (separator !== undefined) fact(`scopes joined with ${JSON.stringify(separator)}, not RFC 6749 §3.3's space`, "config", `${configFile}#/authorization/scopeSeparator`);
+  const operation = recognised.find((op) => op.kind === "authorization")?.operation;
+  const quirks = authorizationQuirks({ view, config: config?.authorization, configFile, scopes, scopesPointer, operation, openid, fact });
   return {
     ...at,
     scopes: [...scopes].map(([name, description]) => (description !== "" ? { name, description } : { name })),
     pkce,
     openid,
     scopeSeparator: separator ?? " ",
+    ...quirks,
   };
 }
 
@@ -261,6 +288,7 @@ export function surfaceEntries({ surface, facts }: { readonly surface?: OAuthSur
       authorization.pkce === "S256" ? "PKCE S256" : "no PKCE (the server lacks it)",
       ...(authorization.openid ? ["OpenID Connect (nonce)"] : []),
       ...(authorization.scopeSeparator !== " " ? [`scopes joined with ${JSON.stringify(authorization.scopeSeparator)}`] : []),
+      ...authorizationQuirkWords(authorization),
       authorization.scopes.length > 0 ? `scopes ${authorization.scopes.map((s) => s.name).join(" ")}` : "no scopes documented",
     ];
     entries.push({ name: "authorization", url: authorization.url, relative: authorization.relative, source: authorization.source, details: details.join("; ") });

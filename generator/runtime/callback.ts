@@ -39,8 +39,18 @@ export type CodeExchangeParams = {
   readonly code_verifier?: string;
 };
 
-/** What a callback resolves to: the token, or why not (refused callback, the token endpoint's error, the metadata's). */
-export type CallbackResult<Raw, E> = TokenResult<Raw, E | CallbackError | NonceMismatchError | DiscoveryError | TransportError>;
+/** Why a callback gives no token: the refused callback, the token endpoint's error, the metadata's. */
+export type CallbackFailure<E> = E | CallbackError | NonceMismatchError | DiscoveryError | TransportError;
+
+/**
+ * What a callback resolves to: the token, or why not. With `Values` (the provider's `callbackValues`, such as
+ * QuickBooks' `realmId`), a token comes with `values`: each named redirect parameter, undefined when absent.
+ */
+export type CallbackResult<Raw, E, Values extends string = never> = [Values] extends [never]
+  ? TokenResult<Raw, CallbackFailure<E>>
+  :
+      | (Extract<TokenResult<Raw, CallbackFailure<E>>, { readonly ok: true }> & { readonly values: Readonly<Record<Values, string | undefined>> })
+      | Extract<TokenResult<Raw, CallbackFailure<E>>, { readonly ok: false }>;
 
 /**
  * Reads the authorization response the user came back with and, when it
@@ -62,25 +72,29 @@ export type CallbackResult<Raw, E> = TokenResult<Raw, E | CallbackError | NonceM
  *    `endpoint.metadataUrl`) is read once per client; when it cannot be
  *    read, a {@link DiscoveryError} or transport error.
  * 3. An `error` (§4.1.2.1: `access_denied`, …) is an {@link AuthorizationResponseError}.
- * 4. No `code` is a {@link MissingCodeError}.
+ * 4. No `code` (or the provider's `codeParameter`) is a {@link MissingCodeError}.
  * 5. The code is exchanged; the token endpoint's refusal (a replayed code is
  *    `invalid_grant`, §5.2) is returned as the grant methods return it.
  * 6. With an expected `nonce`, the token's `id_token` must carry it
- *    ({@link NonceMismatchError}). The ID token's signature is NOT verified:
+ *    ({@link NonceMismatchError}); for a provider that is not OpenID Connect
+ *    and sends a nonce with every request, only when an ID token comes.
+ * 7. The provider's `callbackValues` are read from the response and handed
+ *    back as `values` beside the token. The ID token's signature is NOT verified:
  *    it came straight from the token endpoint over TLS, which OpenID Connect
  *    Core §3.1.3.7 (6) allows in place of a signature check for this flow;
  *    verify it yourself (e.g. with jose) before trusting other claims.
  */
-export async function authorizationCallback<Raw, E>(
+export async function authorizationCallback<Raw, E, Values extends string = never>(
   endpoint: AuthorizationEndpoint,
   config: ClientConfig,
   callback: string | URL | URLSearchParams,
   expected: CallbackExpectation,
   exchange: (params: CodeExchangeParams, call: CallOptions) => Promise<TokenResult<Raw, E>>,
   call: CallOptions = {},
-): Promise<CallbackResult<Raw, E>> {
-  const params = callbackParams(callback);
-  const received = { state: params.get("state"), code: params.get("code"), iss: params.get("iss"), error: params.get("error") };
+): Promise<CallbackResult<Raw, E, Values>> {
+  const params = callbackParams(callback, endpoint.responseMode);
+  const codeParameter = endpoint.codeParameter ?? "code";
+  const received = { state: params.get("state"), code: params.get(codeParameter), iss: params.get("iss"), error: params.get("error") };
   const redact = new SecretRedactor(
     [expected.state, expected.codeVerifier, expected.nonce, received.state, received.code].filter((s): s is string => typeof s === "string"),
   );
@@ -116,11 +130,20 @@ export async function authorizationCallback<Raw, E>(
     },
     call,
   );
-  if (!result.ok || expected.nonce === undefined) return result;
-  const raw: unknown = result.token.raw;
-  const idToken = typeof raw === "object" && raw !== null ? (raw as { id_token?: unknown }).id_token : undefined;
-  if (typeof idToken !== "string" || idTokenNonce(idToken) !== expected.nonce) return fail(new NonceMismatchError());
-  return result;
+  // The result's type follows the endpoint's callbackValues, which the generated client's Values names.
+  type Result = CallbackResult<Raw, E, Values>;
+  if (!result.ok) return result as Result;
+  if (expected.nonce !== undefined) {
+    const raw: unknown = result.token.raw;
+    const idToken = typeof raw === "object" && raw !== null ? (raw as { id_token?: unknown }).id_token : undefined;
+    // A nonce sent only because the provider wants one on every request (not OpenID Connect) is checked when an ID token comes.
+    const checked = endpoint.openid || idToken !== undefined;
+    if (checked && (typeof idToken !== "string" || idTokenNonce(idToken) !== expected.nonce)) return fail(new NonceMismatchError()) as Result;
+  }
+  const names = endpoint.callbackValues;
+  if (names === undefined) return result as Result;
+  const values = Object.fromEntries(names.map((name) => [name, params.get(name) ?? undefined])) as Record<Values, string | undefined>;
+  return { ...result, values } as Result;
 }
 
 const OPENID_SUFFIX = "/.well-known/openid-configuration";
@@ -144,12 +167,15 @@ export function issuerOfMetadataUrl(metadataUrl: string): string | undefined {
   return undefined;
 }
 
-/** The response's parameters: the query, else the fragment (`response_mode=fragment`). */
-function callbackParams(callback: string | URL | URLSearchParams): URLSearchParams {
+/**
+ * The response's parameters: the query, else the fragment (`response_mode=fragment`); for a provider that answers
+ * in the fragment, the fragment when it has any, since the redirect URI's own query may be there too.
+ */
+function callbackParams(callback: string | URL | URLSearchParams, mode: "fragment" | undefined): URLSearchParams {
   if (callback instanceof URLSearchParams) return callback;
   // A path and query (a server's `req.url`) is read against a placeholder origin.
   const url = callback instanceof URL ? callback : new URL(callback, "http://callback.invalid");
-  if (url.search === "" && url.hash.length > 1) return new URLSearchParams(url.hash.slice(1));
+  if ((mode === "fragment" || url.search === "") && url.hash.length > 1) return new URLSearchParams(url.hash.slice(1));
   return url.searchParams;
 }
 

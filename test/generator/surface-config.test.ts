@@ -63,7 +63,7 @@ describe("endpoints and authorization in the provider config", () => {
     { name: "a scheme-relative URL", config: { endpoints: { revocation: "//evil.example.com/revoke" } }, pointer: "/endpoints/revocation", message: /absolute https URL .* or a path/ },
     { name: "not a URL", config: { endpoints: { introspection: "introspect" } }, pointer: "/endpoints/introspection", message: /absolute https URL/ },
     { name: "not a string", config: { endpoints: { metadata: 1 } }, pointer: "/endpoints/metadata", message: /absolute https URL/ },
-    { name: "an unknown authorization setting", config: { authorization: { nonce: true } }, pointer: "/authorization/nonce", message: /unknown setting "nonce"; known: pkce, scopeSeparator/ },
+    { name: "an unknown authorization setting", config: { authorization: { prompt: "consent" } }, pointer: "/authorization/prompt", message: /unknown setting "prompt"; known: pkce, scopeSeparator, constantParameters/ },
     { name: "pkce as a method name", config: { authorization: { pkce: "plain" } }, pointer: "/authorization/pkce", message: /true or false/ },
     { name: "a scope separator that can be in a scope", config: { authorization: { scopeSeparator: "_" } }, pointer: "/authorization/scopeSeparator", message: /must be one of " ", ",", "\+", ";"/ },
   ])("refuses $name at $pointer", async ({ config, pointer, message }) => {

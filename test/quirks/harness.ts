@@ -29,7 +29,7 @@ export interface WireWant {
   readonly query?: Readonly<Record<string, string>>;
   /** Header values (lower-case names); `null`: must be absent. */
   readonly headers?: Readonly<Record<string, string | RegExp | null>>;
-  /** The body decoded (form or JSON) and compared whole; `null`: no body. */
+  /** The body decoded (form or JSON) and compared whole (a RegExp value matches a string); `null`: no body. */
   readonly body?: Json | null;
 }
 
@@ -54,10 +54,26 @@ export interface Row {
   readonly viaFetch?: boolean;
   readonly steps?: readonly Step[];
   readonly want?: { readonly requests: readonly WireWant[]; readonly outcome: OutcomeWant };
-  /** For authorization-request rows: the authorization URL's parameters (pending issue 12). */
-  readonly authorization?: { readonly call: Json; readonly params: Readonly<Record<string, string | null>> };
+  /** Further checks on what the row's steps sent and ended in (a signature, say). */
+  readonly verify?: (ran: Ran) => Promise<void> | void;
+  /** For authorization-request rows: what `authorizationUrl` makes of `call`, and what the callback does. */
+  readonly authorization?: AuthorizationWant;
   /** TypeScript a consumer writes against the generated client, which must compile (`client` is in scope). */
   readonly compiles?: string;
+}
+
+/** An authorization-request row's call and wants (run by authorization-run.ts). */
+export interface AuthorizationWant {
+  /** The `authorizationUrl` parameters. */
+  readonly call: Json;
+  /** Every query parameter of the URL, exactly, each once; a RegExp matches a random value. */
+  readonly params: Readonly<Record<string, string | RegExp>>;
+  /** The URL's origin and path; a path alone is on the loopback server. */
+  readonly at?: string;
+  /** The query as sent must match (how values are encoded). */
+  readonly rawQuery?: RegExp;
+  /** A redirect back (`<state>` for the request's state): its code exchange and the callback's result. */
+  readonly callback?: { readonly redirect: string; readonly exchange: WireWant; readonly result: Json };
 }
 
 export const CLIENT_ID = "quirk-client";

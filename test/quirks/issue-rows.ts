@@ -67,7 +67,6 @@ export const ISSUE_ROWS: readonly Row[] = [
     quirk: "`issued_at` in milliseconds plus a lifetime the provider documents but does not send",
     table: "issue 13",
     examples: "Salesforce",
-    pending: "expiry (issue 11/13 branch)",
     spec: doc({ body: CREDENTIALS, response: { access_token: { type: "string" }, issued_at: { type: "string" }, instance_url: { type: "string" } } }),
     config: { expiry: { kind: "issued-at", field: "issued_at", unit: "ms", lifetimeSeconds: 7200 } },
     serve: () => ({ status: 200, body: { access_token: "00D", issued_at: String(START - 60_000), instance_url: "https://acme.my.salesforce.com" } }),

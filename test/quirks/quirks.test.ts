@@ -6,18 +6,36 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenClientConfigError } from "../../generator/runtime/errors.js";
 import { typecheck, useTempDirs } from "../generator/helpers.js";
 import { AUTHORIZATION_ROWS } from "./authorization-rows.js";
-import { generateRows, picked, runRow, type Generated, type Row, type WireWant } from "./harness.js";
+import { runAuthorization } from "./authorization-run.js";
+import { generateRows, picked, runRow, type AuthorizationWant, type Generated, type Row, type WireWant } from "./harness.js";
 import { ISSUE_ROWS } from "./issue-rows.js";
 import { TOKEN_ROWS } from "./token-rows.js";
 
 const ROWS: readonly Row[] = [...TOKEN_ROWS, ...ISSUE_ROWS, ...AUTHORIZATION_ROWS];
 const runnable = ROWS.map((row, index) => ({ row, index, name: `${row.table}: ${row.quirk}` })).filter(({ row }) => row.pending === undefined && row.unsupported === undefined);
 
-/** Expected headers as `toEqual` matchers (a RegExp becomes `expect.stringMatching`). */
+/** A RegExp as a `toEqual` matcher (`expect.stringMatching`), anything else as it is. */
+const matcher = (value: unknown): unknown => (value instanceof RegExp ? expect.stringMatching(value) : value);
+
+/** Expected headers and body values as `toEqual` matchers. */
 function headerMatchers(want: WireWant): WireWant {
-  if (want.headers === undefined) return want;
-  const headers = Object.fromEntries(Object.entries(want.headers).map(([name, value]) => [name, value instanceof RegExp ? expect.stringMatching(value) : value]));
-  return { ...want, headers: headers as Record<string, string> };
+  const headers = want.headers === undefined ? {} : { headers: Object.fromEntries(Object.entries(want.headers).map(([name, value]) => [name, matcher(value)])) as Record<string, string> };
+  const body = want.body === undefined || want.body === null ? {} : { body: Object.fromEntries(Object.entries(want.body).map(([name, value]) => [name, matcher(value)])) };
+  return { ...want, ...headers, ...body };
+}
+
+/** An authorization row: the URL's every parameter, where it points, its encoding, and the callback's exchange and result. */
+async function checkAuthorization(row: Row, want: AuthorizationWant, module: Generated): Promise<void> {
+  const ran = await runAuthorization(row, module);
+  const names = ran.params.map(([name]) => name);
+  expect(new Set(names).size, `each parameter once: ${names.join(", ")}`).toBe(names.length);
+  expect(Object.fromEntries(ran.params)).toEqual(Object.fromEntries(Object.entries(want.params).map(([name, value]) => [name, matcher(value)])));
+  if (want.at !== undefined) expect(want.at.startsWith("/") ? new URL(ran.at).pathname : ran.at).toBe(want.at);
+  if (want.rawQuery !== undefined) expect(ran.rawQuery).toMatch(want.rawQuery);
+  if (want.callback === undefined) return;
+  const requests = ran.callback!.requests;
+  expect(requests.map((request) => picked(want.callback!.exchange, request, undefined)), JSON.stringify(ran.callback!.result)).toEqual([headerMatchers(want.callback.exchange)]);
+  expect(ran.callback!.result).toMatchObject(want.callback.result);
 }
 
 describe("the quirk catalogue", () => {
@@ -62,6 +80,11 @@ describe("the quirk catalogue", () => {
     it(name, async () => {
       const module = generated.get(index);
       expect(module, "generated").toBeDefined();
+      if (row.authorization !== undefined) {
+        await checkAuthorization(row, row.authorization, module!);
+        passed.add(index);
+        return;
+      }
       const ran = await runRow(row, module!);
       const want = row.want!;
       expect(ran.requests.map((request, i) => picked(want.requests[i] ?? {}, request, ran.urls[i])), JSON.stringify(ran.outcome)).toEqual(want.requests.map(headerMatchers));
@@ -73,6 +96,7 @@ describe("the quirk catalogue", () => {
       } else {
         expect(ran.outcome).toMatchObject({ ok: false, error: want.outcome.error });
       }
+      await row.verify?.(ran);
       passed.add(index);
     });
   }

@@ -1,11 +1,22 @@
 // The catalogue's "Token endpoint and refresh" table (../shared/quirks/catalogue.md), one row per quirk,
 // each a spec, a provider config where needed, a loopback server behaving as such providers do, and
 // what must be on the wire. The quirks issue 13 adds are in issue-rows.ts.
+import { generateKeyPairSync } from "node:crypto";
+import { importJWK, jwtVerify, type JWK } from "jose";
+import { expect } from "vitest";
 import { CLIENT_ID, CLIENT_SECRET, START, basic, type Row, type Serve } from "./harness.js";
 import { CREDENTIALS, RFC_TOKEN, doc } from "./specs.js";
 
 const ID_AND_SECRET = { client_id: CLIENT_ID, client_secret: CLIENT_SECRET };
 const HOUR = 3_600_000;
+/** A compact JWS: three base64url parts. */
+const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** Okta's client key: the private JWK the client signs with, the public one the row verifies with. */
+const OKTA_KEY = (() => {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return { privateJwk: privateKey.export({ format: "jwk" }) as JWK & Record<string, string>, publicJwk: publicKey.export({ format: "jwk" }) as JWK };
+})();
 
 /** Answers `at<n>` (and `rt<n>`) for the n-th request, valid for an hour. */
 const numbered: Serve = (_request, index) => ({ status: 200, body: { access_token: `at${index}`, refresh_token: `rt${index}`, token_type: "Bearer", expires_in: 3600 } });
@@ -93,18 +104,27 @@ export const TOKEN_ROWS: readonly Row[] = [
     quirk: "`private_key_jwt`",
     table: "token",
     examples: "Okta (client credentials)",
-    pending: "a clientAuth option on generated clients (issue 15 wiring branch)",
-    spec: doc({ body: { client_assertion_type: { type: "string" }, client_assertion: { type: "string" }, scope: { type: "string" } } }),
-    options: { clientAuth: "privateKeyJwt({ privateKey: <ES256 JWK>, keyId: 'k1' })" },
+    // The provider config names the one method Okta takes for this client; the assertion is checked with the public key.
+    // Okta documents client_id in the body; without it the model finds no client id and sends "" (see the report).
+    spec: doc({ body: { client_id: { type: "string" }, client_assertion_type: { type: "string" }, client_assertion: { type: "string" }, scope: { type: "string" } } }),
+    config: { clientAuthMethods: ["private_key_jwt"] },
+    options: { clientSecret: undefined, clientAuth: { method: "private_key_jwt", privateKey: OKTA_KEY.privateJwk, keyId: "k1" } },
     steps: [{ call: "clientCredentials", params: { scope: "okta.users.read" } }],
     want: {
       requests: [
         {
           headers: { authorization: null },
-          body: { grant_type: "client_credentials", scope: "okta.users.read", client_id: CLIENT_ID, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: "<a JWT signed with the key>" },
+          body: { grant_type: "client_credentials", scope: "okta.users.read", client_id: CLIENT_ID, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: COMPACT_JWS },
         },
       ],
       outcome: { token: { accessToken: "at" } },
+    },
+    verify: async ({ requests }) => {
+      const assertion = new URLSearchParams(requests[0]!.body).get("client_assertion") ?? "";
+      const { payload, protectedHeader } = await jwtVerify(assertion, await importJWK(OKTA_KEY.publicJwk, "ES256"));
+      expect(protectedHeader).toMatchObject({ alg: "ES256", kid: "k1" });
+      // RFC 7523 §3: issued by and about the client, for the token endpoint.
+      expect(payload).toMatchObject({ iss: CLIENT_ID, sub: CLIENT_ID, aud: expect.stringMatching(/\/oauth\/token$/) });
     },
   },
   {
@@ -248,7 +268,6 @@ export const TOKEN_ROWS: readonly Row[] = [
     quirk: "lifetime in milliseconds",
     table: "token",
     examples: "Fiserv",
-    pending: "expiry (issue 11/13 branch)",
     spec: doc({ body: CREDENTIALS }),
     config: { expiry: { kind: "relative", field: "expires_in", unit: "ms" } },
     serve: () => ({ status: 200, body: { access_token: "at", token_type: "Bearer", expires_in: 899_000 } }),
@@ -299,7 +318,6 @@ export const TOKEN_ROWS: readonly Row[] = [
     quirk: "ISO-8601 expiry",
     table: "token",
     examples: "Sentry `expiresAt`",
-    pending: "expiry (issue 11/13 branch)",
     spec: doc({ body: CREDENTIALS, response: { token: { type: "string" }, expiresAt: { type: "string", format: "date-time" } } }),
     config: { response: { accessToken: "token" }, expiry: { kind: "absolute", field: "expiresAt", unit: "iso8601" } },
     serve: () => ({ status: 200, body: { token: "sntrys_1", expiresAt: new Date(START + 8 * HOUR).toISOString() } }),
