@@ -44,7 +44,7 @@ export function explanationText(model: Explanation): string {
       add(`  ${of.operation.name ?? ""}: ${of.operation.method.toUpperCase()} ${of.operation.requestPath}, ${answers}`);
       add(`    grants: ${of.grants.map((grant) => grant.grantType).join(", ")}`);
       const facts = model.facts.filter((fact) => (of === model ? fact.operation === undefined && fact.topic !== "document" : fact.operation === of.operation.name));
-      add(`    facts: ${facts.length} (tagged ${of === model ? "untagged" : `[${of.operation.name}]`} below)`);
+      add(`    facts: ${facts.length} (${of === model ? "untagged" : `tagged [${of.operation.name}]`} below)`);
     }
     add();
   }
