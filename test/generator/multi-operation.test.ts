@@ -173,7 +173,7 @@ describe("a generated ACR-like client against a server on 127.0.0.1", () => {
 
   it("type-checks with the strict flags", () => {
     expect(diagnosticsUnder(typecheck(root, { skipLibCheck: true }), "acr-like")).toEqual([]);
-  });
+  }, 60_000);
 
   it.each<{ method: string; params: Record<string, unknown>; path: string; token: string }>([
     // given a grant method -> want the request at its operation's path and the token that operation issues
