@@ -171,6 +171,14 @@ describe("a generated ACR-like client against a server on 127.0.0.1", () => {
     await server?.close();
   });
 
+  it("index.ts exports each operation's types", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const index = await readFile(join(root, "acr-like", "index.ts"), "utf8");
+    for (const name of ["AcrLikeExchangeResponse", "AcrLikeExchangeResponseError", "AcrLikeExchangeResult", "AcrLikeRefreshTokenExchangeParams", "AcrLikeAccessTokenParams"]) {
+      expect(index).toContain(`  ${name},`);
+    }
+  });
+
   it("type-checks with the strict flags", () => {
     expect(diagnosticsUnder(typecheck(root, { skipLibCheck: true }), "acr-like")).toEqual([]);
   }, 60_000);
