@@ -36,6 +36,18 @@ export function explanationText(model: Explanation): string {
   if (model.operation.discovery !== undefined) add(`  token endpoint read at run time from ${model.operation.discovery} (OpenID Connect Discovery)`);
   add(`  sent as ${model.operation.method.toUpperCase()} ${model.operation.requestPath}`);
   add();
+  const others = model.otherOperations ?? [];
+  if (others.length > 0) {
+    add(`Token operations: ${others.length + 1}`);
+    for (const of of [model, ...others]) {
+      const answers = of.success.issues === "refresh_token" ? "answers a refresh token only (returned as the token; no session opens on it)" : "answers an access token";
+      add(`  ${of.operation.name ?? ""}: ${of.operation.method.toUpperCase()} ${of.operation.requestPath}, ${answers}`);
+      add(`    grants: ${of.grants.map((grant) => grant.grantType).join(", ")}`);
+      const facts = model.facts.filter((fact) => (of === model ? fact.operation === undefined && fact.topic !== "document" : fact.operation === of.operation.name));
+      add(`    facts: ${facts.length} (${of === model ? "untagged" : `tagged [${of.operation.name}]`} below)`);
+    }
+    add();
+  }
   add(`Request: ${model.request.mediaType !== undefined ? `${model.request.mediaType} (${model.request.encoding})` : "no body"}`);
   add(`Client options: clientId ${model.client.clientId}, clientSecret ${model.client.clientSecret}`);
   add();
@@ -64,6 +76,15 @@ export function explanationText(model: Explanation): string {
     for (const alternative of grant.alternatives) add(`    or-set  ${alternative.fields.map((f) => f.name).join(" + ")}`);
     if (grant.relaxedRequired.length > 0) add(`    not sent although the schema requires them: ${grant.relaxedRequired.join(", ")}`);
   }
+  for (const other of others) {
+    add(`  Grants of ${other.operation.name}`);
+    for (const grant of other.grants) {
+      add(`  ${grant.grantType}: ${grant.grantField !== undefined ? `${grant.grantField}=${grant.grantType}` : "no grant type field"} (${other.operation.method.toUpperCase()} ${other.operation.requestPath})`);
+      add(`    client authentication: ${clientAuthText(grant.clientAuth, model)}`);
+      add(`    ${retryStatement(grant)}`);
+      for (const field of grant.fields) add(`    ${field.required ? "required" : "optional"} ${field.name}${field.in !== undefined ? ` (${field.in} parameter)` : ""}`);
+    }
+  }
   add();
   const fields = model.success.tokenFields;
   add(`Success: ${model.success.statuses.join(", ")}; typed body ${model.success.typedKey} ${model.success.mediaType}${model.success.responseEncoding === "form" ? " (read as a form-encoded body)" : ""}`);
@@ -74,7 +95,7 @@ export function explanationText(model: Explanation): string {
   add(`Errors: ${model.errors.length === 0 ? "none documented (every error status is unexpected_status)" : model.errors.map((e) => `${e.key}${e.mediaType !== undefined ? " (typed)" : ""}`).join(", ")}`);
   add();
   add("Facts");
-  for (const fact of model.facts) add(`  [${fact.source}]${" ".repeat(8 - fact.source.length)} ${fact.topic}: ${fact.statement}${fact.evidence !== "" ? `  <${fact.evidence}>` : ""}`);
+  for (const fact of model.facts) add(`  [${fact.source}]${" ".repeat(8 - fact.source.length)} ${fact.operation !== undefined ? `[${fact.operation}] ` : ""}${fact.topic}: ${fact.statement}${fact.evidence !== "" ? `  <${fact.evidence}>` : ""}`);
   return `${lines.join("\n")}\n`;
 }
 

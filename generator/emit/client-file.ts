@@ -1,9 +1,9 @@
 import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
-import type { GrantModel, ProviderModel } from "../model/index.js";
+import type { ErrorStatusModel, GrantModel, OperationModel, ProviderModel, RequestModel, SuccessModel, TokenOperationModel } from "../model/index.js";
 import type { GrantRule, GrantUrl, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";
 import { flowClientImports, flowConstants, flowMethodLines } from "./flow-methods.js";
-import { LOCAL_VALUES, providerNames } from "./names.js";
+import { LOCAL_VALUES, allGrants, providerNames } from "./names.js";
 import { standardGrant } from "../model/grants/index.js";
 import { clientSecretOption, paramsOptional, signsClientAssertions } from "./types-file.js";
 import { jsDoc, literal } from "./typescript.js";
@@ -17,21 +17,8 @@ const { endpoint: ENDPOINT, clientConfigs: CLIENT_CONFIGS } = LOCAL_VALUES;
  */
 export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
   const names = providerNames(model);
-  const endpoint: TokenEndpoint = {
-    path: model.operation.requestPath,
-    ...(model.operation.method === "get" ? { method: "GET" as const } : {}),
-    encoding: model.request.encoding,
-    ...(model.request.parameters !== undefined ? { parameters: model.request.parameters } : {}),
-    ...(model.request.spaceDelimited !== undefined ? { spaceDelimited: model.request.spaceDelimited } : {}),
-    ...(model.request.scopeSeparator !== undefined ? { scopeSeparator: model.request.scopeSeparator } : {}),
-    successStatuses: model.success.statuses,
-    errorStatuses: model.errors.filter((e) => e.mediaType !== undefined).map((e) => e.status),
-    tokenFields: model.success.tokenFields,
-    expiry: model.success.expiry,
-    ...(model.success.responseEncoding !== undefined ? { responseEncoding: model.success.responseEncoding } : {}),
-    ...(model.success.errorInSuccess !== undefined ? { errorInSuccess: model.success.errorInSuccess } : {}),
-    ...(model.operation.discovery !== undefined ? { discovery: model.operation.discovery } : {}),
-  };
+  const endpoint = tokenEndpoint(model);
+  const others = model.otherOperations ?? [];
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
@@ -47,11 +34,14 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "./types.js",
-      namedImports: [names.client, names.options, names.responseError, names.response],
+      namedImports: [names.client, names.options, names.responseError, names.response, ...others.flatMap((o) => [names.operation(o).response, names.operation(o).responseError])],
     },
     constant(names.serversConst, "readonly NamedServer[]", model.servers.map(namedServer), "Servers named in the spec; `server` takes their names.", true),
     constant(ENDPOINT, "TokenEndpoint", endpoint, "What the spec says about the token endpoint; the runtime reads nothing else about it.", true),
-    ...model.grants.map((grant) => grantConstant(names.grantConst(grant), grant, ownUrl(model, grant))),
+    ...others.map((other) =>
+      constant(names.operation(other).endpoint, "TokenEndpoint", tokenEndpoint(other), `The \`${other.operation.name}\` token operation: ${other.operation.method.toUpperCase()} ${other.operation.path}.`, true),
+    ),
+    ...allGrants(model).map((grant) => grantConstant(names.grantConst(grant), grant, ownUrl(model, grant))),
     ...flowConstants(model),
     {
       kind: StructureKind.VariableStatement,
@@ -63,6 +53,25 @@ export function clientFile(model: ProviderModel): OptionalKind<SourceFileStructu
     factory(model),
   ];
   return { statements };
+}
+
+/** What the spec says about a token operation, as the runtime reads it. */
+function tokenEndpoint(of: { operation: OperationModel; request: RequestModel; success: SuccessModel; errors: readonly ErrorStatusModel[] }): TokenEndpoint {
+  return {
+    path: of.operation.requestPath,
+    ...(of.operation.method === "get" ? { method: "GET" as const } : {}),
+    encoding: of.request.encoding,
+    ...(of.request.parameters !== undefined ? { parameters: of.request.parameters } : {}),
+    ...(of.request.spaceDelimited !== undefined ? { spaceDelimited: of.request.spaceDelimited } : {}),
+    ...(of.request.scopeSeparator !== undefined ? { scopeSeparator: of.request.scopeSeparator } : {}),
+    successStatuses: of.success.statuses,
+    errorStatuses: of.errors.filter((e) => e.mediaType !== undefined).map((e) => e.status),
+    tokenFields: of.success.tokenFields,
+    expiry: of.success.expiry,
+    ...(of.success.responseEncoding !== undefined ? { responseEncoding: of.success.responseEncoding } : {}),
+    ...(of.success.errorInSuccess !== undefined ? { errorInSuccess: of.success.errorInSuccess } : {}),
+    ...(of.operation.discovery !== undefined ? { discovery: of.operation.discovery } : {}),
+  };
 }
 
 /** A server as the runtime reads it: variables keep their default and allowed values, not their prose. */
@@ -86,8 +95,9 @@ function grantRule(grant: GrantModel, url: GrantUrl | undefined): GrantRule {
 
 /** The refresh grant's own URL, when the surface has a refresh endpoint apart from the token endpoint (surface.ts). */
 function ownUrl(model: ProviderModel, grant: GrantModel): GrantUrl | undefined {
+  // The flows' refreshUrl belongs to the primary token operation's refresh grant.
   const refresh = model.surface?.refresh;
-  if (refresh === undefined || grant.grantType !== "refresh_token") return undefined;
+  if (refresh === undefined || grant.grantType !== "refresh_token" || !model.grants.includes(grant)) return undefined;
   return { url: refresh.url, ...(refresh.relative ? { relative: true } : {}) };
 }
 
@@ -97,7 +107,7 @@ function assertionRule(grant: GrantModel): "jwtBearerGrant" | "tokenExchangeGran
 }
 
 function assertionRules(model: ProviderModel): string[] {
-  return [...new Set(model.grants.flatMap((grant) => assertionRule(grant) ?? []))].sort();
+  return [...new Set(allGrants(model).flatMap((grant) => assertionRule(grant) ?? []))].sort();
 }
 
 function offersDPoP(model: ProviderModel): boolean {
@@ -181,6 +191,15 @@ function factory(model: ProviderModel): StatementStructures {
             `${grant.methodName}: (params, call) => ${request}(${ENDPOINT}, ${names.grantConst(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
           );
         }
+        for (const other of model.otherOperations ?? []) {
+          const own = names.operation(other);
+          const otherRequest = `${requestFunction(model)}<${own.response}, ${own.responseError}${model.operation.discovery !== undefined ? ", DiscoveryError" : ""}>`;
+          for (const grant of other.grants) {
+            writer.writeLine(
+              `${names.method(grant)}: (params, call) => ${otherRequest}(${own.endpoint}, ${names.grantConst(grant)}, config, ${paramsOptional(grant) ? "params ?? {}" : "params"}, call),`,
+            );
+          }
+        }
         for (const line of flowMethodLines(model, request, ENDPOINT)) writer.writeLine(line);
       });
       writer.writeLine("};");
@@ -201,9 +220,32 @@ export function requestFunction(model: ProviderModel): "requestToken" | "request
 
 /** The provider's refresh_token grant (RFC 6749 §6), when it has one with a field for the token. */
 export function refreshGrant(model: ProviderModel): { grant: GrantModel; field: string } | undefined {
-  for (const grant of model.grants) {
+  return refreshIn(model.grants);
+}
+
+function refreshIn(grants: readonly GrantModel[]): { grant: GrantModel; field: string } | undefined {
+  for (const grant of grants) {
     const field = grant.refreshTokenField;
     if (field !== undefined && grant.fields.some((f) => f.name === field)) return { grant, field };
+  }
+  return undefined;
+}
+
+/**
+ * Where a session opened on an operation's grant refreshes (several token operations): that operation's own
+ * refresh grant, else the refresh grant of the first operation that documents one and answers access tokens.
+ * `operation` undefined: the primary operation; `endpoint` is the constant naming the operation's endpoint.
+ */
+export function refreshRoute(model: ProviderModel, operation: TokenOperationModel | undefined): { grant: GrantModel; field: string; endpoint: string } | undefined {
+  const names = providerNames(model);
+  const endpointOf = (of: TokenOperationModel | undefined) => (of === undefined ? ENDPOINT : names.operation(of).endpoint);
+  const own = refreshIn(operation === undefined ? model.grants : operation.grants);
+  if (own !== undefined) return { ...own, endpoint: endpointOf(operation) };
+  const primary = refreshIn(model.grants);
+  if (primary !== undefined) return { ...primary, endpoint: ENDPOINT };
+  for (const other of model.otherOperations ?? []) {
+    const found = other.success.issues === "refresh_token" ? undefined : refreshIn(other.grants);
+    if (found !== undefined) return { ...found, endpoint: endpointOf(other) };
   }
   return undefined;
 }

@@ -17,6 +17,11 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
     names.responseError,
     names.error,
     names.sessionRequest,
+    // Each other token operation's params, response, response error and result.
+    ...(model.otherOperations ?? []).flatMap((other) => {
+      const own = names.operation(other);
+      return [...other.grants.map((grant) => names.params(grant)), own.response, own.responseError, own.result];
+    }),
     ...flowTypeExports(model),
   ];
   return {

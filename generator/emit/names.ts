@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ts } from "ts-morph";
-import type { GrantModel, ProviderModel } from "../model/index.js";
+import type { GrantModel, ProviderModel, TokenOperationModel } from "../model/index.js";
 import { pascalCase } from "../model/names.js";
 import { packageRoot } from "../package-root.js";
 
@@ -111,6 +111,15 @@ export interface ProviderNames {
   readonly serversConst: string;
   /** `CLIENT_CREDENTIALS_GRANT`: the grant's rule, local to `client.ts`. */
   readonly grantConst: (grant: GrantModel) => string;
+  /**
+   * The client method of a grant of any token operation. The primary operation's grants keep the model's
+   * `methodName`; another operation's grant whose name (ignoring case) is taken by an earlier operation's is
+   * suffixed with its operation's name (`refreshToken` of `exchange` -> `refreshTokenExchange`), then numbered,
+   * in the model's order of operations and grants, so the names never change between runs.
+   */
+  readonly method: (grant: GrantModel) => string;
+  /** The names made for another token operation (`exchange`), all from its name (see `OperationNames`). */
+  readonly operation: (operation: TokenOperationModel) => OperationNames;
   readonly client: string;
   readonly options: string;
   readonly serverName: string;
@@ -134,6 +143,32 @@ export interface ProviderNames {
 }
 
 /**
+ * Another token operation's names: `EXCHANGE_ENDPOINT` (local to `client.ts`), `ExchangeOperation` and
+ * `ExchangeRequestBody` (local to `types.ts`), `<Prefix>ExchangeResponse`, `<Prefix>ExchangeResponseError`,
+ * `<Prefix>ExchangeResult` (exported). When any would equal another name, the operation's part becomes
+ * `ExchangeOperation` (`EXCHANGE_OPERATION_ENDPOINT`), again until nothing collides.
+ */
+export interface OperationNames {
+  readonly endpoint: string;
+  readonly operationType: string;
+  readonly requestBody: string;
+  readonly response: string;
+  readonly responseError: string;
+  readonly result: string;
+}
+
+function operationNamesWith(typePrefix: string, word: string): OperationNames {
+  return {
+    endpoint: `${screamingCase(word)}_ENDPOINT`,
+    operationType: `${word}Operation`,
+    requestBody: `${word}RequestBody`,
+    response: `${typePrefix}${word}Response`,
+    responseError: `${typePrefix}${word}ResponseError`,
+    result: `${typePrefix}${word}Result`,
+  };
+}
+
+/**
  * The provider's names. Type names are `typePrefix` + a suffix; when any of
  * them would equal a runtime export or a local name (a spec saved as
  * `token.json` would otherwise export a second `TokenResponseError`), the
@@ -154,37 +189,75 @@ const decided = new WeakMap<ProviderModel, { readonly runtime: RuntimeExports; r
 
 function decideNames(model: ProviderModel, runtime: RuntimeExports): ProviderNames {
   const taken = new Set<string>([...runtime.values, ...runtime.types, ...Object.values(LOCAL_TYPES), ...Object.values(LOCAL_VALUES), ...WIRE_TYPES]);
+  const method = methodNames(model);
   let typePrefix = model.typePrefix;
-  while (typeNamesFor(typePrefix, model).some((name) => taken.has(name))) typePrefix = `${typePrefix}Provider`;
+  while (typeNamesFor(typePrefix, model, method).some((name) => taken.has(name))) typePrefix = `${typePrefix}Provider`;
   let valuePrefix = model.typePrefix;
-  while (valueNamesFor(valuePrefix).some((name) => taken.has(name))) valuePrefix = `${valuePrefix}Provider`;
-  const values = valuesWithPrefix(valuePrefix);
+  while (valueNamesFor(valuePrefix, method).some((name) => taken.has(name))) valuePrefix = `${valuePrefix}Provider`;
+  const values = valuesWithPrefix(valuePrefix, method);
   // Grant constants are named for their method alone (unique, ignoring case), never for the prefix.
-  const takenGrantConst = model.grants.map(values.grantConst).find((name) => taken.has(name));
+  const takenGrantConst = allGrants(model).map(values.grantConst).find((name) => taken.has(name));
   if (takenGrantConst !== undefined) throw new Error(`the grant constant ${takenGrantConst} is a runtime or local name`);
-  const types = typesWithPrefix(typePrefix);
+  const types = typesWithPrefix(typePrefix, method);
   const discovery = model.operation.discovery !== undefined;
   for (const name of RUNTIME_TYPE_REEXPORTS) {
     if (!runtime.types.has(name)) throw new Error(`the runtime no longer exports the type ${name}, which every provider re-exports (${RUNTIME_INDEX})`);
   }
-  const exported = new Set([...typeNamesFor(typePrefix, model), ...valueNamesFor(valuePrefix)]);
+  const exported = new Set([...typeNamesFor(typePrefix, model, method), ...valueNamesFor(valuePrefix, method), ...allGrants(model).map(values.grantConst)]);
+  const operations = new Map<TokenOperationModel, OperationNames>();
+  for (const operation of model.otherOperations ?? []) {
+    let word = pascalCase(operation.operation.name);
+    const collides = (names: OperationNames) => Object.values(names).some((name) => taken.has(name) || exported.has(name));
+    while (collides(operationNamesWith(typePrefix, word))) word = `${word}Operation`;
+    const names = operationNamesWith(typePrefix, word);
+    for (const name of Object.values(names)) exported.add(name);
+    operations.set(operation, names);
+  }
   const bodies = new Map<GrantModel, string>();
-  for (const grant of model.grants) {
-    const base = `${pascalCase(grant.methodName)}Body`;
+  for (const grant of allGrants(model)) {
+    const base = `${pascalCase(method(grant))}Body`;
     let name = base;
     for (let n = 2; taken.has(name) || exported.has(name); n++) name = `${base}${n}`;
+    exported.add(name);
     bodies.set(grant, name);
   }
   return {
     ...types,
     ...values,
-    body: (grant) => bodies.get(grant) ?? `${pascalCase(grant.methodName)}Body`,
+    method,
+    operation: (operation) => operations.get(operation) ?? operationNamesWith(typePrefix, pascalCase(operation.operation.name)),
+    body: (grant) => bodies.get(grant) ?? `${pascalCase(method(grant))}Body`,
     runtimeValues: [...runtime.values].filter((name) => isReexportedRuntimeValue(name) && (discovery || name !== "DiscoveryError")),
     runtimeTypes: RUNTIME_TYPE_REEXPORTS,
   };
 }
 
-function typesWithPrefix(p: string) {
+/** Every grant of every token operation, the primary operation's first. */
+export function allGrants(model: ProviderModel): readonly GrantModel[] {
+  return [...model.grants, ...(model.otherOperations ?? []).flatMap((operation) => operation.grants)];
+}
+
+/** See `ProviderNames.method`. */
+function methodNames(model: ProviderModel): (grant: GrantModel) => string {
+  const methods = new Map<GrantModel, string>();
+  const used = new Set<string>();
+  for (const grant of model.grants) {
+    methods.set(grant, grant.methodName);
+    used.add(grant.methodName.toLowerCase());
+  }
+  for (const operation of model.otherOperations ?? []) {
+    for (const grant of operation.grants) {
+      const base = used.has(grant.methodName.toLowerCase()) ? `${grant.methodName}${pascalCase(operation.operation.name)}` : grant.methodName;
+      let name = base;
+      for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}${n}`;
+      used.add(name.toLowerCase());
+      methods.set(grant, name);
+    }
+  }
+  return (grant) => methods.get(grant) ?? grant.methodName;
+}
+
+function typesWithPrefix(p: string, method: (grant: GrantModel) => string) {
   return {
     client: `${p}Client`,
     options: `${p}ClientOptions`,
@@ -197,38 +270,40 @@ function typesWithPrefix(p: string) {
     sessionRequest: `${p}SessionRequest`,
     scope: `${p}Scope`,
     authorizationScope: `${p}AuthorizationScope`,
-    params: (grant: GrantModel) => `${p}${pascalCase(grant.methodName)}Params`,
+    params: (grant: GrantModel) => `${p}${pascalCase(method(grant))}Params`,
   };
 }
 
-function valuesWithPrefix(p: string) {
+function valuesWithPrefix(p: string, method: (grant: GrantModel) => string) {
   return {
     createFunction: `create${p}Client`,
     createSessionFunction: `create${p}Session`,
     serversConst: `${screamingCase(p)}_SERVERS`,
-    grantConst: (grant: GrantModel) => `${screamingCase(grant.methodName)}_GRANT`,
+    grantConst: (grant: GrantModel) => `${screamingCase(method(grant))}_GRANT`,
   };
 }
 
-function typeNamesFor(p: string, model: ProviderModel): string[] {
-  const { params, ...names } = typesWithPrefix(p);
-  return [...Object.values(names), ...model.grants.map(params)];
+function typeNamesFor(p: string, model: ProviderModel, method: (grant: GrantModel) => string): string[] {
+  const { params, ...names } = typesWithPrefix(p, method);
+  return [...Object.values(names), ...allGrants(model).map(params)];
 }
 
-function valueNamesFor(p: string): string[] {
-  const { grantConst: _grantConst, ...names } = valuesWithPrefix(p);
+function valueNamesFor(p: string, method: (grant: GrantModel) => string): string[] {
+  const { grantConst: _grantConst, ...names } = valuesWithPrefix(p, method);
   return Object.values(names);
 }
 
 /** Every name a provider's files declare at top level or export, for checks: exported and local, types and values. */
 export function declaredNames(model: ProviderModel): string[] {
   const names = providerNames(model);
-  const { params, grantConst, body, runtimeValues: _values, runtimeTypes: _types, ...single } = names;
+  const { params, grantConst, body, method: _method, operation, runtimeValues: _values, runtimeTypes: _types, ...single } = names;
+  const grants = allGrants(model);
   return [
     ...Object.values(single),
-    ...model.grants.map(params),
-    ...model.grants.map(grantConst),
-    ...model.grants.map(body),
+    ...grants.map(params),
+    ...grants.map(grantConst),
+    ...grants.map(body),
+    ...(model.otherOperations ?? []).flatMap((other) => Object.values(operation(other))),
     ...Object.values(LOCAL_TYPES),
     ...Object.values(LOCAL_VALUES),
   ];

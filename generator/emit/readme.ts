@@ -1,11 +1,11 @@
 import Handlebars from "handlebars";
 import { grantDefinition, retryStatement } from "../model/grants/index.js";
-import type { FieldModel, GrantModel, ProviderModel } from "../model/index.js";
+import type { FieldModel, GrantModel, OperationModel, ProviderModel, SuccessModel } from "../model/index.js";
 import { surfaceEntries } from "../model/surface.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import { describeClientAuth, hasRequestBody } from "../model/client-auth.js";
 import type { AppliedClientAuth, ExpiryRule } from "../runtime/types.js";
-import { providerNames } from "./names.js";
+import { allGrants, providerNames } from "./names.js";
 import { docText } from "./doc-text.js";
 import { readTemplate } from "./templates.js";
 
@@ -51,13 +51,15 @@ export function readmeFile(model: ProviderModel, command: string): string {
     ].filter(Boolean).join(", "),
     example: example ? { method: example.methodName, params: exampleParams(example) } : { method: "", params: "" },
     form: model.request.encoding === "form",
-    grants: model.grants.map((grant) => ({
+    grants: allGrants(model).map((grant) => ({
       ...grant,
+      methodName: providerNames(model).method(grant),
       ...grantDocs(grant),
       clientAuth: clientAuthText(model, grant),
       rows: [...grant.fields.map((f) => row(f, f.required ? "yes" : "no")), ...grant.alternatives.flatMap((a) => a.fields.map((f) => row(f, `with ${a.fields.map((x) => x.name).join(" + ")}`)))],
     })),
     tokenFields: Object.keys(model.success.tokenFields).filter((key) => key !== "accessToken"),
+    operations: tokenOperations(model),
     expiry: describeExpiry(model.success.expiry),
     errors: model.errors.filter((e) => e.mediaType !== undefined),
     surface: surfaceEntries(model).map((entry) => ({
@@ -65,6 +67,23 @@ export function readmeFile(model: ProviderModel, command: string): string {
       where: entry.relative ? `\`${md(entry.url)}\` on the client's server` : md(entry.url),
     })),
   });
+}
+
+/** Each token operation when there are several, the primary first: its request, grant methods and what it answers. */
+function tokenOperations(model: ProviderModel): { name: string; label: string; methods: string; success: string }[] {
+  const others = model.otherOperations ?? [];
+  if (others.length === 0) return [];
+  const names = providerNames(model);
+  const entry = (of: { operation: OperationModel; grants: readonly GrantModel[]; success: SuccessModel }) => ({
+    name: of.operation.name ?? "",
+    label: `${of.operation.method.toUpperCase()} ${of.operation.requestPath}`,
+    methods: of.grants.map((grant) => `\`${names.method(grant)}\` (\`${md(grant.grantType)}\`)`).join(", "),
+    success:
+      of.success.issues === "refresh_token"
+        ? "a refresh token only: the grant methods return it as the token; no session opens on it"
+        : "an access token; sessions open on its grants",
+  });
+  return [entry(model), ...others.map(entry)];
 }
 
 /** What the grant registry says of a grant: what it is for, its RFC sections (as links) and its retries. */

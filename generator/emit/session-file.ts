@@ -1,9 +1,10 @@
 import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
-import type { ProviderModel } from "../model/index.js";
-import { refreshGrant, requestFunction } from "./client-file.js";
+import type { GrantModel, ProviderModel, TokenOperationModel } from "../model/index.js";
+import { refreshGrant, refreshRoute, requestFunction } from "./client-file.js";
 import { sessionRevocation } from "./flow-methods.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
-import { jsDoc, objectLiteralKey, propertyKey } from "./typescript.js";
+import { sessionGrantsOf } from "./types-file.js";
+import { jsDoc, literal, objectLiteralKey, propertyKey } from "./typescript.js";
 
 const { endpoint: ENDPOINT, sessionGrants: SESSION_GRANTS, clientConfigs: CLIENT_CONFIGS } = LOCAL_VALUES;
 
@@ -15,27 +16,36 @@ const { endpoint: ENDPOINT, sessionGrants: SESSION_GRANTS, clientConfigs: CLIENT
 export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
   const names = providerNames(model);
   const discovery = model.operation.discovery !== undefined;
-  const refresh = refreshGrant(model);
-  const grantConsts = [...new Set(model.grants.map((grant) => names.grantConst(grant)))];
+  // Several token operations: each session grant carries its operation's endpoint and where it refreshes.
+  const routed = (model.otherOperations ?? []).length > 0;
+  const refresh = routed ? undefined : refreshGrant(model);
+  const routes = sessionGrantsOf(model).map((entry) => ({ ...entry, refresh: refreshRoute(model, entry.operation) }));
+  const kept = routes.some((route) => (route.refresh?.grant.keptBySession ?? []).length > 0);
+  const grantConsts = [
+    ...new Set(routed ? routes.flatMap((r) => [names.grantConst(r.grant), ...(r.refresh ? [names.grantConst(r.refresh.grant)] : [])]) : model.grants.map((grant) => names.grantConst(grant))),
+  ];
+  const endpointOf = (operation: TokenOperationModel | undefined) => (operation === undefined ? ENDPOINT : names.operation(operation).endpoint);
+  const endpointConsts = routed ? [...new Set(routes.flatMap((r) => [endpointOf(r.operation), ...(r.refresh ? [r.refresh.endpoint] : [])]))] : [ENDPOINT];
   const revocation = sessionRevocation(model);
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: "../runtime/index.js",
       namedImports: [
-        "TokenClientConfigError", "createSession", ...((refresh?.grant.keptBySession ?? []).length > 0 ? ["keptFields"] : []),
+        "TokenClientConfigError", "createSession", ...((refresh?.grant.keptBySession ?? []).length > 0 || (routed && kept) ? ["keptFields"] : []),
         "reobtainableWith", requestFunction(model), "sessionKeyParts", ...(discovery ? ["type DiscoveryError"] : []),
-        "type SessionOptions", "type TokenSession", ...(revocation !== undefined ? [revocation.runtimeImport] : []),
+        ...(routed ? ["type CallOptions", "type GrantRule"] : []), "type SessionOptions", ...(routed ? ["type TokenEndpoint"] : []), "type TokenSession",
+        ...(revocation !== undefined ? [revocation.runtimeImport] : []),
       ],
     },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./client.js", namedImports: [CLIENT_CONFIGS, ENDPOINT, ...grantConsts, ...(revocation !== undefined ? [revocation.clientImport] : [])] },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./client.js", namedImports: [CLIENT_CONFIGS, ...endpointConsts, ...grantConsts, ...(revocation !== undefined ? [revocation.clientImport] : [])] },
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "./types.js",
       namedImports: [names.client, names.responseError, names.response, names.sessionRequest, names.error],
     },
-    sessionGrants(model),
+    routed ? routedSessionGrants(model, routes) : sessionGrants(model),
     {
       kind: StructureKind.Function,
       name: names.createSessionFunction,
@@ -67,9 +77,10 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
         });
         writer.writeLine("}");
         writer.writeLine(`const opened = ${SESSION_GRANTS}[grant];`);
+        if (routed) writer.writeLine("const refreshing = opened.refresh;");
         writer.writeLine(`return createSession<${names.error}>(`).indent(() => {
           writer.writeLine("{").indent(() => {
-            writer.writeLine(`obtain: (call) => ${request}(${ENDPOINT}, opened.rule, config, params, call),`);
+            writer.writeLine(`obtain: (call) => ${request}(${routed ? "opened.endpoint" : ENDPOINT}, opened.rule, config, params, call),`);
             writer.writeLine("// An assertion grant may run again by itself only when each credential is a function making a fresh one.");
             writer.writeLine("reobtainable: reobtainableWith(opened.rule, params, opened.reobtainable),");
             if (refresh) {
@@ -79,8 +90,20 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
                 `refresh: (refreshToken, call) => ${request}(${ENDPOINT}, ${names.grantConst(refresh.grant)}, config, { ${spread}${propertyKey(refresh.field)}: refreshToken }, call),`,
               );
             }
+            if (routed) {
+              const spread = kept ? "...keptFields(params, refreshing.kept), " : "";
+              writer.writeLine("...(refreshing === undefined").indent(() => {
+                writer.writeLine("? {}");
+                writer.writeLine(": {").indent(() => {
+                  writer.writeLine("refresh: (refreshToken: string, call: CallOptions) =>").indent(() => {
+                    writer.writeLine(`${request}(refreshing.endpoint, refreshing.rule, config, { ${spread}[refreshing.field]: refreshToken }, call),`);
+                  });
+                });
+                writer.writeLine("}),");
+              });
+            }
             if (revocation !== undefined) writer.writeLine(revocation.line);
-            writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ${ENDPOINT}, config, grant, params),`);
+            writer.writeLine(`keyParts: sessionKeyParts(${JSON.stringify(model.provider)}, ${routed ? "opened.endpoint" : ENDPOINT}, config, grant, params),`);
             writer.writeLine("clock: config.clock ?? Date.now,");
             writer.writeLine("elapsed: config.clock,");
             writer.writeLine("fetch: config.fetch,");
@@ -97,6 +120,37 @@ export function sessionFile(model: ProviderModel): OptionalKind<SourceFileStruct
     },
   ];
   return { statements };
+}
+
+/**
+ * `SESSION_GRANTS` for a provider with several token operations: each grant also names its operation's endpoint,
+ * and where a session opened with it refreshes (client-file.ts `refreshRoute`).
+ */
+function routedSessionGrants(model: ProviderModel, routes: readonly { grant: GrantModel; operation?: TokenOperationModel; refresh: ReturnType<typeof refreshRoute> }[]): StatementStructures {
+  const names = providerNames(model);
+  const entries = routes.map(({ grant, operation, refresh }) => {
+    const endpoint = operation === undefined ? ENDPOINT : names.operation(operation).endpoint;
+    const refreshing =
+      refresh === undefined
+        ? ""
+        : `, refresh: { rule: ${names.grantConst(refresh.grant)}, endpoint: ${refresh.endpoint}, field: ${literal(refresh.field)}, kept: ${literal(refresh.grant.keptBySession ?? [])} }`;
+    return `  ${objectLiteralKey(grant.grantType)}: { rule: ${names.grantConst(grant)}, endpoint: ${endpoint}, reobtainable: ${String(grant.reobtainable)}${refreshing} },`;
+  });
+  const route = "{ rule: GrantRule; endpoint: TokenEndpoint; field: string; kept: readonly string[] }";
+  return {
+    kind: StructureKind.VariableStatement,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: jsDoc(
+      "Each grant a session can be opened with: its operation's endpoint, whether the session may run it again unattended, and the refresh grant and endpoint its refresh tokens go to.",
+    ),
+    declarations: [
+      {
+        name: SESSION_GRANTS,
+        type: `Readonly<Record<${names.sessionRequest}["grant"], { rule: GrantRule; endpoint: TokenEndpoint; reobtainable: boolean; refresh?: ${route} }>>`,
+        initializer: `{\n${entries.join("\n")}\n}`,
+      },
+    ],
+  };
 }
 
 /** `SESSION_GRANTS`: each grant a session can be opened with, its rule, and whether it may run again unattended. */

@@ -1,15 +1,23 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import { standardGrant } from "../model/grants/index.js";
-import type { FieldModel, GrantModel, ProviderModel, WireSource } from "../model/index.js";
+import type { ErrorStatusModel, FieldModel, GrantModel, ProviderModel, SuccessModel, TokenOperationModel, WireSource } from "../model/index.js";
 import { errorInSuccessText } from "../model/response.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import { docText } from "./doc-text.js";
 import { flowMethodSignatures, flowTypeAliases, flowTypeImports } from "./flow-methods.js";
-import { LOCAL_TYPES, WIRE_TYPES, providerNames } from "./names.js";
+import { LOCAL_TYPES, WIRE_TYPES, allGrants, providerNames } from "./names.js";
 import { excludedSignature, fieldSignature, indexed, jsDoc, literalUnion, objectType, propertyKey, unionType, writeDoc } from "./typescript.js";
 
 const OPERATION = LOCAL_TYPES.operation;
 const REQUEST_BODY = LOCAL_TYPES.requestBody;
+
+/** The local aliases a token operation's types are read through: the primary's, or another operation's own. */
+interface OperationAliases {
+  readonly operation: string;
+  readonly requestBody: string;
+}
+
+const PRIMARY: OperationAliases = { operation: OPERATION, requestBody: REQUEST_BODY };
 
 /**
  * `types.ts`: the friendly request, response and error types, each built by
@@ -32,21 +40,22 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
     },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedImports: wireImports(model) },
     alias(OPERATION, indexed(WIRE_TYPES[1], model.operation.path, model.operation.method), `The token operation as openapi-typescript types it: ${model.operation.method.toUpperCase()} ${model.operation.path}.`, false),
-    ...(model.request.mediaType !== undefined && readsBody(model, (kind) => kind === "request-body" || kind === "request-body-variant")
+    ...(model.request.mediaType !== undefined && readsBody(model.grants, (kind) => kind === "request-body" || kind === "request-body-variant")
       ? [alias(REQUEST_BODY, indexed(`NonNullable<${OPERATION}["requestBody"]>`, "content", model.request.mediaType), "The request body as the spec types it.", false)]
       : []),
     ...scopeAlias(model),
     ...flowTypeAliases(model),
-    ...(model.grants.some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
+    ...(allGrants(model).some((g) => [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some((f) => f.required))
       ? [alias(LOCAL_TYPES.defined, "Exclude<T, undefined>", "A field that must be present, whatever the wire type allows.", false, "T")]
       : []),
     ...model.grants.flatMap((grant) => grantParams(model, grant)),
+    ...(model.otherOperations ?? []).flatMap((operation) => otherOperationTypes(model, operation)),
     alias(names.response, indexed(OPERATION, "responses", responseIndex(model.success.typedKey), "content", model.success.mediaType), `The success body (status ${model.success.typedKey}) as the spec documents it.`),
     alias(names.token, `Token<${names.response}>`, "A token, normalised: `expiresAt` is epoch milliseconds, whatever the provider sends."),
-    alias(names.responseError, responseErrorType(model), responseErrorDoc(model)),
+    alias(names.responseError, responseErrorType(model, model), responseErrorDoc(model)),
     alias(
       names.error,
-      `${names.responseError} | TransportError${model.operation.discovery !== undefined ? " | DiscoveryError" : ""}`,
+      `${[names.responseError, ...(model.otherOperations ?? []).map((o) => names.operation(o).responseError)].join(" | ")} | TransportError${model.operation.discovery !== undefined ? " | DiscoveryError" : ""}`,
       `Every way a token request can fail; narrow on \`kind\`, then on \`status\`.${model.operation.discovery !== undefined ? " `DiscoveryError`: the OpenID Connect discovery document was unusable." : ""}`,
     ),
     alias(names.result, `TokenResult<${names.response}, ${names.error}>`, "What every grant method resolves to: `{ ok: true, token }` or `{ ok: false, error }`."),
@@ -60,7 +69,33 @@ export function typesFile(model: ProviderModel): OptionalKind<SourceFileStructur
 
 function wireImports(model: ProviderModel): string[] {
   const [components, paths] = WIRE_TYPES;
-  return readsBody(model, (kind) => kind === "component") ? [components, paths] : [paths];
+  return readsBody(allGrants(model), (kind) => kind === "component") ? [components, paths] : [paths];
+}
+
+/**
+ * Another token operation's types: its operation and request body aliases, each grant's params, and its own
+ * response, response error and result, read through its own aliases.
+ */
+function otherOperationTypes(model: ProviderModel, operation: TokenOperationModel): (StatementStructures | WriterFunction)[] {
+  const names = providerNames(model);
+  const own = names.operation(operation);
+  const aliases: OperationAliases = { operation: own.operationType, requestBody: own.requestBody };
+  const { method, path } = operation.operation;
+  const label = `${method.toUpperCase()} ${path}`;
+  return [
+    alias(aliases.operation, indexed(WIRE_TYPES[1], path, method), `The \`${operation.operation.name}\` token operation as openapi-typescript types it: ${label}.`, false),
+    ...(operation.request.mediaType !== undefined && readsBody(operation.grants, (kind) => kind === "request-body" || kind === "request-body-variant")
+      ? [alias(aliases.requestBody, indexed(`NonNullable<${aliases.operation}["requestBody"]>`, "content", operation.request.mediaType), `The \`${operation.operation.name}\` request body as the spec types it.`, false)]
+      : []),
+    ...operation.grants.flatMap((grant) => grantParams(model, grant, aliases)),
+    alias(
+      own.response,
+      indexed(aliases.operation, "responses", responseIndex(operation.success.typedKey), "content", operation.success.mediaType),
+      `The \`${operation.operation.name}\` success body (status ${operation.success.typedKey}) as the spec documents it.${operation.success.issues === "refresh_token" ? " It carries a refresh token only: the token a grant method returns is that refresh token." : ""}`,
+    ),
+    alias(own.responseError, responseErrorType(model, operation, aliases.operation, own.response), responseErrorDoc(operation)),
+    alias(own.result, `TokenResult<${own.response}, ${own.responseError} | TransportError>`, `What the \`${operation.operation.name}\` grant methods resolve to.`),
+  ];
 }
 
 /** Whether a field's type is read from its grant's body type (not a parameter, a scope union or a config-stated path parameter). */
@@ -69,8 +104,8 @@ function typedFromBody(field: FieldModel): boolean {
 }
 
 /** Whether some grant whose body is of a kind `which` accepts has a field typed from that body. */
-function readsBody(model: ProviderModel, which: (kind: WireSource["kind"]) => boolean): boolean {
-  return model.grants.some((g) => which(g.wire.kind) && [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some(typedFromBody));
+function readsBody(grants: readonly GrantModel[], which: (kind: WireSource["kind"]) => boolean): boolean {
+  return grants.some((g) => which(g.wire.kind) && [...g.fields, ...g.alternatives.flatMap((a) => a.fields)].some(typedFromBody));
 }
 
 /**
@@ -92,7 +127,7 @@ function alias(name: string, type: string | WriterFunction, doc: string | undefi
 
 /** `XScope`: the scopes the spec's OAuth2 flows name, open to any other string. */
 function scopeAlias(model: ProviderModel): (StatementStructures | WriterFunction)[] {
-  const known = [...new Set(model.grants.flatMap((g) => g.fields.flatMap((f) => f.knownValues ?? [])))];
+  const known = [...new Set(allGrants(model).flatMap((g) => g.fields.flatMap((f) => f.knownValues ?? [])))];
   if (known.length === 0) return [];
   return [alias(providerNames(model).scope, `${literalUnion(known)} | (string & {})`, "Scopes the spec's OAuth2 flows name; any other string is accepted too. Several are sent space-delimited (RFC 6749 §3.3).")];
 }
@@ -106,7 +141,7 @@ export function credentialSources(grant: GrantModel): readonly string[] {
 }
 
 /** The wire type of a field: the grant's body type, or the operation's parameters of its location. */
-function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): { source: string; override?: string } {
+function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel, aliases: OperationAliases): { source: string; override?: string } {
   if (credentialSources(grant).includes(field.name)) return { source: "", override: "CredentialSource" };
   if (field.knownValues !== undefined) {
     const scope = providerNames(model).scope;
@@ -116,8 +151,8 @@ function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): 
   if (field.fromConfig === true) return { source: "", override: "string" };
   // Joined by the provider's separator (provider config `request.scopeSeparator`): one string or several.
   if (field.spaceDelimited === true) return { source: "", override: "string | readonly string[]" };
-  if (field.in !== undefined) return { source: `NonNullable<${OPERATION}["parameters"][${JSON.stringify(field.in)}]>` };
-  return { source: bodyAlias(model, grant)?.name ?? wireBody(grant) };
+  if (field.in !== undefined) return { source: `NonNullable<${aliases.operation}["parameters"][${JSON.stringify(field.in)}]>` };
+  return { source: bodyAlias(model, grant, aliases)?.name ?? wireBody(grant, aliases) };
 }
 
 /**
@@ -125,14 +160,14 @@ function fieldType(model: ProviderModel, grant: GrantModel, field: FieldModel): 
  * (`components["schemas"]["Body_get_token_post"]`, an `Extract<…>` of a
  * union), so each field reads `ClientCredentialsBody["scope"]`.
  */
-function bodyAlias(model: ProviderModel, grant: GrantModel): { name: string; type: string } | undefined {
+function bodyAlias(model: ProviderModel, grant: GrantModel, aliases: OperationAliases): { name: string; type: string } | undefined {
   if (grant.wire.kind !== "component" && grant.wire.kind !== "request-body-variant") return undefined;
   if (![...grant.fields, ...grant.alternatives.flatMap((a) => a.fields)].some(typedFromBody)) return undefined;
-  return { name: providerNames(model).body(grant), type: wireBody(grant) };
+  return { name: providerNames(model).body(grant), type: wireBody(grant, aliases) };
 }
 
-function signature(model: ProviderModel, grant: GrantModel, field: FieldModel) {
-  const { source, override } = fieldType(model, grant, field);
+function signature(model: ProviderModel, grant: GrantModel, field: FieldModel, aliases: OperationAliases) {
+  const { source, override } = fieldType(model, grant, field, aliases);
   return fieldSignature(field, source, override);
 }
 
@@ -142,15 +177,15 @@ function responseIndex(key: string): string | number {
 }
 
 /** The wire type a grant's body fields are read from. */
-function wireBody(grant: GrantModel): string {
+function wireBody(grant: GrantModel, aliases: OperationAliases): string {
   const source: WireSource = grant.wire;
   switch (source.kind) {
     case "request-body":
-      return REQUEST_BODY;
+      return aliases.requestBody;
     case "component":
       return indexed(WIRE_TYPES[0], "schemas", source.name);
     case "request-body-variant":
-      return `Extract<${REQUEST_BODY}, { ${JSON.stringify(grant.grantField)}: ${JSON.stringify(grant.grantType)} }>`;
+      return `Extract<${aliases.requestBody}, { ${JSON.stringify(grant.grantField)}: ${JSON.stringify(grant.grantType)} }>`;
     case "no-body":
       return "never";
     default: {
@@ -160,15 +195,15 @@ function wireBody(grant: GrantModel): string {
   }
 }
 
-function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructures | WriterFunction)[] {
-  const shared = grant.fields.map((field) => signature(model, grant, field));
+function grantParams(model: ProviderModel, grant: GrantModel, aliases: OperationAliases = PRIMARY): (StatementStructures | WriterFunction)[] {
+  const shared = grant.fields.map((field) => signature(model, grant, field, aliases));
   const doc = `Parameters of the \`${grant.grantType}\` grant.${grant.description ? `\n\n${grant.description}` : ""}\nClient credentials come from the client options and are not repeated here.`;
-  const body = bodyAlias(model, grant);
+  const body = bodyAlias(model, grant, aliases);
   const bodyType = body ? [alias(body.name, body.type, `The \`${grant.grantType}\` request body as the spec types it.`, false)] : [];
   if (grant.alternatives.length === 0) return [...bodyType, alias(providerNames(model).params(grant), objectType(shared), doc)];
   const allAlternativeFields = grant.alternatives.flatMap((a) => a.fields.map((f) => f.name));
   const alternatives = grant.alternatives.map((alternative) => {
-    const own = alternative.fields.map((field) => signature(model, grant, field));
+    const own = alternative.fields.map((field) => signature(model, grant, field, aliases));
     const others = allAlternativeFields.filter((name) => !alternative.fields.some((f) => f.name === name)).map(excludedSignature);
     return objectType([...own, ...others]);
   });
@@ -185,22 +220,28 @@ function grantParams(model: ProviderModel, grant: GrantModel): (StatementStructu
 
 /** Whether the error union has a `TokenResponseError`: a documented error status with a body, or errors sent with a success status. */
 function hasResponseErrors(model: ProviderModel): boolean {
-  return model.errors.some((e) => e.mediaType !== undefined) || model.success.errorInSuccess !== undefined;
+  return [model, ...(model.otherOperations ?? [])].some((o) => o.errors.some((e) => e.mediaType !== undefined) || o.success.errorInSuccess !== undefined);
 }
 
-function responseErrorType(model: ProviderModel): WriterFunction {
-  const typed = model.errors.filter((e) => e.mediaType !== undefined);
+/** A token operation's documented errors, each typed through that operation's alias. */
+interface ErrorsOf {
+  readonly errors: readonly ErrorStatusModel[];
+  readonly success: SuccessModel;
+}
+
+function responseErrorType(model: ProviderModel, of: ErrorsOf, operationAlias: string = OPERATION, response = providerNames(model).response): WriterFunction {
+  const typed = of.errors.filter((e) => e.mediaType !== undefined);
   // A range key or `default` covers many statuses: its errors carry `number`.
-  const members = typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(OPERATION, "responses", responseIndex(e.key), "content", e.mediaType!)}>`);
+  const members = typed.map((e) => `TokenResponseError<${typeof e.status === "number" ? e.status : "number"}, ${indexed(operationAlias, "responses", responseIndex(e.key), "content", e.mediaType!)}>`);
   // An error sent with a success status has the success body (provider config `response.errorWhen`).
-  if (model.success.errorInSuccess !== undefined) {
-    const status = typeof model.success.typedStatus === "number" && model.success.statuses.length === 1 ? model.success.typedStatus : "number";
-    members.push(`TokenResponseError<${status}, ${providerNames(model).response}>`);
+  if (of.success.errorInSuccess !== undefined) {
+    const status = typeof of.success.typedStatus === "number" && of.success.statuses.length === 1 ? of.success.typedStatus : "number";
+    members.push(`TokenResponseError<${status}, ${response}>`);
   }
   return unionType(members);
 }
 
-function responseErrorDoc(model: ProviderModel): string {
+function responseErrorDoc(model: ErrorsOf): string {
   const typed = model.errors.filter((e) => e.mediaType !== undefined);
   const inSuccess = model.success.errorInSuccess;
   const lines = typed.map((e) => `- ${e.key}${e.description ? `: ${e.description}` : ""}`);
@@ -359,6 +400,23 @@ function clientInterface(model: ProviderModel): StatementStructures {
         returnType: `Promise<${names.result}>`,
       };
     }),
+      ...(model.otherOperations ?? []).flatMap((operation) =>
+        operation.grants.map((grant): OptionalKind<MethodSignatureStructure> => {
+          const refreshOnly = operation.success.issues === "refresh_token" ? " It answers a refresh token only: the token returned is that refresh token." : "";
+          return {
+            name: names.method(grant),
+            docs: jsDoc(
+              `Requests a token with the \`${grant.grantType}\` grant of the \`${operation.operation.name}\` operation (${operation.operation.method.toUpperCase()} ${operation.operation.requestPath}).${refreshOnly}`,
+              [{ tagName: "returns", text: "`{ ok: true, token }`, or `{ ok: false, error }`; never rejects." }],
+            ),
+            parameters: [
+              { name: "params", type: names.params(grant), hasQuestionToken: paramsOptional(grant) },
+              { name: "options", type: "CallOptions", hasQuestionToken: true },
+            ],
+            returnType: `Promise<${names.operation(operation).result}>`,
+          };
+        }),
+      ),
       ...flowMethodSignatures(model),
     ],
   };
@@ -372,5 +430,24 @@ export function paramsOptional(grant: GrantModel): boolean {
 /** `{ grant: "password" } & PasswordParams | …`: each grant a session can be opened with. */
 function sessionRequestType(model: ProviderModel): WriterFunction {
   const names = providerNames(model);
-  return unionType(model.grants.map((grant) => `{ grant: ${JSON.stringify(grant.grantType)} } & ${names.params(grant)}`));
+  return unionType(sessionGrantsOf(model).map(({ grant }) => `{ grant: ${JSON.stringify(grant.grantType)} } & ${names.params(grant)}`));
+}
+
+/**
+ * The grants a session can be opened with, each with its operation (undefined: the primary): every grant of the
+ * primary operation, then each other operation's grants of a type not seen before, unless that operation answers
+ * a refresh token only (a session holds an access token).
+ */
+export function sessionGrantsOf(model: ProviderModel): readonly { readonly grant: GrantModel; readonly operation?: TokenOperationModel }[] {
+  const seen = new Set(model.grants.map((grant) => grant.grantType));
+  const out: { grant: GrantModel; operation?: TokenOperationModel }[] = model.grants.map((grant) => ({ grant }));
+  for (const operation of model.otherOperations ?? []) {
+    if (operation.success.issues === "refresh_token") continue;
+    for (const grant of operation.grants) {
+      if (seen.has(grant.grantType)) continue;
+      seen.add(grant.grantType);
+      out.push({ grant, operation });
+    }
+  }
+  return out;
 }

@@ -19,6 +19,8 @@ export interface ProviderConfig {
    * when the spec has several candidates or a custom operation without `grant_type`.
    */
   readonly tokenOperation?: string;
+  /** Several token operations, the first primary (sessions open on its grants first); instead of `tokenOperation`. */
+  readonly tokenOperations?: readonly string[];
   /**
    * The path to send the token request to, when the spec's path is not the
    * whole story: `"/{tenant}/oauth2/token"`. Each `{name}` that is not a
@@ -175,7 +177,7 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
     if (typeof node !== "string" || !/^[^.]+(\.[^.]+)*$/.test(node)) return fail(path, "must be a property name or a dotted path such as \"data.token\"");
     return node;
   };
-  const root = object([], value, ["$schema", "displayName", "tokenOperation", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry", "endpoints", "authorization", "request"]);
+  const root = object([], value, ["$schema", "displayName", "tokenOperation", "tokenOperations", "requestPath", "clientAuth", "clientAuthMethods", "dpop", "grants", "response", "expiry", "endpoints", "authorization", "request"]);
   const config: {
     -readonly [K in keyof ProviderConfig]: ProviderConfig[K];
   } = {};
@@ -188,6 +190,14 @@ function checkConfig(file: string, value: unknown): ProviderConfig {
   if (tokenOperation !== undefined) {
     if (typeof tokenOperation !== "string" || !/^(POST|GET) \/\S*$/.test(tokenOperation)) fail(["tokenOperation"], "must be \"POST /path\" or \"GET /path\", the path exactly as the spec's paths key");
     config.tokenOperation = tokenOperation as string;
+  }
+  const tokenOperations = root["tokenOperations"];
+  if (tokenOperations !== undefined) {
+    const labels = Array.isArray(tokenOperations) ? (tokenOperations as unknown[]) : [];
+    const valid = labels.length > 0 && labels.every((label) => typeof label === "string" && /^(POST|GET) \/\S*$/.test(label)) && new Set(labels).size === labels.length;
+    if (!valid) fail(["tokenOperations"], "must be a non-empty list of distinct \"POST /path\" or \"GET /path\", each path exactly as the spec's paths key");
+    if (tokenOperation !== undefined) fail(["tokenOperations"], "takes the place of \"tokenOperation\": give one or the other");
+    config.tokenOperations = labels as string[];
   }
   const requestPath = root["requestPath"];
   if (requestPath !== undefined) {

@@ -1,7 +1,7 @@
 import { SpecError, lookupPointer, type LoadedSpec, type ProviderConfig } from "../load/index.js";
 import type { ParameterLocation } from "../runtime/types.js";
 import { buildGrants } from "./spec-grants.js";
-import { providerIdFor, typePrefixFor } from "./names.js";
+import { operationNamesFor, providerIdFor, typePrefixFor } from "./names.js";
 import { findTokenOperation, takeOperation, type TokenOperation } from "./operation.js";
 import { applyRequestQuirks } from "./request-quirks.js";
 import { buildErrors, buildSuccess } from "./response.js";
@@ -10,7 +10,7 @@ import { serversFor } from "./servers.js";
 import { sliceForWireTypes } from "./slice.js";
 import { buildSurface } from "./surface.js";
 import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
-import type { CandidateModel, Fact, FieldModel, ProviderModel } from "./types.js";
+import type { CandidateModel, ClientOptionsModel, Fact, FieldModel, ProviderModel, TokenOperationModel } from "./types.js";
 import { found, type Found } from "./found.js";
 import { keysFor } from "./keys.js";
 
@@ -27,11 +27,11 @@ export interface ModelInput {
 /** Builds the provider model: everything the emitters need, as plain data. */
 export function buildModel({ spec, config, configFile = "" }: ModelInput): ProviderModel {
   const located = locateTokenOperation(new SpecView(spec.file, spec.document as Record<string, unknown>), config, configFile);
-  const { view, token, synthesis, candidates } = located.value;
+  const { view, token, others, synthesis, candidates } = located.value;
   const operationFact: Fact = {
     topic: "operation",
     statement: `${token.method.toUpperCase()} ${token.path}${token.body ? `, ${token.body.mediaType}` : ", no body"} (${token.reason})`,
-    source: synthesis ? "inferred" : config?.tokenOperation !== undefined ? "config" : "spec",
+    source: synthesis ? "inferred" : config?.tokenOperation !== undefined || config?.tokenOperations !== undefined ? "config" : "spec",
     evidence: synthesis ? "/components/securitySchemes" : token.operation.pointer,
   };
   const configured = configuredPath(token, config, configFile);
@@ -49,6 +49,8 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
   const errors = buildErrors(view, token);
   const keys = keysFor(view, grants, client, config, configFile);
   const surface = buildSurface({ view, document: spec.document, token, grants, config, configFile });
+  const operationNames = others.length === 0 ? [] : operationNamesFor([token, ...others].map((op) => ({ path: op.path, operationId: textOf(op.operation.node, "operationId") })));
+  const otherOperations = others.map((other, index) => buildOtherOperation(view, other, operationNames[index + 1]!, config, configFile));
   // What the load stage did, then the operation, then each builder's facts in the order it was asked.
   const facts = [
     loadFacts(spec),
@@ -62,6 +64,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     errors.facts,
     keys.facts,
     surface.facts,
+    otherOperations.flatMap((other) => other.facts),
   ].flat();
   const info = isJson(spec.document["info"]) ? spec.document["info"] : {};
   const operation = isJson(token.operation.node) ? token.operation.node : {};
@@ -89,6 +92,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       ...(spec.overlay ? { overlayFile: spec.overlay.file } : {}),
     },
     operation: {
+      ...(operationNames[0] !== undefined ? { name: operationNames[0] } : {}),
       path: token.path,
       requestPath: path.requestPath,
       method: token.method,
@@ -109,14 +113,84 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
     },
     grants,
-    client,
+    client: otherOperations.reduce((merged, other) => mergedClient(merged, other.client), client),
     keys: keys.value,
     success: success.value,
     errors: errors.value,
     facts: synthesis ? facts.map((fact) => ofSynthesis(fact, spec.document)) : facts,
     candidates,
-    wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method),
+    ...(otherOperations.length > 0 ? { otherOperations: otherOperations.map((other) => other.value) } : {}),
+    wireDocument: sliceForWireTypes(view.document, token.path, spec.file, token.method, others),
     ...(Object.keys(surface.value).length > 0 ? { surface: surface.value } : {}),
+  };
+}
+
+function textOf(node: unknown, key: string): string | undefined {
+  const value = isJson(node) ? node[key] : undefined;
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/**
+ * Another token operation, built by the same builders as the primary one. Its success may answer a refresh token
+ * only (an exchange); its facts are tagged with its name. The provider config's `requestPath` is the primary's.
+ */
+function buildOtherOperation(
+  view: SpecView,
+  token: TokenOperation,
+  name: string,
+  config: ProviderConfig | undefined,
+  configFile: string,
+): { value: TokenOperationModel; facts: Fact[]; client: ClientOptionsModel } {
+  const built = buildGrants(view, token, config, configFile);
+  const quirks = applyRequestQuirks(built.value.grants, config, configFile);
+  const { grants, scopeSeparator } = quirks.value;
+  const success = buildSuccess(view, token, config, configFile, { refreshTokenOnly: true });
+  const errors = buildErrors(view, token);
+  const parameters: Record<string, ParameterLocation> = {};
+  for (const parameter of token.parameters) parameters[parameter.name] = parameter.in;
+  const spaceDelimited = [...new Set(grants.flatMap((g) => g.fields.filter((f) => f.spaceDelimited === true).map((f) => f.name)))];
+  const operationId = textOf(token.operation.node, "operationId");
+  const summary = textOf(token.operation.node, "summary");
+  const description = textOf(token.operation.node, "description");
+  const operationFact: Fact = {
+    topic: "operation",
+    statement: `${token.method.toUpperCase()} ${token.path}${token.body ? `, ${token.body.mediaType}` : ", no body"} (${token.reason})`,
+    source: config?.tokenOperations !== undefined ? "config" : "spec",
+    evidence: token.operation.pointer,
+  };
+  const facts = [[operationFact], built.facts, quirks.facts, success.facts, errors.facts].flat().map((fact) => ({ ...fact, operation: name }));
+  const value: TokenOperationModel = {
+    operation: {
+      name,
+      path: token.path,
+      requestPath: token.requestPath,
+      method: token.method,
+      pointer: token.operation.pointer,
+      ...(operationId !== undefined ? { operationId } : {}),
+      ...(summary !== undefined ? { summary } : {}),
+      ...(description !== undefined ? { description } : {}),
+    },
+    request: {
+      ...(token.body ? { mediaType: token.body.mediaType } : {}),
+      encoding: token.body?.encoding ?? "none",
+      bodyRequired: token.body?.required ?? false,
+      ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+      ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
+      ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
+    },
+    grants,
+    success: success.value,
+    errors: errors.value,
+  };
+  return { value, facts, client: built.value.client };
+}
+
+/** The client options every operation's grants need: the most any of them asks. */
+function mergedClient(a: ClientOptionsModel, b: ClientOptionsModel): ClientOptionsModel {
+  const rank = { absent: 0, optional: 1, required: 2 } as const;
+  return {
+    clientId: a.clientId === "required" || b.clientId === "required" ? "required" : "absent",
+    clientSecret: rank[a.clientSecret] >= rank[b.clientSecret] ? a.clientSecret : b.clientSecret,
   };
 }
 
@@ -200,6 +274,7 @@ function ofSynthesis(fact: Fact, document: unknown): Fact {
 interface Located {
   readonly view: SpecView;
   readonly token: TokenOperation;
+  readonly others: readonly TokenOperation[];
   readonly synthesis: Synthesis | undefined;
   readonly candidates: CandidateModel[];
 }
@@ -207,7 +282,7 @@ interface Located {
 /** The spec's token operation, or one synthesised from its security schemes when it documents none. */
 function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined, configFile: string): Found<Located> {
   const search = findTokenOperation(view, config, configFile);
-  if (search.token) return found({ view, token: search.token, synthesis: undefined, candidates: [...search.candidates] });
+  if (search.token) return found({ view, token: search.token, others: search.others, synthesis: undefined, candidates: [...search.candidates] });
   const synthesised = synthesiseTokenOperation(view, config);
   if (!synthesised) {
     const seen = search.candidates.map((c) => `${c.operation} (${c.reason})`);
@@ -226,6 +301,7 @@ function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined
   const located: Located = {
     view: synthesisedView,
     token: takeOperation(synthesisedView, synthesis.label, reason),
+    others: [],
     synthesis,
     candidates: [{ operation: synthesis.label, pointer: "/components/securitySchemes", chosen: true, reason }, ...search.candidates],
   };

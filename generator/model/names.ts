@@ -94,3 +94,26 @@ export function typePrefixFor(name: string): string {
   if (pascal === "") return "Provider";
   return /^[0-9]/.test(pascal) ? `P${pascal}` : pascal;
 }
+
+/**
+ * Names of a provider's token operations, when it has several: the last literal segment of each path, camel-cased
+ * (`/oauth2/exchange` -> `exchange`, `/oauth2/token` -> `token`); where two would share one, their operationIds
+ * camel-cased; then, ignoring case, a number for what still collides. A name that is not an identifier start
+ * (`/v2`) is prefixed `op`.
+ */
+export function operationNamesFor(operations: readonly { readonly path: string; readonly operationId?: string | undefined }[]): string[] {
+  const byPath = operations.map(({ path }) => {
+    const literal = path.split("#")[0]!.split("/").filter((segment) => segment !== "" && !segment.includes("{"));
+    return identifierStart(camelCase(literal[literal.length - 1] ?? "token") || "token");
+  });
+  const count = (names: readonly string[], name: string) => names.filter((n) => n.toLowerCase() === name.toLowerCase()).length;
+  const chosen = byPath.map((name, index) => {
+    const operationId = operations[index]!.operationId;
+    return count(byPath, name) > 1 && operationId !== undefined && camelCase(operationId) !== "" ? identifierStart(camelCase(operationId)) : name;
+  });
+  return uniqueMethodNames(chosen);
+}
+
+function identifierStart(name: string): string {
+  return /^[0-9]/.test(name) ? `op${pascalCase(name)}` : name;
+}

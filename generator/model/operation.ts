@@ -61,6 +61,8 @@ export interface OperationCandidate {
 export interface TokenSearch {
   /** Undefined when no path qualifies: the caller may synthesise one from the security schemes. */
   readonly token: TokenOperation | undefined;
+  /** The provider's other token operations, at other endpoints (Azure Container Registry's exchange and token). */
+  readonly others: readonly TokenOperation[];
   readonly candidates: readonly OperationCandidate[];
   /** Every POST in the document (labels), for the message when none qualifies. */
   readonly posts: readonly string[];
@@ -83,6 +85,7 @@ interface Seen {
  */
 export function findTokenOperation(view: SpecView, config: ProviderConfig | undefined, configFile: string): TokenSearch {
   const seen = operationsOf(view);
+  if (config?.tokenOperations !== undefined) return namedSeveral(view, seen, config.tokenOperations, configFile);
   if (config?.tokenOperation !== undefined) return named(view, seen, config.tokenOperation, configFile);
   const tokenUrls = tokenUrlsByScheme(view);
   const accepted: { seen: Seen; reason: string }[] = [];
@@ -93,30 +96,73 @@ export function findTokenOperation(view: SpecView, config: ProviderConfig | unde
     else if (/token|oauth|auth/i.test(op.path)) candidates.push({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: passedOverReason(op) });
   }
   const posts = seen.filter((op) => op.method === "post").map((op) => op.label);
-  if (accepted.length === 0) return { token: undefined, candidates, posts };
+  if (accepted.length === 0) return { token: undefined, others: [], candidates, posts };
   const endpoints = new Map<string, { seen: Seen; reason: string }[]>();
   for (const entry of accepted) {
     const key = `${entry.seen.method} ${requestPathOf(entry.seen.path)}`;
     endpoints.set(key, [...(endpoints.get(key) ?? []), entry]);
   }
-  if (endpoints.size > 1) {
+  // One endpoint documented under several keys: the key that is the real path wins.
+  const chosenOf = (same: readonly { seen: Seen; reason: string }[]) => same.find((entry) => entry.seen.path === requestPathOf(entry.seen.path)) ?? same[0]!;
+  const picked = [...endpoints.values()].map((same) => {
+    const chosen = chosenOf(same);
+    for (const entry of same) {
+      if (entry === chosen) continue;
+      candidates.push({ operation: entry.seen.label, pointer: entry.seen.operation.pointer, chosen: false, reason: `the same endpoint as ${chosen.seen.label}, documented again under another paths key` });
+    }
+    return chosen;
+  });
+  if (picked.length === 1) {
+    const only = picked[0]!;
+    candidates.unshift({ operation: only.seen.label, pointer: only.seen.operation.pointer, chosen: true, reason: only.reason });
+    return { token: readOperation(view, only.seen, only.reason), others: [], candidates, posts };
+  }
+  // Several endpoints: each is a token operation only when its success response carries a token as well.
+  const read = picked.map((entry) => {
+    const operation = readOperation(view, entry.seen, entry.reason);
+    return { entry, operation, members: successTokenMembers(view, operation) };
+  });
+  const issuing = read.filter((r) => r.members.accessToken || r.members.refreshToken);
+  if (issuing.length === 0) {
     const list = accepted.map((a) => `${a.seen.label} (${a.reason})`).join("; ");
     throw new SpecError(
       "ambiguous_token_operation",
       view.file,
       "/paths",
-      `more than one token operation: ${list}. Name one in the provider config as "tokenOperation": "${accepted[0]!.seen.label}"`,
+      `more than one token operation, and no success response names access_token or refresh_token to tell them apart: ${list}. Name one in the provider config as "tokenOperation": "${accepted[0]!.seen.label}"`,
     );
   }
-  const same = [...endpoints.values()][0]!;
-  // One endpoint documented under several keys: the key that is the real path wins.
-  const chosen = same.find((entry) => entry.seen.path === requestPathOf(entry.seen.path)) ?? same[0]!;
-  for (const entry of same) {
-    if (entry === chosen) continue;
-    candidates.push({ operation: entry.seen.label, pointer: entry.seen.operation.pointer, chosen: false, reason: `the same endpoint as ${chosen.seen.label}, documented again under another paths key` });
+  for (const r of read) {
+    if (issuing.includes(r)) continue;
+    candidates.push({ operation: r.entry.seen.label, pointer: r.entry.seen.operation.pointer, chosen: false, reason: `${r.entry.reason}, but its success response has no access_token or refresh_token` });
   }
-  candidates.unshift({ operation: chosen.seen.label, pointer: chosen.seen.operation.pointer, chosen: true, reason: chosen.reason });
-  return { token: readOperation(view, chosen.seen, chosen.reason), candidates, posts };
+  // The primary operation is the first (in document order) that issues an access token: sessions open on it.
+  const primary = issuing.find((r) => r.members.accessToken) ?? issuing[0]!;
+  const ordered = [primary, ...issuing.filter((r) => r !== primary)];
+  const tokenReason = (r: (typeof read)[number]) => `${r.entry.reason}; its success response has ${r.members.accessToken ? "access_token" : "refresh_token only"}`;
+  candidates.unshift(...ordered.map((r) => ({ operation: r.entry.seen.label, pointer: r.entry.seen.operation.pointer, chosen: true, reason: tokenReason(r) })));
+  return { token: { ...primary.operation, reason: tokenReason(primary) }, others: ordered.slice(1).map((r) => ({ ...r.operation, reason: tokenReason(r) })), candidates, posts };
+}
+
+/**
+ * Whether an operation's documented JSON success response has an `access_token` and a `refresh_token` member (in
+ * any spelling): how several operations carrying `grant_type` are told to be token operations.
+ */
+export function successTokenMembers(view: SpecView, token: TokenOperation): { accessToken: boolean; refreshToken: boolean } {
+  const responses = view.objectAt(token.operation, "responses");
+  const names = new Set<string>();
+  for (const key of Object.keys(responses?.node ?? {})) {
+    if (!/^2(\d\d|XX)$/i.test(key) || !responses) continue;
+    const content = view.objectAt(responses, key) && view.objectAt(view.objectAt(responses, key)!, "content");
+    if (!content || !isJson(content.node)) continue;
+    for (const mediaType of Object.keys(content.node)) {
+      const media = view.objectAt(content, mediaType);
+      if (!media || !isJson(media.node) || media.node["schema"] === undefined) continue;
+      const schema = view.deref({ node: media.node["schema"], pointer: `${media.pointer}/schema` });
+      for (const variant of view.variants(schema)) for (const name of view.objectShape(variant).properties.keys()) names.add(name);
+    }
+  }
+  return { accessToken: spellingOf(names, "access_token") !== undefined, refreshToken: spellingOf(names, "refresh_token") !== undefined };
 }
 
 /** Reads the operation `label` (`"POST /token"`) known to exist, e.g. one just synthesised. */
@@ -139,7 +185,27 @@ function named(view: SpecView, seen: readonly Seen[], wanted: string, configFile
     .map((op) => ({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: `the provider config names ${wanted}` }));
   return {
     token: readOperation(view, match, reason),
+    others: [],
     candidates: [{ operation: match.label, pointer: match.operation.pointer, chosen: true, reason }, ...others],
+    posts: [],
+  };
+}
+
+/** The token operations the provider config lists (`"tokenOperations": ["POST /oauth2/token", "POST /oauth2/exchange"]`), the first primary. */
+function namedSeveral(view: SpecView, seen: readonly Seen[], wanted: readonly string[], configFile: string): TokenSearch {
+  const operations = wanted.map((label, index) => {
+    const match = seen.find((op) => op.label === label);
+    if (!match) throw new SpecError("config", configFile, `/tokenOperations/${index}`, `the spec has no operation ${JSON.stringify(label)}`);
+    return readOperation(view, match, "listed by the provider config");
+  });
+  const listed = new Set(wanted);
+  const others = seen
+    .filter((op) => !listed.has(op.label) && /token|oauth|auth/i.test(op.path))
+    .map((op) => ({ operation: op.label, pointer: op.operation.pointer, chosen: false, reason: `the provider config lists ${wanted.join(", ")}` }));
+  return {
+    token: operations[0],
+    others: operations.slice(1),
+    candidates: [...operations.map((op) => ({ operation: `${op.method.toUpperCase()} ${op.path}`, pointer: op.operation.pointer, chosen: true, reason: op.reason })), ...others],
     posts: [],
   };
 }

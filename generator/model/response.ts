@@ -26,7 +26,13 @@ function isSuccessKey(status: StatusKey): boolean {
 }
 
 /** Reads the documented success response and what it says about expiry. */
-export function buildSuccess(view: SpecView, token: TokenOperation, config: ProviderConfig | undefined, configFile: string): Found<SuccessModel> {
+export function buildSuccess(
+  view: SpecView,
+  token: TokenOperation,
+  config: ProviderConfig | undefined,
+  configFile: string,
+  options: { readonly refreshTokenOnly?: boolean } = {},
+): Found<SuccessModel> {
   const facts: Fact[] = [];
   const responses = view.objectAt(token.operation, "responses");
   const statuses: StatusKey[] = [];
@@ -58,6 +64,8 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
     return name;
   };
   const accessToken = member(ACCESS_TOKEN, stated?.accessToken, "accessToken");
+  const refreshOnly = accessToken === undefined && options.refreshTokenOnly === true ? refreshOnlySuccess(typed, statuses, shape) : undefined;
+  if (refreshOnly !== undefined) return refreshOnly;
   if (accessToken === undefined) {
     throw new SpecError("no_access_token", view.file, typed.schema.pointer, `the success response has no "${ACCESS_TOKEN}" property (in any spelling); if the token is elsewhere, state its path in the provider config as "response": {"accessToken": "..."}`);
   }
@@ -89,6 +97,37 @@ export function buildSuccess(view: SpecView, token: TokenOperation, config: Prov
     ...(errorInSuccess !== undefined ? { errorInSuccess } : {}),
   };
   return found(success, [...facts, ...expiry.facts]);
+}
+
+/**
+ * An operation that answers with a refresh token only (one of several token operations, such as an exchange for a
+ * refresh token): the refresh token is the token it issues, read where an access token would be.
+ */
+function refreshOnlySuccess(
+  typed: { status: StatusKey; key: string; mediaType: string; schema: Located; media: Located },
+  statuses: StatusKey[],
+  shape: ObjectShape,
+): Found<SuccessModel> | undefined {
+  const refreshToken = spellingOf(shape.properties.keys(), REFRESH_TOKEN);
+  if (refreshToken === undefined) return undefined;
+  const success: SuccessModel = {
+    statuses,
+    typedStatus: typed.status,
+    typedKey: typed.key,
+    mediaType: typed.mediaType,
+    tokenFields: { accessToken: refreshToken, refreshToken },
+    expiry: { kind: "none" },
+    issues: "refresh_token",
+  };
+  return found(success, [
+    { topic: "success", statement: `status ${typed.key}, ${typed.mediaType}`, source: "spec", evidence: typed.schema.pointer },
+    {
+      topic: "response",
+      statement: `the success response has ${refreshToken} and no access_token: the grant methods return the refresh token as the token, and no session opens on this operation`,
+      source: "spec",
+      evidence: shape.properties.get(refreshToken)!.schema.pointer,
+    },
+  ]);
 }
 
 /** `"data.token"` -> `["data", "token"]`; a plain name stays a string. */

@@ -2,9 +2,15 @@ import { SpecError, fromPointer, localRefToPointer, lookupPointer, toPointer, un
 import { pascalCase } from "./names.js";
 import { isJson, type Json } from "./schema.js";
 
+/** Another token operation the wire types cover, beside the primary one. */
+export interface WireOperation {
+  readonly path: string;
+  readonly method: "post" | "get";
+}
+
 /**
- * The smallest valid document that still types the token operation: the
- * token path (with only the token operation) and every component it reaches through
+ * The smallest valid document that still types the token operations: each
+ * token path (with only its token operations) and every component it reaches through
  * `$ref`s, copied. openapi-typescript reads this instead of the whole spec, so
  * a 2 MB whole-API document costs about as much as a small one, and names in
  * the generated `paths`/`components` types stay the spec's own.
@@ -14,12 +20,19 @@ import { isJson, type Json } from "./schema.js";
  * exist; such schemas are hoisted into `components/schemas` under a name
  * derived from their location, and the ref is rewritten to point there.
  */
-export function sliceForWireTypes(document: Json, tokenPath: string, file = "", method: "post" | "get" = "post"): Json {
+export function sliceForWireTypes(document: Json, tokenPath: string, file = "", method: "post" | "get" = "post", others: readonly WireOperation[] = []): Json {
   const paths = isJson(document["paths"]) ? document["paths"] : {};
-  const pathItem = isJson(paths[tokenPath]) ? paths[tokenPath] : {};
-  const keptItem: Json = {};
-  for (const key of [method, "parameters", "servers", "summary", "description"]) {
-    if (pathItem[key] !== undefined) keptItem[key] = structuredClone(pathItem[key]);
+  // Every token operation's path item, each with only its token operations (a provider may have several).
+  const keptPaths: Json = {};
+  for (const wanted of [{ path: tokenPath, method }, ...others]) {
+    const found = paths[wanted.path];
+    const pathItem: Json = isJson(found) ? found : {};
+    const kept = keptPaths[wanted.path];
+    const keptItem: Json = isJson(kept) ? kept : {};
+    for (const key of [wanted.method, "parameters", "servers", "summary", "description"]) {
+      if (pathItem[key] !== undefined) keptItem[key] = structuredClone(pathItem[key]);
+    }
+    keptPaths[wanted.path] = keptItem;
   }
   // Maps, not objects: component names are the spec's, and "__proto__" is a legal one.
   const components = new Map<string, Map<string, unknown>>();
@@ -33,7 +46,7 @@ export function sliceForWireTypes(document: Json, tokenPath: string, file = "", 
   for (const [kind, byName] of Object.entries(documentComponents)) if (isJson(byName)) for (const name of Object.keys(byName)) taken.add(`${kind}/${name}`);
   const hoisted = new Map<string, string>();
   const seen = new Set<string>();
-  const pending: unknown[] = [keptItem];
+  const pending: unknown[] = Object.values(keptPaths);
   while (pending.length > 0) {
     const node = pending.pop();
     if (Array.isArray(node)) {
@@ -87,7 +100,7 @@ export function sliceForWireTypes(document: Json, tokenPath: string, file = "", 
   const slice: Json = {
     openapi: document["openapi"],
     info: isJson(document["info"]) ? { title: document["info"]["title"], version: document["info"]["version"] } : { title: "", version: "" },
-    paths: { [tokenPath]: keptItem },
+    paths: keptPaths,
   };
   if (components.size > 0) slice["components"] = sorted(components);
   refuseUnionCycles(file, components.get("schemas"));

@@ -24,7 +24,12 @@ export interface ProviderModel {
   readonly facts: readonly Fact[];
   /** The operations the search looked at, the chosen one first, each with why. */
   readonly candidates: readonly CandidateModel[];
-  /** The token operation's slice of the spec, for openapi-typescript (plain JSON). */
+  /**
+   * The provider's other token operations (issue 12: Azure Container Registry's `POST /oauth2/exchange` beside
+   * `POST /oauth2/token`), each built like the primary one above; absent when the spec documents one.
+   */
+  readonly otherOperations?: readonly TokenOperationModel[];
+  /** The token operations' slice of the spec, for openapi-typescript (plain JSON). */
   readonly wireDocument: Readonly<Record<string, unknown>>;
   /**
    * The provider's OAuth endpoints around the token operation (authorization, device authorization, revocation,
@@ -122,7 +127,22 @@ export interface SourceModel {
   readonly overlayFile?: string;
 }
 
+/** One token operation: what `ProviderModel` says of its primary operation, for another one. */
+export interface TokenOperationModel {
+  /** Always named (`operation.name`): its names in the generated code are made from it. */
+  readonly operation: OperationModel & { readonly name: string };
+  readonly request: RequestModel;
+  readonly grants: readonly GrantModel[];
+  readonly success: SuccessModel;
+  readonly errors: readonly ErrorStatusModel[];
+}
+
 export interface OperationModel {
+  /**
+   * When the provider has several token operations: this one's name, the last literal segment of its path
+   * (`/oauth2/exchange` -> `exchange`), else its operationId, camel-cased (model/names.ts `operationNamesFor`).
+   */
+  readonly name?: string;
   /** Path key exactly as in the spec: indexes the generated `paths` type. */
   readonly path: string;
   /** The path sent on the wire: the key without any `#fragment`; may hold `{param}` templates. */
@@ -265,6 +285,12 @@ export interface SuccessModel {
   readonly responseEncoding?: "form";
   /** A success-status body that is really an error (provider config). */
   readonly errorInSuccess?: ErrorInSuccessRule;
+  /**
+   * `refresh_token`: the success response documents a refresh token and no access token (an exchange for a
+   * refresh token); `tokenFields.accessToken` names the refresh token member, so the grant methods return it as
+   * the token, and no session opens on the operation (a session holds an access token).
+   */
+  readonly issues?: "refresh_token";
 }
 
 export interface ErrorStatusModel {
@@ -291,6 +317,8 @@ export interface CandidateModel {
 /** One decision the model made, with where it came from. */
 export interface Fact {
   readonly topic: string;
+  /** The token operation the fact is about, by name, when it is not the primary one of several. */
+  readonly operation?: string;
   readonly statement: string;
   readonly source: FactSource;
   /** JSON pointer into the spec or config, or the rule that inferred it. */

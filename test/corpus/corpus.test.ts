@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderModel } from "../../generator/model/index.js";
+import { providerNames } from "../../generator/emit/names.js";
 import { corpusSpecFiles } from "./documents.js";
 import {
   createGeneratedClient,
@@ -28,6 +29,7 @@ import {
   diagnosticsIn,
   generateOne,
   modelOf,
+  operationModel,
   planRow,
   startCorpusServer,
   typecheckTree,
@@ -50,7 +52,13 @@ const ROWS: readonly CorpusRow[] = [
   { file: "amadeus-authorization.json", expect: "generated", grants: ["client_credentials"] },
   { file: "autodesk-aps-authentication.yaml", expect: "generated", grants: ["client_credentials", "authorization_code", "refresh_token"] },
   { file: "aws-sso-oidc.yaml", expect: "generated" },
-  { file: "azure-containerregistry.json", expect: "generated" },
+  {
+    file: "azure-containerregistry.json",
+    expect: "generated",
+    grants: ["refresh_token", "password"],
+    operations: ["token", "exchange"],
+    note: "two token operations, no config choosing one; exchange answers a refresh token only",
+  },
   { file: "box-platform.json", expect: "generated" },
   { file: "discord-api.json", expect: "generated" },
   {
@@ -166,6 +174,55 @@ for (const row of ROWS) {
     if (row.grants !== undefined) {
       it(`offers the grants ${row.grants.join(", ")}`, () => {
         expect(model.grants.map((grant) => grant.grantType)).toEqual(row.grants);
+      });
+    }
+
+    it(`has the token operations ${row.operations?.join(", ") ?? "(one)"}`, () => {
+      const names = row.operations === undefined ? [] : row.operations;
+      expect([model, ...(model.otherOperations ?? [])].flatMap((o) => (o.operation.name === undefined ? [] : [o.operation.name]))).toEqual(names);
+    });
+
+    // Every other token operation is held to the spec like the primary one, through the same generated client.
+    for (const other of model.otherOperations ?? []) {
+      const seen = operationModel(model, other);
+      describe(`its ${other.operation.name} operation against a loopback server holding requests to the spec's own schemas`, () => {
+        let plan: RowPlan | undefined;
+        let server: CorpusServer | undefined;
+        let client: Record<string, unknown> | undefined;
+        let setupError: unknown;
+
+        beforeAll(async () => {
+          const outcome = outcomes.get(row.file);
+          if (outcome?.kind !== "generated") return;
+          try {
+            plan = await planRow(row, seen, root);
+            server = await startCorpusServer(plan);
+            client = await createGeneratedClient(outcome.outDir, plan, server.url, row.clientOptions);
+          } catch (error) {
+            setupError = error;
+          }
+        }, 60_000);
+
+        afterAll(async () => {
+          await server?.close();
+        });
+
+        for (const grant of other.grants) {
+          const methodName = providerNames(model).method(grant);
+          it(`${methodName}() gets the token (${grant.grantType})`, async () => {
+            if (setupError !== undefined) throw setupError;
+            if (plan === undefined || server === undefined || client === undefined) throw new Error(`not generated: ${describeOutcome(outcomes.get(row.file))}`);
+            const method = client[methodName];
+            if (typeof method !== "function") throw new Error(`the generated client has no ${methodName}()`);
+            const params = plan.grants.find((g) => g.grant === grant)?.params ?? {};
+            server.expectGrant(grant);
+            const before = server.exchanges.length;
+            const result = await (method as GrantMethod).call(client, params);
+            expect(server.exchanges.slice(before).map((e) => e.problems), `requests sent with params ${JSON.stringify(params)}`).toEqual([[]]);
+            if (!result.ok) throw new Error(`expected a token, got ${result.error.kind ?? "an error"}: ${result.error.message ?? ""}`);
+            expect(result.token.accessToken).toBe(plan.accessToken);
+          });
+        }
       });
     }
 

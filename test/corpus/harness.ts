@@ -20,7 +20,7 @@ import type { FormatsPlugin } from "ajv-formats";
 import { generate } from "../../generator/pipeline/generate.js";
 import { loadAndModel, specInputFiles } from "../../generator/pipeline/model-providers.js";
 import { SpecError, type SpecErrorCode } from "../../generator/load/index.js";
-import type { FieldModel, GrantModel, ProviderModel } from "../../generator/model/index.js";
+import type { FieldModel, GrantModel, ProviderModel, TokenOperationModel } from "../../generator/model/index.js";
 import { decideClientAuth } from "../../generator/runtime/client-auth.js";
 import { typecheck, type TypecheckResult } from "../generator/helpers.js";
 import { startTokenServer, type RecordedRequest, type TokenServer, type TokenServerReply } from "../support/loopback.js";
@@ -43,6 +43,8 @@ export interface GeneratedRow extends RowBase {
   readonly expect: "generated";
   /** When set, the grant types the model must offer, in its order. */
   readonly grants?: readonly string[];
+  /** When set, the names of the model's token operations, the primary first (absent: one operation). */
+  readonly operations?: readonly string[];
   /** Per grant type: params to send instead of (or besides) the sampled required ones. */
   readonly params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Extra options for `create<Provider>Client` (after `baseUrl`, `clientId`, `clientSecret`). */
@@ -187,6 +189,15 @@ export async function planRow(row: GeneratedRow, model: ProviderModel, tempDir: 
     clientId: row.clientId ?? CLIENT_ID,
     clientSecret: model.client.clientSecret === "absent" ? undefined : (row.clientSecret ?? CLIENT_SECRET),
   };
+}
+
+/**
+ * Another token operation seen as a model of its own (that operation primary, no others), so the plan, the loopback
+ * server and the checks that hold a primary operation to the spec hold this one to it too.
+ */
+export function operationModel(model: ProviderModel, other: TokenOperationModel): ProviderModel {
+  const { otherOperations: _others, ...rest } = model;
+  return { ...rest, operation: other.operation, request: other.request, grants: other.grants, success: other.success, errors: other.errors };
 }
 
 /** The fields a grant call must carry: its required ones, and those of its first credential set. */

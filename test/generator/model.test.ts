@@ -617,8 +617,12 @@ describe("finding the token operation", () => {
       mentions: ["no POST operations"],
     },
     {
-      name: "two token operations",
-      document: tokenSpec({ document: { paths: { "/v2/token": (tokenSpec().paths as Json)["/oauth/token"] } } }),
+      // Two that each answer a token are both modelled (multi-operation.test.ts); neither answering one is ambiguous.
+      name: "two token operations, neither answering a token",
+      document: (() => {
+        const noToken = { type: "object", properties: { status: { type: "string" } } };
+        return tokenSpec({ response: noToken, document: { paths: { "/v2/token": (tokenSpec({ response: noToken }).paths as Json)["/oauth/token"] } } });
+      })(),
       code: "ambiguous_token_operation",
       mentions: ["POST /oauth/token", "POST /v2/token"],
     },

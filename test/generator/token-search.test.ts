@@ -102,24 +102,31 @@ describe("one endpoint under several paths keys (Box)", () => {
   });
 });
 
-describe("two token endpoints are refused", () => {
+describe("two token endpoints", () => {
+  const noToken = (operationId: string): Json => ({ ...tokenPost(operationId), responses: ok({ type: "object", properties: { status: { type: "string" } } }) });
   it.each<{ name: string; paths: Json; labels: string[] }>([
     {
       name: "two paths",
-      paths: { "/oauth/token": { post: tokenPost("a") }, "/v2/oauth/token": { post: tokenPost("b") } },
+      paths: { "/oauth/token": { post: noToken("a") }, "/v2/oauth/token": { post: noToken("b") } },
       labels: ["POST /oauth/token", "POST /v2/oauth/token"],
     },
     {
       name: "two paths, one of them a fragment key of another path",
-      paths: { "/oauth/token": { post: tokenPost("a") }, "/connect/token#refresh": { post: tokenPost("b") } },
+      paths: { "/oauth/token": { post: noToken("a") }, "/connect/token#refresh": { post: noToken("b") } },
       labels: ["POST /oauth/token", "POST /connect/token#refresh"],
     },
-  ])("$name -> ambiguous_token_operation naming both", async ({ paths, labels }) => {
+  ])("$name, neither answering a token -> ambiguous_token_operation naming both", async ({ paths, labels }) => {
     const error = await modelError(documentOf(paths));
     expect(error.code).toBe("ambiguous_token_operation");
     expect(error.pointer).toBe("/paths");
     for (const label of labels) expect(error.message).toContain(label);
     expect(error.message).toMatch(/"tokenOperation"/);
+  });
+
+  it("two paths each answering a token -> both modelled, chosen, in document order", async () => {
+    const model = await modelOf(documentOf({ "/oauth/token": { post: tokenPost("a") }, "/v2/oauth/token": { post: tokenPost("b") } }));
+    expect(model.candidates.filter((c) => c.chosen).map((c) => c.operation)).toEqual(["POST /oauth/token", "POST /v2/oauth/token"]);
+    expect([model.operation.name, ...(model.otherOperations ?? []).map((o) => o.operation.name)]).toEqual(["a", "b"]);
   });
 
   it("naming one of them in the provider config resolves it", async () => {
