@@ -6,7 +6,7 @@ import { flowClientImports, flowConstants, flowMethodLines } from "./flow-method
 import { LOCAL_VALUES, allGrants, providerNames } from "./names.js";
 import { standardGrant } from "../model/grants/index.js";
 import { clientSecretOption, paramsOptional, signsClientAssertions } from "./types-file.js";
-import { jsDoc, literal } from "./typescript.js";
+import { constant, jsDoc, literal } from "./typescript.js";
 
 const { endpoint: ENDPOINT, clientConfigs: CLIENT_CONFIGS } = LOCAL_VALUES;
 
@@ -133,16 +133,6 @@ function grantConstant(name: string, grant: GrantModel, url: GrantUrl | undefine
     declarationKind: VariableDeclarationKind.Const,
     docs: jsDoc(`${doc} Its fields are checked before anything is sent; credentials may be functions making a fresh one per request.`),
     declarations: [{ name, type: "GrantRule", initializer: rule }],
-  };
-}
-
-function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {
-  return {
-    kind: StructureKind.VariableStatement,
-    isExported: exported,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: jsDoc(doc),
-    declarations: [{ name, type, initializer: literal(value) }],
   };
 }
 

@@ -1,11 +1,11 @@
-import { StructureKind, VariableDeclarationKind, type MethodSignatureStructure, type OptionalKind, type StatementStructures } from "ts-morph";
+import { StructureKind, type MethodSignatureStructure, type OptionalKind, type StatementStructures } from "ts-morph";
 import type { AuthorizationEndpointModel, EndpointModel, GrantModel, OAuthSurfaceModel, ProviderModel } from "../model/index.js";
 import type { AuthorizationEndpoint } from "../runtime/authorize.js";
 import type { DeviceAuthorizationEndpoint } from "../runtime/device.js";
 import type { TokenManagementEndpoint } from "../runtime/revoke.js";
 import type { ClientAuthRule, GrantRule } from "../runtime/types.js";
 import { LOCAL_VALUES, providerNames } from "./names.js";
-import { jsDoc, literal, literalUnion } from "./typescript.js";
+import { constant, jsDoc, literalUnion } from "./typescript.js";
 
 /**
  * The client methods of a provider's OAuth surface around the token
@@ -295,16 +295,6 @@ function urlVariablesType(authorization: AuthorizationEndpointModel): string {
 /** `, "realmId"`: the callback values as the third type argument of `CallbackResult`, when the provider has any. */
 function callbackValuesType(authorization: AuthorizationEndpointModel): string {
   return authorization.callbackValues !== undefined ? `, ${literalUnion(authorization.callbackValues)}` : "";
-}
-
-function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {
-  return {
-    kind: StructureKind.VariableStatement,
-    isExported: exported,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: jsDoc(doc),
-    declarations: [{ name, type, initializer: literal(value) }],
-  };
 }
 
 /** What `session.ts` imports and passes for `close({ revoke: true })`: the revocation endpoint, when there is one. */

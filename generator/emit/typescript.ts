@@ -1,4 +1,4 @@
-import type { JSDocStructure, OptionalKind, PropertySignatureStructure, WriterFunction } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type JSDocStructure, type OptionalKind, type PropertySignatureStructure, type StatementStructures, type WriterFunction } from "ts-morph";
 import type { FieldModel } from "../model/index.js";
 import { docText, docValue } from "./doc-text.js";
 import { LOCAL_TYPES } from "./names.js";
@@ -126,5 +126,16 @@ export function unionType(members: readonly (string | WriterFunction)[]): Writer
         }
       });
     }
+  };
+}
+
+/** A `const` with a type, a literal value and its doc comment (exported when asked). */
+export function constant(name: string, type: string, value: unknown, doc: string, exported = false): StatementStructures {
+  return {
+    kind: StructureKind.VariableStatement,
+    isExported: exported,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: jsDoc(doc),
+    declarations: [{ name, type, initializer: literal(value) }],
   };
 }

@@ -10,7 +10,7 @@ import { serversFor } from "./servers.js";
 import { sliceForWireTypes } from "./slice.js";
 import { buildSurface } from "./surface.js";
 import { synthesiseTokenOperation, type Synthesis } from "./synthesise.js";
-import type { CandidateModel, ClientOptionsModel, Fact, FieldModel, ProviderModel, TokenOperationModel } from "./types.js";
+import type { CandidateModel, ClientOptionsModel, Fact, FieldModel, GrantModel, ProviderModel, RequestModel, TokenOperationModel } from "./types.js";
 import { found, type Found } from "./found.js";
 import { keysFor } from "./keys.js";
 
@@ -75,10 +75,6 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
   const operationId = text(operation["operationId"]);
   const summary = text(operation["summary"]);
   const operationDescription = text(operation["description"]);
-  const parameters: Record<string, ParameterLocation> = {};
-  for (const parameter of token.parameters) parameters[parameter.name] = parameter.in;
-  for (const field of path.added) parameters[field.name] = "path";
-  const spaceDelimited = [...new Set(grants.flatMap((g) => g.fields.filter((f) => f.spaceDelimited === true).map((f) => f.name)))];
   return {
     provider,
     typePrefix: typePrefixFor(config?.displayName ?? provider),
@@ -104,14 +100,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
       ...(synthesis?.discovery !== undefined ? { discovery: synthesis.discovery } : {}),
     },
     servers: servers.value,
-    request: {
-      ...(token.body ? { mediaType: token.body.mediaType } : {}),
-      encoding: token.body?.encoding ?? "none",
-      bodyRequired: token.body?.required ?? false,
-      ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
-      ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
-      ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
-    },
+    request: requestModelOf(token, grants, scopeSeparator, path.added),
     grants,
     client: otherOperations.reduce((merged, other) => mergedClient(merged, other.client), client),
     keys: keys.value,
@@ -146,9 +135,6 @@ function buildOtherOperation(
   const { grants, scopeSeparator } = quirks.value;
   const success = buildSuccess(view, token, config, configFile, { refreshTokenOnly: true });
   const errors = buildErrors(view, token);
-  const parameters: Record<string, ParameterLocation> = {};
-  for (const parameter of token.parameters) parameters[parameter.name] = parameter.in;
-  const spaceDelimited = [...new Set(grants.flatMap((g) => g.fields.filter((f) => f.spaceDelimited === true).map((f) => f.name)))];
   const operationId = textOf(token.operation.node, "operationId");
   const summary = textOf(token.operation.node, "summary");
   const description = textOf(token.operation.node, "description");
@@ -170,14 +156,7 @@ function buildOtherOperation(
       ...(summary !== undefined ? { summary } : {}),
       ...(description !== undefined ? { description } : {}),
     },
-    request: {
-      ...(token.body ? { mediaType: token.body.mediaType } : {}),
-      encoding: token.body?.encoding ?? "none",
-      bodyRequired: token.body?.required ?? false,
-      ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
-      ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
-      ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
-    },
+    request: requestModelOf(token, grants, scopeSeparator, []),
     grants,
     success: success.value,
     errors: errors.value,
@@ -306,4 +285,23 @@ function locateTokenOperation(view: SpecView, config: ProviderConfig | undefined
     candidates: [{ operation: synthesis.label, pointer: "/components/securitySchemes", chosen: true, reason }, ...search.candidates],
   };
   return found(located, synthesised.facts);
+}
+
+/**
+ * How a token operation's request travels: its body's media type and encoding, which fields are parameters (the
+ * spec's, plus path templates a provider config's `requestPath` adds), and which arrays are joined (RFC 6749 §3.3).
+ */
+function requestModelOf(token: TokenOperation, grants: readonly GrantModel[], scopeSeparator: string | undefined, addedPath: readonly FieldModel[]): RequestModel {
+  const parameters: Record<string, ParameterLocation> = {};
+  for (const parameter of token.parameters) parameters[parameter.name] = parameter.in;
+  for (const field of addedPath) parameters[field.name] = "path";
+  const spaceDelimited = [...new Set(grants.flatMap((g) => g.fields.filter((f) => f.spaceDelimited === true).map((f) => f.name)))];
+  return {
+    ...(token.body ? { mediaType: token.body.mediaType } : {}),
+    encoding: token.body?.encoding ?? "none",
+    bodyRequired: token.body?.required ?? false,
+    ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+    ...(spaceDelimited.length > 0 ? { spaceDelimited } : {}),
+    ...(scopeSeparator !== undefined ? { scopeSeparator } : {}),
+  };
 }

@@ -68,7 +68,8 @@ export interface TokenSearch {
   readonly posts: readonly string[];
 }
 
-interface Seen {
+/** An operation of `paths` (GET or POST), where it is and what to call it. */
+export interface Seen {
   readonly path: string;
   readonly method: HttpMethod;
   readonly pathItem: Located;
@@ -210,7 +211,8 @@ function namedSeveral(view: SpecView, seen: readonly Seen[], wanted: readonly st
   };
 }
 
-function operationsOf(view: SpecView): Seen[] {
+/** Every GET and POST operation of `paths` (OpenAPI 3.0 §4.7.8), in document order, `x-` keys left out. */
+export function operationsOf(view: SpecView): Seen[] {
   const paths = view.objectAt({ node: view.document, pointer: "" }, "paths");
   if (!paths || !isJson(paths.node)) return [];
   const out: Seen[] = [];

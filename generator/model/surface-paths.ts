@@ -1,6 +1,6 @@
 import { SpecError } from "../load/index.js";
 import { isJson, type Located, type SpecView } from "./schema.js";
-import { requestPathOf } from "./operation.js";
+import { operationsOf, requestPathOf } from "./operation.js";
 
 /** The endpoints an operation of `paths` can be recognised as. */
 export type PathEndpointKind = "authorization" | "deviceAuthorization" | "revocation" | "introspection" | "pushedAuthorization";
@@ -21,7 +21,6 @@ export interface PathEndpoint {
   readonly s256Missing?: boolean;
 }
 
-const METHODS = ["get", "post"] as const;
 
 /**
  * Recognises the OAuth endpoints among the spec's operations, conservatively: each needs the request fields its RFC
@@ -34,20 +33,11 @@ const METHODS = ["get", "post"] as const;
  * A request with `grant_type` is a token request, never one of these. `tokenPointer` is left out.
  */
 export function pathEndpoints(view: SpecView, tokenPointer: string): PathEndpoint[] {
-  const paths = view.objectAt({ node: view.document, pointer: "" }, "paths");
-  if (!paths || !isJson(paths.node)) return [];
   const out: PathEndpoint[] = [];
-  for (const path of Object.keys(paths.node)) {
-    if (path.startsWith("x-")) continue;
-    const pathItem = view.objectAt(paths, path);
-    if (!pathItem) continue;
-    for (const method of METHODS) {
-      const operation = view.objectAt(pathItem, method);
-      if (!operation || operation.pointer === tokenPointer) continue;
-      const seen = { label: `${method.toUpperCase()} ${path}`, requestPath: requestPathOf(path), operation, pathItem };
-      const found = recogniseSafely(view, method, path, operation, pathItem);
-      if (found) out.push({ ...seen, ...found });
-    }
+  for (const { path, method, operation, pathItem, label } of operationsOf(view)) {
+    if (operation.pointer === tokenPointer) continue;
+    const found = recogniseSafely(view, method, path, operation, pathItem);
+    if (found) out.push({ label, requestPath: requestPathOf(path), operation, pathItem, ...found });
   }
   return out;
 }

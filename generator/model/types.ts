@@ -1,3 +1,4 @@
+import type { AuthorizationQuirks } from "../runtime/authorize.js";
 import type { ClientAuthRule, ErrorInSuccessRule, ExpiryRule, ParameterLocation, StatusKey, TokenFieldNames } from "../runtime/types.js";
 
 /**
@@ -68,7 +69,7 @@ export interface EndpointModel {
 }
 
 /** RFC 6749 §3.1 authorization endpoint, with what the authorization request may carry. */
-export interface AuthorizationEndpointModel extends EndpointModel {
+export interface AuthorizationEndpointModel extends EndpointModel, AuthorizationQuirks {
   /** Scopes the spec names (OAuth Flow Object `scopes`), offered as known values while any string is accepted. */
   readonly scopes: readonly { readonly name: string; readonly description?: string }[];
   /**
@@ -80,24 +81,6 @@ export interface AuthorizationEndpointModel extends EndpointModel {
   readonly openid: boolean;
   /** The separator joining scopes in the authorization request (RFC 6749 §3.3: a space). */
   readonly scopeSeparator: string;
-  /** `{name}` templates of the URL no server declares (`/{tenant}/authorize`): `authorizationUrl` takes their values. */
-  readonly urlVariables?: readonly string[];
-  /** Parameters every request carries (config `authorization.constantParameters`); the caller's `extra` wins. */
-  readonly constantParameters?: Readonly<Record<string, string>>;
-  /** `always`: a random `nonce` with every request, not only with OpenID Connect's `openid` scope. */
-  readonly nonce?: "always";
-  /** Scopes asked for when the caller passes none. */
-  readonly defaultScopes?: readonly string[];
-  /** Redirect parameters the callback's result hands back (QuickBooks `realmId`). */
-  readonly callbackValues?: readonly string[];
-  /** The provider's names for standard parameters (`client_id` -> `client_key`). */
-  readonly parameterNames?: Readonly<Record<string, string>>;
-  /** The callback parameter holding the code, when not `code`. */
-  readonly codeParameter?: string;
-  /** `fragment`: the response comes in the redirect's fragment, which the callback reads first. */
-  readonly responseMode?: "fragment";
-  /** Parameters sent with only the characters encoded that would change how the query splits. */
-  readonly unencodedParameters?: readonly string[];
 }
 
 export interface OAuthSurfaceModel {

@@ -6,23 +6,11 @@ import { endpointUrl, postForm, scopeValue, type EndpointError, type FlowEndpoin
 import { fail, type Failure } from "./response-read.js";
 import type { CallOptions, ClientAuthRule, ClientConfig } from "./types.js";
 
-/** What the generator states about a provider's authorization endpoint (RFC 6749 §3.1). */
-export interface AuthorizationEndpoint extends FlowEndpoint {
-  /**
-   * RFC 7636 method: `S256`, or `none` when the provider lacks PKCE. `plain`
-   * is never used (RFC 9700 §2.1.1).
-   */
-  readonly pkce: "S256" | "none";
-  /** OpenID Connect: a `nonce` is made, and the ID token's is checked on the callback. */
-  readonly openid: boolean;
-  /** What joins several scopes (RFC 6749 §3.3: a space). */
-  readonly scopeSeparator: string;
-  /** RFC 9126 pushed authorization request endpoint: the parameters are POSTed there first. */
-  readonly pushedAuthorization?: FlowEndpoint;
-  /** RFC 8414 / OpenID Connect metadata: where the callback learns the issuer and whether `iss` is always sent (RFC 9207). */
-  readonly metadataUrl?: string;
-  /** How the client authenticates to the PAR endpoint (the token endpoint's rule for the authorization_code grant). */
-  readonly clientAuth: ClientAuthRule;
+/**
+ * How a provider's authorization request departs from RFC 6749 §4.1.1, as its spec or provider config says; the
+ * model's `AuthorizationEndpointModel` carries the same facts.
+ */
+export interface AuthorizationQuirks {
   /** `{name}` templates of `url` the caller fills with `urlVariables` (`/{tenant}/authorize`). */
   readonly urlVariables?: readonly string[];
   /** Parameters every request carries (`prompt=consent`); the caller's `extra` wins. */
@@ -41,6 +29,25 @@ export interface AuthorizationEndpoint extends FlowEndpoint {
   readonly responseMode?: "fragment";
   /** Parameters sent with only the characters encoded that would change how the query splits. */
   readonly unencodedParameters?: readonly string[];
+}
+
+/** What the generator states about a provider's authorization endpoint (RFC 6749 §3.1). */
+export interface AuthorizationEndpoint extends FlowEndpoint, AuthorizationQuirks {
+  /**
+   * RFC 7636 method: `S256`, or `none` when the provider lacks PKCE. `plain`
+   * is never used (RFC 9700 §2.1.1).
+   */
+  readonly pkce: "S256" | "none";
+  /** OpenID Connect: a `nonce` is made, and the ID token's is checked on the callback. */
+  readonly openid: boolean;
+  /** What joins several scopes (RFC 6749 §3.3: a space). */
+  readonly scopeSeparator: string;
+  /** RFC 9126 pushed authorization request endpoint: the parameters are POSTed there first. */
+  readonly pushedAuthorization?: FlowEndpoint;
+  /** RFC 8414 / OpenID Connect metadata: where the callback learns the issuer and whether `iss` is always sent (RFC 9207). */
+  readonly metadataUrl?: string;
+  /** How the client authenticates to the PAR endpoint (the token endpoint's rule for the authorization_code grant). */
+  readonly clientAuth: ClientAuthRule;
 }
 
 /** What the caller passes to {@link authorizationUrl}. */

@@ -16,10 +16,11 @@ export class ReauthenticationRequiredError extends TokenError {
   constructor(options?: { cause?: unknown; grantType?: string | undefined; refreshToken?: "refused" | "spent" | "none" }) {
     const grant = options?.grantType !== undefined ? `the ${options.grantType} grant` : "the original grant";
     const refresh = options?.refreshToken ?? "refused";
+    const again = `${grant} cannot be repeated without the user`;
     super(
       refresh === "none"
-        ? `the token expired, the session has no refresh token to send, and ${grant} cannot be repeated without the user`
-        : `the refresh token was ${refresh === "spent" ? "already sent" : "refused"} and ${grant} cannot be repeated without the user`,
+        ? `the token expired, the session has no refresh token to send, and ${again}`
+        : `the refresh token was ${refresh === "spent" ? "already sent" : "refused"} and ${again}`,
       options?.cause !== undefined ? { cause: options.cause } : undefined,
     );
     this.name = "ReauthenticationRequiredError";
