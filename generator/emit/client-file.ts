@@ -5,7 +5,8 @@ import type { NamedServer } from "../runtime/url.js";
 import { flowClientImports, flowConstants, flowMethodLines } from "./flow-methods.js";
 import { LOCAL_VALUES, allGrants, providerNames } from "./names.js";
 import { standardGrant } from "../model/grants/index.js";
-import { clientSecretOption, paramsOptional, signsClientAssertions } from "./types-file.js";
+import { clientIdOption, clientSecretOption } from "../model/keys.js";
+import { paramsOptional, signsClientAssertions } from "./types-file.js";
 import { constant, jsDoc, literal } from "./typescript.js";
 
 const { endpoint: ENDPOINT, clientConfigs: CLIENT_CONFIGS } = LOCAL_VALUES;
@@ -144,7 +145,7 @@ function factory(model: ProviderModel): StatementStructures {
     ? `clientAuth: ${model.keys?.clientAuth === "required" ? "" : "options.clientAuth === undefined ? undefined : "}clientAuthValue(options.clientAuth${secret.length > 0 ? ", { clientSecret: options.clientSecret }" : ""}),`
     : "clientAuth: options.clientAuth,";
   const dpop = offersDPoP(model) ? [`dpop: ${model.keys?.dpop === "required" ? "" : "options.dpop === undefined ? undefined : "}dpopKeyPair(options.dpop),`] : [];
-  const clientId = model.client.clientId === "absent" ? "clientId: \"\"," : "clientId: options.clientId,";
+  const clientId = clientIdOption(model) === "absent" ? "clientId: \"\"," : "clientId: options.clientId,";
   return {
     kind: StructureKind.Function,
     name: names.createFunction,

@@ -4,6 +4,7 @@ import type { FieldModel, GrantModel, OperationModel, ProviderModel, SuccessMode
 import { surfaceEntries } from "../model/surface.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import { describeClientAuth, hasRequestBody } from "../model/client-auth.js";
+import { clientIdOption } from "../model/keys.js";
 import type { AppliedClientAuth, ExpiryRule } from "../runtime/types.js";
 import { allGrants, providerNames } from "./names.js";
 import { docText } from "./doc-text.js";
@@ -46,7 +47,7 @@ export function readmeFile(model: ProviderModel, command: string): string {
     operationLabel: `${model.operation.method.toUpperCase()} ${model.operation.requestPath}`,
     serverOption: model.servers.length === 0 ? 'baseUrl: "https://auth.example.com", ' : `server: ${codeString(model.servers[0]!.name)}, `,
     credentialOptions: [
-      model.client.clientId === "absent" ? "" : "clientId: process.env.CLIENT_ID!",
+      clientIdOption(model) === "absent" ? "" : "clientId: process.env.CLIENT_ID!",
       model.client.clientSecret === "absent" ? "" : "clientSecret: process.env.CLIENT_SECRET!",
     ].filter(Boolean).join(", "),
     example: example ? { method: example.methodName, params: exampleParams(example) } : { method: "", params: "" },

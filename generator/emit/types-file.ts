@@ -1,6 +1,7 @@
 import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
 import { standardGrant } from "../model/grants/index.js";
 import type { ErrorStatusModel, FieldModel, GrantModel, ProviderModel, SuccessModel, TokenOperationModel, WireSource } from "../model/index.js";
+import { clientIdOption, clientSecretOption } from "../model/keys.js";
 import { errorInSuccessText } from "../model/response.js";
 import { fieldPathName } from "../runtime/field-path.js";
 import { docText } from "./doc-text.js";
@@ -261,7 +262,7 @@ function serverDoc(model: ProviderModel): string {
 function optionsType(model: ProviderModel): WriterFunction {
   const names = providerNames(model);
   const settings: OptionalKind<PropertySignatureStructure>[] = [];
-  if (model.client.clientId !== "absent") settings.push({ name: "clientId", type: "string", docs: jsDoc("The OAuth client identifier (RFC 6749 §2.2).") });
+  if (clientIdOption(model) !== "absent") settings.push({ name: "clientId", type: "string", docs: jsDoc("The OAuth client identifier (RFC 6749 §2.2).") });
   const secret = clientSecretOption(model);
   if (secret !== "absent") {
     settings.push({ name: "clientSecret", hasQuestionToken: secret === "optional", type: "string", docs: jsDoc("The client secret (RFC 6749 §2.3.1). Never logged, never part of an error.") });
@@ -304,9 +305,6 @@ function optionsType(model: ProviderModel): WriterFunction {
 }
 
 /** The `clientSecret` option once the documented client authentication methods are known (model/keys.ts). */
-export function clientSecretOption(model: ProviderModel): "required" | "optional" | "absent" {
-  return model.keys?.clientSecret ?? model.client.clientSecret;
-}
 
 const JWT_METHODS: readonly string[] = ["client_secret_jwt", "private_key_jwt"];
 

@@ -4,7 +4,7 @@ import { decideClientAuth } from "../runtime/client-auth.js";
 import type { ClientAuthRule } from "../runtime/types.js";
 import { found, type Found } from "./found.js";
 import { isJson, type SpecView } from "./schema.js";
-import type { ClientOptionsModel, Fact, GrantModel, KeysModel } from "./types.js";
+import type { ClientOptionsModel, Fact, GrantModel, KeysModel, ProviderModel } from "./types.js";
 
 /**
  * Which client authentication methods (RFC 7591 §2 `token_endpoint_auth_method` names) the generated `clientAuth`
@@ -67,7 +67,13 @@ export function keysFor(view: SpecView, grants: readonly GrantModel[], client: C
       evidence: "client authentication methods",
     });
   }
-  return found({ ...(methods !== undefined ? { clientAuthMethods: methods } : {}), clientAuth, clientSecret, dpop }, facts);
+  // Every method names the client (Basic's user, client_id, a JWT's iss and sub): documented methods need its id even
+  // when the spec's request has no client_id field.
+  const clientId: ClientOptionsModel["clientId"] = methods !== undefined ? "required" : client.clientId;
+  if (clientId !== client.clientId) {
+    facts.push({ topic: "client authentication", statement: "the documented methods send the client's id: the client takes clientId", source: "inferred", evidence: "client authentication methods" });
+  }
+  return found({ ...(methods !== undefined ? { clientAuthMethods: methods } : {}), clientAuth, clientId, clientSecret, dpop }, facts);
 }
 
 const SECRET_METHODS: readonly ClientAuthMethodName[] = ["client_secret_basic", "client_secret_post", "client_secret_jwt"];
@@ -162,4 +168,13 @@ function dig(node: unknown, path: readonly string[]): unknown {
     at = at[key];
   }
   return at;
+}
+
+/** The `clientId` option: the documented client authentication methods may need it where the request has no id field. */
+export function clientIdOption(model: Pick<ProviderModel, "client" | "keys">): "required" | "absent" {
+  return model.keys?.clientId ?? model.client.clientId;
+}
+
+export function clientSecretOption(model: Pick<ProviderModel, "client" | "keys">): "required" | "optional" | "absent" {
+  return model.keys?.clientSecret ?? model.client.clientSecret;
 }

@@ -48,6 +48,8 @@ export interface KeysModel {
   readonly clientAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none" | "tls_client_auth" | "self_signed_tls_client_auth")[];
   /** Required when the grants' own rule (no option) would send a method the provider does not document. */
   readonly clientAuth: "required" | "optional";
+  /** The `clientId` option once the documented methods are known: every method sends the client's id (RFC 7523 §3 `sub`). */
+  readonly clientId: "required" | "absent";
   /** The `clientSecret` option once the documented methods are known (none of them uses a secret: absent). */
   readonly clientSecret: "required" | "optional" | "absent";
   /** The `dpop` option: absent unless the spec or config says DPoP. */

@@ -24,40 +24,47 @@ function withSchemeDescription(description: string): Json {
 }
 
 const CASES: readonly { readonly given: string; readonly spec: Json; readonly config?: ProviderConfig; readonly want: KeysModel }[] = [
-  { given: "nothing said", spec: tokenSpec(BASIC), want: { clientAuth: "optional", clientSecret: "required", dpop: "absent" } },
+  {
+    // Nothing in the request names the client, yet every method does (a JWT's iss and sub, client_id): the option stays.
+    given: "config: private_key_jwt, a request without client_id or Basic",
+    spec: tokenSpec(),
+    config: { clientAuthMethods: ["private_key_jwt"] },
+    want: { clientAuthMethods: ["private_key_jwt"], clientId: "required", clientAuth: "required", clientSecret: "absent", dpop: "absent" },
+  },
+  { given: "nothing said", spec: tokenSpec(BASIC), want: { clientId: "required", clientAuth: "optional", clientSecret: "required", dpop: "absent" } },
   {
     given: "config: private_key_jwt only",
     spec: tokenSpec(BASIC),
     config: { clientAuthMethods: ["private_key_jwt"] },
-    want: { clientAuthMethods: ["private_key_jwt"], clientAuth: "required", clientSecret: "absent", dpop: "absent" },
+    want: { clientAuthMethods: ["private_key_jwt"], clientId: "required", clientAuth: "required", clientSecret: "absent", dpop: "absent" },
   },
   {
     given: "config: basic and private_key_jwt, DPoP required",
     spec: tokenSpec(BASIC),
     config: { clientAuthMethods: ["client_secret_basic", "private_key_jwt"], dpop: "required" },
-    want: { clientAuthMethods: ["client_secret_basic", "private_key_jwt"], clientAuth: "optional", clientSecret: "optional", dpop: "required" },
+    want: { clientAuthMethods: ["client_secret_basic", "private_key_jwt"], clientId: "required", clientAuth: "optional", clientSecret: "optional", dpop: "required" },
   },
   {
     given: "config: secret methods only",
     spec: tokenSpec(BASIC),
     config: { clientAuthMethods: ["client_secret_basic", "client_secret_jwt"], dpop: true },
-    want: { clientAuthMethods: ["client_secret_basic", "client_secret_jwt"], clientAuth: "optional", clientSecret: "required", dpop: "optional" },
+    want: { clientAuthMethods: ["client_secret_basic", "client_secret_jwt"], clientId: "required", clientAuth: "optional", clientSecret: "required", dpop: "optional" },
   },
   {
     given: "metadata example: methods and DPoP algorithms",
     spec: withMetadata({ token_endpoint_auth_methods_supported: ["private_key_jwt", "tls_client_auth", "x_custom"], dpop_signing_alg_values_supported: ["ES256"] }, "/.well-known/openid-configuration"),
-    want: { clientAuthMethods: ["private_key_jwt", "tls_client_auth"], clientAuth: "required", clientSecret: "absent", dpop: "optional" },
+    want: { clientAuthMethods: ["private_key_jwt", "tls_client_auth"], clientId: "required", clientAuth: "required", clientSecret: "absent", dpop: "optional" },
   },
   {
     given: "config over metadata",
     spec: withMetadata({ token_endpoint_auth_methods_supported: ["private_key_jwt"], dpop_signing_alg_values_supported: ["ES256"] }),
     config: { clientAuthMethods: ["client_secret_basic"], dpop: false },
-    want: { clientAuthMethods: ["client_secret_basic"], clientAuth: "optional", clientSecret: "required", dpop: "absent" },
+    want: { clientAuthMethods: ["client_secret_basic"], clientId: "required", clientAuth: "optional", clientSecret: "required", dpop: "absent" },
   },
   {
     given: "a security scheme description naming methods and DPoP (prose 'none' is not a method)",
     spec: withSchemeDescription("Use client_secret_basic or private_key_jwt; none of the others. Tokens may be bound with DPoP."),
-    want: { clientAuthMethods: ["client_secret_basic", "private_key_jwt"], clientAuth: "optional", clientSecret: "optional", dpop: "optional" },
+    want: { clientAuthMethods: ["client_secret_basic", "private_key_jwt"], clientId: "required", clientAuth: "optional", clientSecret: "optional", dpop: "optional" },
   },
 ];
 
