@@ -25,9 +25,14 @@ interface Claim {
   readonly obtainRetried: boolean;
   /** Set for the refresh grant: a session's refresh requests are retried. */
   readonly refreshRetried?: boolean;
+  /** Set for an assertion grant: with its credentials given as functions, a session retries its request. */
+  readonly functionRetried?: boolean;
 }
 
 function claimIn(text: string): Claim {
+  if (/as a string, a session sends it once and never retries it/.test(text)) {
+    return { obtainRetried: false, functionRetried: text.includes("given as a function making a fresh one, a session retries its requests") };
+  }
   if (text.includes("A session retries its refresh requests")) return { obtainRetried: !text.includes("a session opened with this grant sends it once"), refreshRetried: true };
   if (text.includes("A session retries its requests")) return { obtainRetried: true };
   if (text.includes("A session sends it once and never retries it")) return { obtainRetried: false };
@@ -159,12 +164,15 @@ describe("each grant's retries: explain and the README say what the session does
   afterAll(() => server.stop());
 
   /** A session of the generated client, on a clock the test moves. */
-  async function open(grantType: string, sessionGrant: string, clock: { now: number }): Promise<Session> {
+  async function open(grantType: string, sessionGrant: string, clock: { now: number }, asFunctions = false): Promise<Session> {
     const { folder, model } = generated.get(grantType)!;
     const module = (await import(pathToFileURL(join(root, folder, "index.js")).href)) as Record<string, unknown>;
     const client = (module[`create${model.typePrefix}Client`] as (options: Record<string, unknown>) => Client)({ baseUrl: server.url, clock: () => clock.now });
     const grant = GRANTS.find((g) => g.grantType === sessionGrant)!;
-    return (module[`create${model.typePrefix}Session`] as OpenSession)(client, { grant: sessionGrant, ...paramsOf(grant) }, RETRY);
+    const params: Record<string, unknown> = paramsOf(grant);
+    // An assertion grant's credentials as functions, each call making the value afresh (RFC 7523 §2.1, RFC 8693 §2.1).
+    if (asFunctions) for (const name of grant.assertion?.sources ?? []) if (typeof params[name] === "string") params[name] = ((value: unknown) => () => value)(params[name]);
+    return (module[`create${model.typePrefix}Session`] as OpenSession)(client, { grant: sessionGrant, ...params }, RETRY);
   }
 
   it("covers every grant in the registry and a custom one", () => {
@@ -188,6 +196,16 @@ describe("each grant's retries: explain and the README say what the session does
     expect({ obtainRetried: sent > 1 }, `${grantType}: ${sent} request(s), ${JSON.stringify(result)}`).toEqual({ obtainRetried: explained.obtainRetried });
     expect(result.ok).toBe(explained.obtainRetried);
     expect(sent).toBe(explained.obtainRetried ? 2 : 1);
+
+    if (explained.functionRetried !== undefined) {
+      // The same grant with its credentials given as functions: what the statement says for that case.
+      server.reset((type, index) => type === grantType && index === 0);
+      const renewing = await open(grantType, grantType, clock, true);
+      const again = await renewing.getToken();
+      await renewing.close();
+      expect({ functionRetried: server.count(grantType) > 1 }, JSON.stringify(again)).toEqual({ functionRetried: explained.functionRetried });
+      expect(again.ok).toBe(explained.functionRetried);
+    }
 
     if (explained.refreshRetried === undefined) return;
     // A session that holds a refresh token refreshes with this grant once the token is due; its first refresh answer is a 503.

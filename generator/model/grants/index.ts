@@ -49,7 +49,18 @@ export function retriedBySession(grant: Pick<GrantDefinition, "reobtainable" | "
 const TRANSIENT = "network errors, timeouts, 429 and 5xx";
 
 /** The sentence `explain` and the README use for a grant's retries: both print this, and a test holds the session to it. */
-export function retryStatement(grant: Pick<GrantDefinition, "reobtainable" | "refreshTokenField">): string {
+export function retryStatement(grant: Pick<GrantDefinition, "grantType" | "reobtainable" | "refreshTokenField">): string {
+  const assertion = standardGrant(grant.grantType)?.assertion;
+  if (assertion !== undefined) {
+    // The session decides by what the caller passes (runtime reobtainableWith): a string is single-use, a function
+    // makes a fresh credential for every request.
+    const source = assertion.sources[0] ?? "assertion";
+    return (
+      `Given \`${source}\` as a string, a session sends it once and never retries it, and cannot run it again unattended; ` +
+      `given as a function making a fresh one, a session retries its requests on ${TRANSIENT} (up to \`retry.tries\`), ` +
+      "and may run it again unattended for a new token."
+    );
+  }
   if (grant.refreshTokenField !== undefined) {
     return `A session retries its refresh requests on ${TRANSIENT} (up to \`retry.tries\`); a session opened with this grant sends it once.`;
   }
