@@ -229,7 +229,7 @@ async function cachedFigures(): Promise<{
       if (round > 0) c.ns.push(Number(process.hrtime.bigint() - started) / CACHED_OPS); // round 0 is the warm-up
     }
   }
-  const expected = baselineSession !== undefined ? 3 : 2;
+  const expected = onBaseline !== undefined ? 3 : 2;
   if (server.tokenRequests() !== expected) throw new Error(`expected ${expected} token requests, saw ${server.tokenRequests()}`);
   if (cases[3] !== undefined) log(`cached getAccessToken() at ${baseline?.ref}: ${median(cases[3].ns).toFixed(0)} ns (this tree: ${median(cases[1]!.ns).toFixed(0)} ns, ratio ${(median(cases[1]!.ns) / median(cases[3].ns)).toFixed(2)}x)`);
   await session.close();
