@@ -8,7 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel, type OAuthSurfaceModel, type ProviderModel } from "../../generator/model/index.js";
 import { diagnosticsUnder, loadDocument, typecheck, useTempDirs, type Json } from "../generator/helpers.js";
 import { browse, startFlowProvider, type FlowProvider } from "./provider.js";
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, authorize as authorizeAt, emitInto, expectNoSecret, importGenerated, type FlowClient, type FlowSession } from "./support.js";
+import {
+  authorize as authorizeAt,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  emitInto,
+  expectNoSecret,
+  FLOW_CLIENT,
+  type FlowClient,
+  type FlowSession,
+  importGenerated,
+  REDIRECT_URI,
+} from "./support.js";
 
 /** The token endpoint as a provider publishes it: code, refresh and device-code grants, Basic client auth, oauth2 flows. */
 function flowSpec(): Json {
@@ -99,16 +110,7 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
   let openSession: (client: FlowClient, request: Record<string, unknown>) => FlowSession;
 
   beforeAll(async () => {
-    provider = await startFlowProvider([
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [REDIRECT_URI],
-        response_types: ["code"],
-        grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ]);
+    provider = await startFlowProvider([FLOW_CLIENT]);
     root = await tempDir("flows");
     const models: ProviderModel[] = [];
     for (const [name, par] of [["flowplain", false], ["flowpar", true]] as const) {

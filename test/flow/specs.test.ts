@@ -10,7 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderModel } from "../../generator/model/index.js";
 import { diagnosticsUnder, typecheck, useTempDirs } from "../generator/helpers.js";
 import { browse, startFlowProvider, type FlowProvider } from "./provider.js";
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, authorize, emitInto, expectNoSecret, importGenerated, specModel, type FlowClient, type FlowSession } from "./support.js";
+import {
+  authorize,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  emitInto,
+  expectNoSecret,
+  FLOW_CLIENT,
+  type FlowClient,
+  type FlowSession,
+  importGenerated,
+  REDIRECT_URI,
+  specModel,
+} from "./support.js";
 
 describe("the OAuth flows generated from published specs, against oidc-provider", () => {
   const tempDir = useTempDirs();
@@ -24,16 +36,7 @@ describe("the OAuth flows generated from published specs, against oidc-provider"
   let webModule: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    provider = await startFlowProvider([
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [REDIRECT_URI],
-        response_types: ["code"],
-        grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ]);
+    provider = await startFlowProvider([FLOW_CLIENT]);
     root = await tempDir("flow-specs");
     openidp = await specModel("openidp.json");
     tvsignin = await specModel("tvsignin.json");

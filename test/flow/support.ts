@@ -18,6 +18,16 @@ export const CLIENT_SECRET = "flow-secret-0123456789-abcdefghij";
 /** Registered, never listened on: the test stops at the redirect to it, as a browser would hand it to the app. */
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";
 
+/** The confidential client both flow suites register at oidc-provider: code, refresh and device grants, Basic auth. */
+export const FLOW_CLIENT = {
+  client_id: CLIENT_ID,
+  client_secret: CLIENT_SECRET,
+  redirect_uris: [REDIRECT_URI],
+  response_types: ["code"],
+  grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+  token_endpoint_auth_method: "client_secret_basic",
+};
+
 /** The specs written the way a provider publishes them (with provider configs beside them, where they need one). */
 export const FLOW_SPECS = fileURLToPath(new URL("./specs/", import.meta.url));
 

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { afterAll } from "vitest";
-import { SpecError, loadSpecText, type LoadedSpec, type ProviderConfig } from "../../generator/load/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { SpecError, loadProviderConfig, loadSpecText, type LoadedSpec, type ProviderConfig } from "../../generator/load/index.js";
 import { buildModel, type FieldModel, type GrantModel, type ProviderModel } from "../../generator/model/index.js";
 import { decideClientAuth } from "../../generator/runtime/client-auth.js";
 import type { AppliedClientAuth } from "../../generator/runtime/types.js";
@@ -326,4 +326,41 @@ export function bannerText(content: string): string {
 export function decidedClientAuth(grant: Pick<GrantModel, "clientAuth">): AppliedClientAuth | { readonly kind: "discovered" } {
   const decision = decideClientAuth(grant.clientAuth);
   return decision.kind === "decided" ? decision.rule : { kind: "discovered" };
+}
+
+/**
+ * Provider configs written to files of a temp folder and read as the generator reads them (so errors carry the
+ * file), and models built with them. Call at the top of a test file.
+ */
+export function configFiles(label: string): {
+  load(config: unknown): Promise<{ file: string; config: ProviderConfig | undefined }>;
+  model(spec: Json, config: unknown): Promise<ProviderModel>;
+} {
+  const tempDir = useTempDirs();
+  let dir = "";
+  let written = 0;
+  beforeAll(async () => {
+    dir = await tempDir(label);
+  });
+  const load = async (config: unknown) => {
+    const file = join(dir, `c${written++}.tokenwright.json`);
+    writeFileSync(file, JSON.stringify(config));
+    return { file, config: await loadProviderConfig(file) };
+  };
+  const model = async (spec: Json, config: unknown) => {
+    const loaded = await load(config);
+    return buildModel({ spec: await loadDocument(spec, "specs/quirk.json"), config: loaded.config, configFile: loaded.file });
+  };
+  return { load, model };
+}
+
+/** The SpecError `work` rejects with; any other outcome fails the test. */
+export async function refusal(work: () => Promise<unknown>): Promise<SpecError> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof SpecError) return error;
+    throw error;
+  }
+  throw new Error("expected a SpecError");
 }

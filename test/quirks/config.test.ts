@@ -2,44 +2,13 @@
 // refused at its pointer, a path the spec's schema lacks is refused naming both the config's pointer
 // and the schema's (stable code `config_contradicts_spec`), and each quirk stated becomes a fact with
 // its provenance that `explain` and the provider README show.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { explanationText } from "../../generator/cli/explain.js";
 import { readmeFile } from "../../generator/emit/readme.js";
-import { SpecError, loadProviderConfig, type ProviderConfig } from "../../generator/load/index.js";
-import { buildModel, type ProviderModel } from "../../generator/model/index.js";
-import { loadDocument, useTempDirs, type Json } from "../generator/helpers.js";
+import { configFiles, refusal, type Json } from "../generator/helpers.js";
 import { CREDENTIALS, doc } from "./specs.js";
 
-const tempDir = useTempDirs();
-let dir = "";
-let written = 0;
-beforeAll(async () => {
-  dir = await tempDir("quirk-config");
-});
-
-/** Loads a config as the generator does, from a file. */
-async function load(config: unknown): Promise<{ file: string; config: ProviderConfig | undefined }> {
-  const file = join(dir, `c${written++}.tokenwright.json`);
-  writeFileSync(file, JSON.stringify(config));
-  return { file, config: await loadProviderConfig(file) };
-}
-
-async function refusal(work: () => Promise<unknown>): Promise<SpecError> {
-  try {
-    await work();
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected a SpecError");
-}
-
-async function model(spec: Json, config: unknown): Promise<ProviderModel> {
-  const loaded = await load(config);
-  return buildModel({ spec: await loadDocument(spec, "specs/quirk.json"), config: loaded.config, configFile: loaded.file });
-}
+const { load, model } = configFiles("quirk-config");
 
 describe("quirk settings are validated at their pointer", () => {
   it.each<{ name: string; config: Json; pointer: string; message: RegExp }>([
