@@ -2,16 +2,10 @@
 // `iss`, §4.1.2.1 errors, the code) before its code is exchanged (§4.1.3,
 // with the PKCE verifier, RFC 7636 §4.5), and the ID token's nonce after.
 import type { AuthorizationEndpoint } from "./authorize.js";
-import {
-  AuthorizationResponseError,
-  DiscoveryError,
-  IssuerMismatchError,
-  MissingCodeError,
-  NonceMismatchError,
-  SecretRedactor,
-  StateMismatchError,
-} from "./errors.js";
-import type { CallbackError, TransportError } from "./errors.js";
+import { DiscoveryError, SecretRedactor } from "./errors.js";
+import { AuthorizationResponseError, IssuerMismatchError, MissingCodeError, NonceMismatchError, StateMismatchError } from "./flow-errors.js";
+import type { TransportError } from "./errors.js";
+import type { CallbackError } from "./flow-errors.js";
 import { readMetadata } from "./flow-request.js";
 import { fail } from "./response-read.js";
 import type { CallOptions, ClientConfig, TokenResult } from "./types.js";

@@ -1,7 +1,8 @@
 // The device authorization grant (RFC 8628): the device authorization
 // request (§3.1–3.2), then polling the token endpoint (§3.4–3.5) on timers,
 // honouring `interval`, `slow_down`, the device code's expiry and an abort.
-import { AbortedError, DeviceFlowEndedError, InvalidResponseError } from "./errors.js";
+import { AbortedError, InvalidResponseError } from "./errors.js";
+import { DeviceFlowEndedError } from "./flow-errors.js";
 import { endpointUrl, oauthErrorCode, postForm, scopeValue, type EndpointError, type FlowEndpoint } from "./flow-request.js";
 import { fail, type Failure } from "./response-read.js";
 import type { CallOptions, ClientAuthRule, ClientConfig, TokenResult } from "./types.js";

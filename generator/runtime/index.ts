@@ -28,27 +28,10 @@ export type {
   TokenFieldNames,
   TokenResult,
 } from "./types.js";
-export {
-  AbortedError,
-  ClientKeyError,
-  DPoPProofError,
-  DPoPProofRejectedError,
-  DiscoveryError,
-  InvalidResponseError,
-  NetworkError,
-  TimeoutError,
-  TokenClientConfigError,
-  TokenError,
-  TokenResponseError,
-  UnexpectedStatusError,
-  StateMismatchError,
-  AuthorizationResponseError,
-  IssuerMismatchError,
-  MissingCodeError,
-  NonceMismatchError,
-  DeviceFlowEndedError,
-} from "./errors.js";
-export type { CallbackError, DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
+export { AbortedError, ClientKeyError, DPoPProofError, DPoPProofRejectedError, DiscoveryError, InvalidResponseError, NetworkError, TimeoutError, TokenClientConfigError, TokenError, TokenResponseError, UnexpectedStatusError } from "./errors.js";
+export { StateMismatchError, AuthorizationResponseError, IssuerMismatchError, MissingCodeError, NonceMismatchError, DeviceFlowEndedError } from "./flow-errors.js";
+export type { DiscoveryTransportError, KeyError, TransportError } from "./errors.js";
+export type { CallbackError } from "./flow-errors.js";
 export { encodeBody, encodeQuery, headerValue, joinSpaceDelimited, pathSegment } from "./encode.js";
 export { keptFields } from "./request-build.js";
 export type { EncodedBody } from "./encode.js";
