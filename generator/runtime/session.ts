@@ -430,6 +430,9 @@ class SessionCore<E extends TokenError> {
    */
   private async reconcile(key: string, stored: StoredToken | undefined, remaining: () => number): Promise<StoredToken | undefined> {
     const latest = this.latest;
+    // Tokens never expire out of the store, so an empty one lost our write. Noted here, not only in load():
+    // a reset between our read and our acquire frees the lease of a process still refreshing.
+    if (stored === undefined && latest?.refreshToken !== undefined) this.resetAt = this.elapsed();
     const storedIsOlder =
       stored !== undefined &&
       latest !== undefined &&

@@ -1,0 +1,75 @@
+// A store that loses its data (a Redis restart without persistence) while a
+// refresh is in flight in one process. Another process must not send the same
+// refresh token: it waits for the in-flight answer, whichever step of its own
+// flight the reset falls into. Deterministic: the reset is staged at the step.
+import { describe, expect, it } from "vitest";
+import { createSession } from "../../generator/runtime/session.js";
+import { MemoryTokenStore } from "../../generator/runtime/store.js";
+import type { TokenLease } from "../../generator/runtime/store.js";
+import { RecordingStore, codeGrant, delay, form, makeGrant, testClock, tokenBody, useServers } from "./helpers.js";
+
+const start = useServers();
+/** The grace a session gives an in-flight refresh after a reset is min(5 s, leaseMs). */
+const LEASE_MS = 1_000;
+
+/** A second process's view of the shared store, which resets just before one of its calls. */
+class ResettingStore extends RecordingStore {
+  private armed: "get" | "acquire" | undefined;
+  private readonly shared: MemoryTokenStore;
+  constructor(shared: MemoryTokenStore) {
+    super(shared);
+    this.shared = shared;
+  }
+  /** The store loses every token and lease just before this process's next `step`. */
+  resetBefore(step: "get" | "acquire"): void {
+    this.armed = step;
+  }
+  private reset(step: "get" | "acquire"): void {
+    if (this.armed !== step) return;
+    this.armed = undefined;
+    this.shared.clear();
+  }
+  override get(key: string): ReturnType<RecordingStore["get"]> {
+    this.reset("get");
+    return super.get(key);
+  }
+  override acquire(key: string, leaseMs: number): Promise<TokenLease | undefined> {
+    this.reset("acquire");
+    return super.acquire(key, leaseMs);
+  }
+}
+
+describe("a store reset while another process refreshes", () => {
+  it.each(["get", "acquire"] as const)("waits for the in-flight answer when the reset comes before its %s: rt-1 is sent once", async (step) => {
+    let n = 0;
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const http = await start(async (request) => {
+      n += 1;
+      const issued = n;
+      // The refresh is held until the test lets it answer.
+      if (form(request.body).get("grant_type") === "refresh_token") await answered;
+      return { status: 200, body: tokenBody(issued, { expires_in: 60 }) };
+    });
+    const clock = testClock();
+    const shared = new MemoryTokenStore(clock.now);
+    const second = new ResettingStore(shared);
+    const grant = () => makeGrant({ baseUrl: http.url, clock, rule: codeGrant, params: { code: "c-1" }, reobtainable: false });
+    const a = createSession(grant(), { store: shared, leaseMs: LEASE_MS, deadlineMs: 5_000 });
+    const b = createSession(grant(), { store: second, leaseMs: LEASE_MS, deadlineMs: 5_000 });
+    expect(await a.getAccessToken()).toBe("at-1");
+    expect(await b.getAccessToken()).toBe("at-1");
+    clock.advance(60_000);
+
+    const refreshing = a.getAccessToken();
+    while (http.requests.length < 2) await delay(5);
+    second.resetBefore(step);
+    const waiting = b.getAccessToken();
+    await delay(200);
+    answer();
+    expect(await Promise.all([refreshing, waiting])).toEqual(["at-2", "at-2"]);
+    const refreshTokens = http.requests.map((r) => form(r.body).get("refresh_token")).filter((t) => t !== null);
+    expect(refreshTokens).toEqual(["rt-1"]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
