@@ -147,11 +147,11 @@ export async function authorizationUrl(
   }
   const parUrl = endpointUrl(par, config.baseUrl);
   const secrets = [state, ...(codeVerifier !== undefined ? [codeVerifier] : []), ...(nonce !== undefined ? [nonce] : [])];
-  const pushed = await postForm(parUrl, fields, endpoint.clientAuth, config, call, secrets);
+  const pushed = await postForm("pushed authorization request endpoint", parUrl, fields, endpoint.clientAuth, config, call, secrets);
   if (!pushed.ok) return pushed;
   const requestUri: unknown = typeof pushed.json === "object" && pushed.json !== null ? (pushed.json as { request_uri?: unknown }).request_uri : undefined;
   if (typeof requestUri !== "string" || requestUri === "") {
-    return fail(new InvalidResponseError(pushed.status, "the pushed authorization response has no request_uri"));
+    return fail(new InvalidResponseError(pushed.status, "the pushed authorization response has no request_uri", { endpoint: "pushed authorization request endpoint" }));
   }
   authorizeUrl.searchParams.append(name("client_id"), config.clientId);
   authorizeUrl.searchParams.append(name("request_uri"), requestUri);

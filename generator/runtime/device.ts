@@ -89,12 +89,12 @@ export async function deviceAuthorization<Raw, E>(
   for (const [name, value] of Object.entries(params.extra ?? {})) if (name !== "scope") fields[name] = value;
   const scope = scopeValue(params.scope, endpoint.scopeSeparator);
   if (scope !== undefined) fields["scope"] = scope;
-  const answer = await postForm(url, fields, endpoint.clientAuth, config, call);
+  const answer = await postForm("device authorization endpoint", url, fields, endpoint.clientAuth, config, call);
   if (!answer.ok) return answer;
   const clock = config.clock ?? Date.now;
   const receivedAt = clock();
   const body = (typeof answer.json === "object" && answer.json !== null ? answer.json : {}) as Record<string, unknown>;
-  const invalid = (what: string): Failure<InvalidResponseError> => fail(new InvalidResponseError(answer.status, `the device authorization response's ${what}`));
+  const invalid = (what: string): Failure<InvalidResponseError> => fail(new InvalidResponseError(answer.status, `the device authorization response's ${what}`, { endpoint: "device authorization endpoint" }));
   const deviceCode = body["device_code"];
   const userCode = body["user_code"];
   const verificationUri = body["verification_uri"];

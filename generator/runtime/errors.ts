@@ -56,7 +56,17 @@ export interface TokenErrorOptions {
 export interface RedactionOptions {
   /** The secrets the request sent, removed from everything the error keeps. */
   readonly redact?: SecretRedactor | undefined;
+  /** The endpoint that answered, as the message names it (default `token endpoint`). */
+  readonly endpoint?: EndpointName | undefined;
 }
+
+/** The endpoints whose answers the runtime reads, by their RFC names. */
+export type EndpointName =
+  | "token endpoint"
+  | "pushed authorization request endpoint"
+  | "device authorization endpoint"
+  | "revocation endpoint"
+  | "introspection endpoint";
 
 /** Where a provider puts its error code when not in `error` (provider config `errorWhen.code`): the code, for the message. */
 export interface ErrorCodeOption {
@@ -78,7 +88,7 @@ export class TokenResponseError<Status extends number = number, Body = unknown> 
     // Same shape as the documented schema, with strings cut, cleaned and redacted.
     const clean = sanitizeErrorBody(body, options?.redact);
     const stated = options?.errorCode;
-    super(`token endpoint answered ${status}${describeOAuthError(stated === undefined ? clean : { error: redactWith(options?.redact, stated) })}`);
+    super(`${options?.endpoint ?? "token endpoint"} answered ${status}${describeOAuthError(stated === undefined ? clean : { error: redactWith(options?.redact, stated) })}`);
     this.name = "TokenResponseError";
     this.status = status;
     this.body = clean as Body;
@@ -97,7 +107,7 @@ export class UnexpectedStatusError extends TokenError {
   readonly retryAfterMs: number | undefined;
   constructor(status: number, body: unknown, retryAfterMs?: number, options?: RedactionOptions) {
     const clean = sanitizeErrorBody(body, options?.redact);
-    super(`token endpoint answered ${status}, which its spec does not document${describeOAuthError(clean)}`);
+    super(`${options?.endpoint ?? "token endpoint"} answered ${status}, which its spec does not document${describeOAuthError(clean)}`);
     this.name = "UnexpectedStatusError";
     this.status = status;
     this.body = clean;
@@ -156,7 +166,7 @@ export class InvalidResponseError extends TokenError {
   readonly reason: string;
   constructor(status: number, reason: string, options?: RedactionOptions) {
     const safeReason = redactWith(options?.redact, reason);
-    super(`token endpoint answered ${status} with an unusable body: ${safeReason}`);
+    super(`${options?.endpoint ?? "token endpoint"} answered ${status} with an unusable body: ${safeReason}`);
     this.name = "InvalidResponseError";
     this.status = status;
     this.reason = safeReason;

@@ -13,7 +13,7 @@ import {
   TokenResponseError,
   UnexpectedStatusError,
 } from "./errors.js";
-import type { TransportError } from "./errors.js";
+import type { EndpointName, TransportError } from "./errors.js";
 import { defineField } from "./field-path.js";
 import { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES } from "./request.js";
 import { fail, type Failure } from "./response-read.js";
@@ -58,7 +58,7 @@ export function scopeValue(scope: string | readonly string[] | undefined, separa
 }
 
 /**
- * POSTs `fields` form-encoded to `url`, authenticated as `clientAuth` (or
+ * POSTs `fields` form-encoded to `url` (the `endpoint` errors name), authenticated as `clientAuth` (or
  * `config.clientAuth`, which decides over it; a JWT method signs an
  * assertion whose audience is `url`). A `discovered` rule, which only a
  * token endpoint with discovery resolves, is sent as `basic` when the client
@@ -73,6 +73,7 @@ export function scopeValue(scope: string | readonly string[] | undefined, separa
  * @throws TokenClientConfigError, as requestToken does, for unusable options.
  */
 export async function postForm(
+  endpoint: Exclude<EndpointName, "token endpoint">,
   url: string,
   given: Readonly<Record<string, unknown>>,
   clientAuth: ClientAuthRule,
@@ -108,7 +109,7 @@ export async function postForm(
     }
     const encoded = encodeBody("form", fields);
     const headers = { "Content-Type": encoded.contentType, Accept: "application/json", ...authHeaders };
-    return await exchange(url, { method: "POST", headers, body: encoded.body }, config, deadline, timeoutMs, redact);
+    return await exchange(url, { method: "POST", headers, body: encoded.body }, config, deadline, timeoutMs, redact, endpoint);
   } catch (cause) {
     // A key that cannot sign rejects with its typed error, as in requestToken; only the deadline is a failure.
     if (deadline.firedBy() === undefined) throw cause;
@@ -174,6 +175,7 @@ async function exchange(
   deadline: Deadline,
   timeoutMs: number,
   redact: SecretRedactor,
+  endpoint?: EndpointName,
 ): Promise<EndpointAnswer> {
   // Called as a plain function: browsers reject a `fetch` called with another `this`.
   const fetchFn: FetchLike = config.fetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
@@ -191,9 +193,9 @@ async function exchange(
   const status = response.status;
   if (status >= 200 && status <= 299) return { ok: true, status, json };
   if (typeof json === "object" && json !== null && typeof (json as { error?: unknown }).error === "string") {
-    return fail(new TokenResponseError(status, json, undefined, { redact }));
+    return fail(new TokenResponseError(status, json, undefined, { redact, endpoint }));
   }
-  return fail(new UnexpectedStatusError(status, json ?? (truncated ? redact.truncatedText(text) : text), undefined, { redact }));
+  return fail(new UnexpectedStatusError(status, json ?? (truncated ? redact.truncatedText(text) : text), undefined, { redact, endpoint }));
 }
 
 /** The RFC 6749 §5.2 `error` code of a failed request's JSON body, when it has one. */

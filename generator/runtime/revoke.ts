@@ -52,7 +52,7 @@ export type IntrospectionResult = { readonly ok: true; readonly introspection: I
  * @throws TokenClientConfigError for an insecure endpoint or unusable options.
  */
 export async function revokeToken(endpoint: TokenManagementEndpoint, config: ClientConfig, params: TokenManagementParams, call: CallOptions = {}): Promise<RevocationResult> {
-  const answer = await postForm(endpointUrl(endpoint, config.baseUrl), fieldsOf(params), endpoint.clientAuth, config, call, [params.token]);
+  const answer = await postForm("revocation endpoint", endpointUrl(endpoint, config.baseUrl), fieldsOf(params), endpoint.clientAuth, config, call, [params.token]);
   return answer.ok ? { ok: true } : answer;
 }
 
@@ -70,11 +70,11 @@ export async function introspectToken(
   params: TokenManagementParams,
   call: CallOptions = {},
 ): Promise<IntrospectionResult> {
-  const answer = await postForm(endpointUrl(endpoint, config.baseUrl), fieldsOf(params), endpoint.clientAuth, config, call, [params.token]);
+  const answer = await postForm("introspection endpoint", endpointUrl(endpoint, config.baseUrl), fieldsOf(params), endpoint.clientAuth, config, call, [params.token]);
   if (!answer.ok) return answer;
   const json = answer.json;
   if (typeof json !== "object" || json === null || typeof (json as { active?: unknown }).active !== "boolean") {
-    return fail(new InvalidResponseError(answer.status, "the introspection response has no boolean active"));
+    return fail(new InvalidResponseError(answer.status, "the introspection response has no boolean active", { endpoint: "introspection endpoint" }));
   }
   return { ok: true, introspection: json as Introspection };
 }

@@ -89,10 +89,11 @@ describe("flow runtime edges", () => {
     expect({ body: sent.body, authorization: sent.headers.authorization }).toEqual({ body: "scope=x&client_id=public-1", authorization: undefined });
   });
 
-  it("device: an answer without a user code is invalid_response", async () => {
+  it("device: an answer without a user code is invalid_response, from the device authorization endpoint", async () => {
     deviceAnswer = { device_code: "x", verification_uri: "https://v", expires_in: 5 };
     const started = await deviceAuthorization(device, config, {}, poller);
     expect(started.ok ? "ok" : started.error.kind).toBe("invalid_response");
+    expect(started.ok ? "" : started.error.message).toMatch(/^device authorization endpoint answered 200 with an unusable body/);
   });
 
   const endpoint = (extra: Partial<AuthorizationEndpoint> = {}): AuthorizationEndpoint => ({
@@ -149,9 +150,10 @@ describe("flow runtime edges", () => {
     expect(issuerOfMetadataUrl(given)).toBe(want);
   });
 
-  it("introspection without a boolean active is invalid_response", async () => {
+  it("introspection without a boolean active is invalid_response, from the introspection endpoint", async () => {
     const result = await introspectToken({ url: "/introspect", relative: true, clientAuth: { kind: "basic" } }, config, { token: TOKEN_VALUE });
     expect(result.ok ? "ok" : result.error.kind).toBe("invalid_response");
+    expect(result.ok ? "" : result.error.message).toMatch(/^introspection endpoint answered 200 with an unusable body/);
   });
 
   it("a revocation error echoing the token keeps no trace of it", async () => {
@@ -159,6 +161,7 @@ describe("flow runtime edges", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.kind).toBe("response");
+    expect(result.error.message).toMatch(/^revocation endpoint answered 400 \(unsupported_token_type/);
     const shown = [result.error.message, String(result.error), inspect(result.error, { depth: 10 }), JSON.stringify(result.error)].join("\n");
     expect(shown).toContain("unsupported_token_type");
     expect(shown).not.toContain(TOKEN_VALUE);
