@@ -39,6 +39,8 @@ const LEASE_POLL_MS = 1_000;
  * store restarted (and lost its lease with it) can land first.
  */
 export const STORE_RESET_GRACE_MS = 5_000;
+/** The least time between two looks at the store during that grace. */
+const GRACE_POLL_MS = 50;
 /** A token the session cannot renew right now is served while at least this much of its life is left. */
 const STALE_SAFETY_MS = 5_000;
 /** ...and the store is looked at again this often meanwhile. */
@@ -358,9 +360,9 @@ class SessionCore<E extends TokenError> {
     return running;
   }
 
-  /** One store operation, bounded by `storeTimeoutMs` and what is left of the flight. */
-  private async op<T>(operation: string, run: () => Promise<T>, remaining: () => number): Promise<StoreCall<T>> {
-    const call = await bounded(operation, run, Math.max(1, Math.min(this.storeTimeoutMs, remaining())));
+  /** One store operation, bounded by `allowance` (default `storeTimeoutMs`) and what is left of the flight. */
+  private async op<T>(operation: string, run: () => Promise<T>, remaining: () => number, allowance = this.storeTimeoutMs): Promise<StoreCall<T>> {
+    const call = await bounded(operation, run, Math.max(1, Math.min(allowance, remaining())));
     if (!call.ok) this.emit({ type: "store_unavailable", operation });
     return call;
   }
@@ -368,7 +370,8 @@ class SessionCore<E extends TokenError> {
   /** Waits for another holder of the lease to finish (or `wait` ms), counting the time for `lease_waited`. */
   private async awaitHolder(key: string, wait: number): Promise<void> {
     const from = this.elapsed();
-    await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs);
+    // The wait itself is no sign of an outage: only a store silent for storeTimeoutMs past it is.
+    await this.op("waitForChange", () => this.store.waitForChange(key, wait), () => wait + this.storeTimeoutMs, wait + this.storeTimeoutMs);
     this.waitedMs = (this.waitedMs ?? 0) + Math.max(0, this.elapsed() - from);
   }
 
@@ -478,12 +481,18 @@ class SessionCore<E extends TokenError> {
       const grace = Math.min(STORE_RESET_GRACE_MS, this.leaseMs);
       const graceLeft = this.resetAt === undefined ? 0 : this.resetAt + grace - this.elapsed();
       if (graceLeft > 0 && candidate?.refreshToken !== undefined) {
-        // Just after a store reset: a process that was refreshing then may still answer.
-        await sleep(graceLeft, this.closer.signal);
-        const again = await this.op("get", () => this.store.get(key), remaining);
-        if (!again.ok) return this.withoutStore(again.error);
-        candidate = await this.reconcile(key, again.value, remaining);
-        if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
+        // Just after a store reset: a process that was refreshing then may still answer; its write wakes us.
+        const graceEnds = this.elapsed() + graceLeft;
+        for (let left = graceLeft; left > 0 && !this.closed; left = graceEnds - this.elapsed()) {
+          const asked = this.elapsed();
+          await this.awaitHolder(key, left);
+          const again = await this.op("get", () => this.store.get(key), remaining);
+          if (!again.ok) return this.withoutStore(again.error);
+          candidate = await this.reconcile(key, again.value, remaining);
+          if (candidate !== undefined && this.usable(candidate)) return this.remember(candidate, false);
+          // A store whose waitForChange answers at once is not asked in a busy loop.
+          if (this.elapsed() - asked < GRACE_POLL_MS) await sleep(Math.min(GRACE_POLL_MS, graceEnds - this.elapsed()), this.closer.signal);
+        }
       }
       // After the API refused a token, a new one is asked for at most once per minRefreshIntervalMs.
       const gap = this.runner.lastRequestAt + this.minRefreshIntervalMs - this.elapsed();

@@ -149,7 +149,10 @@ describe("session onEvent", () => {
     expect(events).toEqual([failed, failed, failed, failed, { type: "cool_down_started", provider: "devportal", coolDownMs: 1000, errorCode: "TOKEN_UNEXPECTED_STATUS" }]);
   });
 
-  it("lease_waited: a session that waits for another's refresh reports how long", async () => {
+  it.each([
+    { given: "the default store timeout", storeTimeoutMs: undefined },
+    { given: "a store timeout shorter than the wait (a wait is no outage)", storeTimeoutMs: 100 },
+  ])("lease_waited: a session that waits for another's refresh reports how long, with $given", async ({ storeTimeoutMs }) => {
     const server = await tokenServer(async () => {
       await delay(300);
       return { status: 200 };
@@ -158,8 +161,9 @@ describe("session onEvent", () => {
     const devportal = client(server.url);
     const first: TokenEvent[] = [];
     const second: TokenEvent[] = [];
-    const a = createDevportalSession(devportal, { grant: "client_credentials" }, { store, onEvent: recorder(first) });
-    const b = createDevportalSession(devportal, { grant: "client_credentials" }, { store, onEvent: recorder(second) });
+    const timeouts = storeTimeoutMs === undefined ? {} : { storeTimeoutMs };
+    const a = createDevportalSession(devportal, { grant: "client_credentials" }, { store, onEvent: recorder(first), ...timeouts });
+    const b = createDevportalSession(devportal, { grant: "client_credentials" }, { store, onEvent: recorder(second), ...timeouts });
     const gotA = a.getAccessToken();
     await delay(50); // a holds the lease and is asking
     const gotB = b.getAccessToken();
