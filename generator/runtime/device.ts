@@ -5,6 +5,7 @@ import { AbortedError, InvalidResponseError } from "./errors.js";
 import { DeviceFlowEndedError } from "./flow-errors.js";
 import { endpointUrl, oauthErrorCode, postForm, scopeValue, type EndpointError, type FlowEndpoint } from "./flow-request.js";
 import { fail, type Failure } from "./response-read.js";
+import { MAX_TIMER_MS, sleep } from "./timers.js";
 import type { CallOptions, ClientAuthRule, ClientConfig, TokenResult } from "./types.js";
 
 /** `grant_type` of the device access token request (RFC 8628 §3.4). */
@@ -106,6 +107,8 @@ export async function deviceAuthorization<Raw, E>(
   if (typeof verificationUri !== "string" || verificationUri === "") return invalid("verification_uri is missing");
   if (!(Number.isFinite(expiresIn) && expiresIn > 0)) return invalid("expires_in is not a positive number");
   if (!(Number.isFinite(givenInterval) && givenInterval >= 0)) return invalid("interval is not a number of seconds");
+  // A timer cannot wait longer; past it setTimeout fires at once, which would poll in a busy loop.
+  if (givenInterval * 1000 > MAX_TIMER_MS) return invalid("interval is longer than a timer can wait");
   const expiresAt = receivedAt + expiresIn * 1000;
   let running: Promise<DevicePollResult<Raw, E>> | undefined;
   return {
@@ -156,20 +159,4 @@ async function pollUntilDone<Raw, E>(
         return result;
     }
   }
-}
-
-/** Resolves true after `ms` on a timer, or false as soon as `signal` aborts (clearing the timer). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted === true) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -3,10 +3,10 @@
 import { TokenClientConfigError } from "./errors.js";
 import type { TokenError } from "./errors.js";
 import type { RetryOptions } from "./session-types.js";
-import { MAX_TIMER_MS } from "./timers.js";
+import { MAX_TIMER_MS, sleep } from "./timers.js";
 import type { TokenResult } from "./types.js";
 
-export { MAX_TIMER_MS };
+export { MAX_TIMER_MS, sleep };
 
 export const DEFAULT_TRIES = 3;
 export const DEFAULT_BASE_DELAY_MS = 200;
@@ -99,22 +99,4 @@ export async function withRetries<Raw, E extends TokenError>(
     const wait = Math.max(Math.floor(policy.random() * ceiling), retryAfterMs ?? 0);
     if (!(await sleep(wait, signal)) || !mayRetry()) return result;
   }
-}
-
-/**
- * Resolves true after `ms` (capped at 2^31 - 1), or false as soon as
- * `signal` fires; the timer and the listener are removed either way.
- */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (slept: boolean): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      resolve(slept);
-    };
-    const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(true), Math.min(Math.max(0, ms), MAX_TIMER_MS));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

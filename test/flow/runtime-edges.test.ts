@@ -89,11 +89,18 @@ describe("flow runtime edges", () => {
     expect({ body: sent.body, authorization: sent.headers.authorization }).toEqual({ body: "scope=x&client_id=public-1", authorization: undefined });
   });
 
-  it("device: an answer without a user code is invalid_response, from the device authorization endpoint", async () => {
-    deviceAnswer = { device_code: "x", verification_uri: "https://v", expires_in: 5 };
+  it.each([
+    { given: "no user code", answer: { device_code: "x", verification_uri: "https://v", expires_in: 5 }, reason: "user_code is missing" },
+    {
+      given: "an interval no timer can wait (it would fire at once: a busy loop)",
+      answer: { device_code: "x", user_code: "u", verification_uri: "https://v", expires_in: 5e9, interval: 2_147_484 },
+      reason: "interval is longer than a timer can wait",
+    },
+  ])("device: an answer with $given is invalid_response, from the device authorization endpoint", async ({ answer, reason }) => {
+    deviceAnswer = answer;
     const started = await deviceAuthorization(device, config, {}, poller);
     expect(started.ok ? "ok" : started.error.kind).toBe("invalid_response");
-    expect(started.ok ? "" : started.error.message).toMatch(/^device authorization endpoint answered 200 with an unusable body/);
+    expect(started.ok ? "" : started.error.message).toBe(`device authorization endpoint answered 200 with an unusable body: the device authorization response's ${reason}`);
   });
 
   const endpoint = (extra: Partial<AuthorizationEndpoint> = {}): AuthorizationEndpoint => ({
