@@ -3,6 +3,7 @@ import { bannerComment } from "./banner.js";
 import { formatTypeScript } from "./format.js";
 import { clientFile } from "./client-file.js";
 import { indexFile } from "./index-file.js";
+import { allGrants, providerNames } from "./names.js";
 import { Printer } from "./printer.js";
 import { readmeFile } from "./readme.js";
 import { sessionFile } from "./session-file.js";
@@ -32,6 +33,12 @@ export function emitProvider(model: ProviderModel, wireTypesText: string, comman
     { path: `${folder}/index.ts`, content: printer.print(indexFile(model), banner, `${folder}/index.ts`) },
     { path: `${folder}/README.md`, content: readmeFile(model, command) },
   ];
+}
+
+/** The generated client's grant methods, of every token operation, as `generate` lists them. */
+export function grantMethods(model: ProviderModel): string[] {
+  const names = providerNames(model);
+  return allGrants(model).map((grant) => names.method(grant));
 }
 
 export { Printer };

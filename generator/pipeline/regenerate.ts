@@ -33,7 +33,7 @@ export async function regenerate(inputs: readonly ProviderInputs[], runtimeComma
   background.models.catch(() => undefined);
   background.runtime.catch(() => undefined);
   const modelled = background.models;
-  const { Printer, emitProvider, wireTypes } = await import("../emit/index.js");
+  const { Printer, emitProvider, grantMethods, wireTypes } = await import("../emit/index.js");
   // After ts-morph is in: its compiler is the one openapi-typescript will be given.
   shareTypeScriptWithOpenapiTypescript();
   const reply = await modelled;
@@ -46,7 +46,7 @@ export async function regenerate(inputs: readonly ProviderInputs[], runtimeComma
     const emitted = emitProvider(model, await wireTypesOrSpecError(model, wireTypes), command, printer);
     files.push(...emitted);
     providers.set(model.provider, Object.fromEntries(emitted.map((f) => [f.path, sha256(f.content)])));
-    log(`${model.provider}: ${model.grants.map((g) => g.methodName).join(", ")} (${emitted.length} files)`);
+    log(`${model.provider}: ${grantMethods(model).join(", ")} (${emitted.length} files)`);
   }
   const runtime = (await background.runtime).files;
   files.push(...runtime);

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emitProvider, runtimeFiles } from "../../generator/emit/index.js";
+import { emitProvider, grantMethods, runtimeFiles } from "../../generator/emit/index.js";
 import { providerNames } from "../../generator/emit/names.js";
 import { wireTypes } from "../../generator/emit/wire.js";
 import { loadSpecText, type ProviderConfig } from "../../generator/load/index.js";
@@ -121,8 +121,10 @@ describe("method names across operations (emit/names.ts)", () => {
       want: ["clientCredentials", "clientCredentialsGetTokenV2"],
     },
   ])("$name", async ({ document, want }) => {
+    // grantMethods is what `generate` lists; each name is the one the client declares (emit/names.ts).
     const model = await modelOf(document);
     const names = providerNames(model);
+    expect(grantMethods(model)).toEqual(want);
     expect([...model.grants, ...(model.otherOperations ?? []).flatMap((o) => o.grants)].map(names.method)).toEqual(want);
   });
 });
