@@ -42,7 +42,7 @@ export function buildModel({ spec, config, configFile = "" }: ModelInput): Provi
     ...(synthesis?.discovery !== undefined ? { discovered: true } : {}),
   });
   const { client } = built.value;
-  const quirks = applyRequestQuirks(built.value.grants, config, configFile);
+  const quirks = applyRequestQuirks(built.value.grants, config, configFile, token.body?.encoding !== "json");
   const { grants, scopeSeparator } = quirks.value;
   const servers = serversFor(view, token);
   const success = buildSuccess(view, token, config, configFile);
@@ -131,7 +131,7 @@ function buildOtherOperation(
   configFile: string,
 ): { value: TokenOperationModel; facts: Fact[]; client: ClientOptionsModel } {
   const built = buildGrants(view, token, config, configFile);
-  const quirks = applyRequestQuirks(built.value.grants, config, configFile);
+  const quirks = applyRequestQuirks(built.value.grants, config, configFile, token.body?.encoding !== "json");
   const { grants, scopeSeparator } = quirks.value;
   const success = buildSuccess(view, token, config, configFile, { refreshTokenOnly: true });
   const errors = buildErrors(view, token);

@@ -23,9 +23,25 @@ export interface RequestQuirks {
   readonly scopeSeparator?: string;
 }
 
-export function applyRequestQuirks(grants: readonly GrantModel[], config: ProviderConfig | undefined, configFile: string): Found<RequestQuirks> {
+/**
+ * A documented scope separator as the runtime joins with it. In a form body or a URL query
+ * (application/x-www-form-urlencoded, WHATWG URL §5) `+` is how a space is written, so a provider that documents
+ * `+` reads a space; joining with a literal `+` would send `%2B`. A JSON body has no such encoding: `+` stays.
+ */
+export function joiningSeparator(documented: string, formEncoded: boolean): string {
+  return formEncoded && documented === "+" ? " " : documented;
+}
+
+/** What a fact says of a documented separator, given the one the runtime joins with. */
+export function separatorStatement(documented: string, joining: string): string {
+  return documented === joining ? `joined with ${JSON.stringify(documented)}` : `joined with a space, which the form encoding writes as ${JSON.stringify(documented)}`;
+}
+
+/** `formEncoded`: the request's fields go in a form body or the query (not a JSON body). */
+export function applyRequestQuirks(grants: readonly GrantModel[], config: ProviderConfig | undefined, configFile: string, formEncoded: boolean): Found<RequestQuirks> {
   const facts: Fact[] = [];
-  const separator = config?.request?.scopeSeparator;
+  const documented = config?.request?.scopeSeparator;
+  const separator = documented === undefined ? undefined : joiningSeparator(documented, formEncoded);
   const out = grants.map((grant) => {
     // A Map, not an object: a field may be named "__proto__".
     const constants = new Map<string, ConstantValue>();
@@ -77,10 +93,11 @@ export function applyRequestQuirks(grants: readonly GrantModel[], config: Provid
       ...(kept.length > 0 ? { keptBySession: kept } : {}),
     };
   });
-  if (separator !== undefined) {
-    facts.push({ topic: "request", statement: `several scopes are joined with ${JSON.stringify(separator)} in the token request`, source: "config", evidence: `${configFile}#/request/scopeSeparator` });
+  if (documented !== undefined && separator !== undefined) {
+    facts.push({ topic: "request", statement: `several scopes are ${separatorStatement(documented, separator)} in the token request`, source: "config", evidence: `${configFile}#/request/scopeSeparator` });
   }
-  return found({ grants: out, ...(separator !== undefined ? { scopeSeparator: separator } : {}) }, facts);
+  // A space is what the runtime joins with anyway.
+  return found({ grants: out, ...(separator !== undefined && separator !== " " ? { scopeSeparator: separator } : {}) }, facts);
 }
 
 /** The config of one grant, own properties only (a grant type may be spelled "constructor"). */

@@ -1,6 +1,7 @@
 import { SpecError, lookupPointer, type EndpointKey, type ProviderConfig } from "../load/index.js";
 import { found, type Found } from "./found.js";
 import type { TokenOperation } from "./operation.js";
+import { joiningSeparator, separatorStatement } from "./request-quirks.js";
 import { isJson, type SpecView } from "./schema.js";
 import { effectiveServerUrls, implicitFlows, metadataUrls, openIdSchemes, resolveUrl, tokenFlows, type TokenFlow } from "./security.js";
 import { authorizationQuirkWords, authorizationQuirks } from "./surface-authorization.js";
@@ -241,8 +242,12 @@ function authorizationOf(at: EndpointModel & { readonly urlVariables?: readonly 
     const because = openIdScheme !== undefined ? "an openIdConnect security scheme" : "the openid scope";
     fact(`OpenID Connect (${because}): a nonce is sent and the ID token's is checked`, "spec", openIdScheme?.pointer ?? `${openIdFlow!.pointer}/scopes`);
   }
-  const separator = config?.authorization?.scopeSeparator;
-  if (separator !== undefined) fact(`scopes joined with ${JSON.stringify(separator)}, not RFC 6749 §3.3's space`, "config", `${configFile}#/authorization/scopeSeparator`);
+  const documented = config?.authorization?.scopeSeparator;
+  // The authorization request is a URL query: form-encoded.
+  const separator = documented === undefined ? undefined : joiningSeparator(documented, true);
+  if (documented !== undefined && separator !== undefined) {
+    fact(`scopes ${separatorStatement(documented, separator)}, not RFC 6749 §3.3's space`, "config", `${configFile}#/authorization/scopeSeparator`);
+  }
   const operation = recognised.find((op) => op.kind === "authorization")?.operation;
   const quirks = authorizationQuirks({ view, config: config?.authorization, configFile, scopes, scopesPointer, operation, openid, fact });
   return {

@@ -79,8 +79,9 @@ export const AUTHORIZATION_ROWS: readonly Row[] = [
     table: "authorization",
     examples: "Figma, Pennylane",
     spec: authorizationDoc(),
-    config: { authorization: { scopeSeparator: "," } },
-    authorization: { call: { redirectUri: REDIRECT, scope: ["read", "write"] }, params: { ...PLAIN, scope: "read,write" } },
+    // `+` rather than `,` (which test/flow/runtime-edges.test.ts sends): in a query it is an encoded space, never %2B.
+    config: { authorization: { scopeSeparator: "+" } },
+    authorization: { call: { redirectUri: REDIRECT, scope: ["read", "write"] }, params: { ...PLAIN, scope: "read write" }, rawQuery: /(^|&)scope=read\+write(&|$)/ },
   },
   {
     quirk: "renamed standard parameters",

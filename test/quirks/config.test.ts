@@ -98,6 +98,12 @@ describe("each quirk stated is a fact that explain and the README show", () => {
       fact: { statement: /joined with "," in the token request/, source: "config", evidence: /#\/request\/scopeSeparator$/ },
     },
     {
+      name: "a + separator in a form body: a space, which the form encoding writes as +",
+      spec: doc({ body: { ...CREDENTIALS, scope: { type: "string" } } }),
+      config: { request: { scopeSeparator: "+" } },
+      fact: { statement: /^several scopes are joined with a space, which the form encoding writes as "\+" in the token request$/, source: "config", evidence: /#\/request\/scopeSeparator$/ },
+    },
+    {
       name: "fallback token paths",
       spec: doc({ body: CREDENTIALS }),
       config: { response: { fallbacks: { accessToken: ["authed_user.access_token"] } } },
@@ -138,5 +144,18 @@ describe("each quirk stated is a fact that explain and the README show", () => {
     expect(found[0]).toMatchObject({ source: fact.source, evidence: expect.stringMatching(fact.evidence) });
     expect(explanationText(built)).toContain(found[0]!.statement);
     expect(readmeFile(built, "test")).toContain(found[0]!.statement.replace(/\|/g, "\\|"));
+  });
+});
+
+describe("a documented scope separator, as the runtime joins with it", () => {
+  it.each([
+    // given the separator and the body's media type -> want the request model's scopeSeparator (absent: a space)
+    { given: ", in a form body", separator: ",", mediaType: undefined, want: "," },
+    { given: "+ in a form body (an encoded space)", separator: "+", mediaType: undefined, want: undefined },
+    { given: "+ in a JSON body (no form encoding: a literal +)", separator: "+", mediaType: "application/json", want: "+" },
+  ])("$given -> $want", async ({ separator, mediaType, want }) => {
+    const built = await model(doc({ body: { ...CREDENTIALS, scope: { type: "string" } }, ...(mediaType !== undefined ? { mediaType } : {}) }), { request: { scopeSeparator: separator } });
+    expect(built.request.scopeSeparator).toBe(want);
+    expect(built.grants[0]?.fields.find((field) => field.name === "scope")?.spaceDelimited).toBe(true);
   });
 });
