@@ -89,7 +89,7 @@ export interface AuthorizationRequest {
 export type AuthorizationUrlResult = ({ readonly ok: true } & AuthorizationRequest) | Failure<EndpointError | InvalidResponseError>;
 
 /** Parameters the authorization request sets itself, which `extra` cannot replace. */
-const OWN_PARAMETERS = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "request_uri"];
+const OWN_PARAMETERS = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "request_uri", "dpop_jkt"];
 
 /**
  * Makes an authorization code request (RFC 6749 §4.1.1): `response_type=code`,
@@ -97,7 +97,9 @@ const OWN_PARAMETERS = ["response_type", "client_id", "redirect_uri", "scope", "
  * separator), a random `state` (256 bits, RFC 6749 §10.10), a PKCE S256
  * challenge of a random verifier (RFC 7636 §4.1–4.2; `plain` never), and a
  * random `nonce` when the endpoint is OpenID Connect and `openid` is among
- * the scopes (OpenID Connect Core §3.1.2.1).
+ * the scopes (OpenID Connect Core §3.1.2.1). A client with a `dpop` key sends
+ * its thumbprint as `dpop_jkt` (RFC 9449 §10), so that the code is bound to
+ * that key: a code stolen on its way back cannot be exchanged without it.
  *
  * With a PAR endpoint (RFC 9126 §2), the parameters are POSTed there with
  * the client's authentication and the URL carries only `client_id` and the
@@ -107,6 +109,7 @@ const OWN_PARAMETERS = ["response_type", "client_id", "redirect_uri", "scope", "
  *
  * @throws TokenClientConfigError for an insecure endpoint or base URL, or a
  *   `urlVariables` value missing or unsafe.
+ * @throws DPoPProofError for a `dpop` key that cannot be used.
  */
 export async function authorizationUrl(
   endpoint: AuthorizationEndpoint,
@@ -137,6 +140,7 @@ export async function authorizationUrl(
     fields[name("code_challenge")] = await s256(codeVerifier);
     fields[name("code_challenge_method")] = "S256";
   }
+  if (config.dpop !== undefined) fields["dpop_jkt"] = await config.dpop.thumbprint();
   // RFC 6749 §3.1: a parameter sent without a value is as if omitted; some servers refuse it instead.
   for (const [parameter, value] of Object.entries(fields)) if (value === "") delete fields[parameter];
   const made = { state, ...(codeVerifier !== undefined ? { codeVerifier } : {}), ...(nonce !== undefined ? { nonce } : {}) };

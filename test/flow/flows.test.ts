@@ -107,15 +107,18 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
   let provider: FlowProvider;
   let root = "";
   const clients: Record<"plain" | "par", FlowClient> = {} as Record<"plain" | "par", FlowClient>;
+  /** A client whose spec says DPoP, made per key pair. */
+  let createDPoPClient: (pair: CryptoKeyPair) => FlowClient;
   let openSession: (client: FlowClient, request: Record<string, unknown>) => FlowSession;
 
   beforeAll(async () => {
     provider = await startFlowProvider([FLOW_CLIENT]);
     root = await tempDir("flows");
     const models: ProviderModel[] = [];
-    for (const [name, par] of [["flowplain", false], ["flowpar", true]] as const) {
+    for (const [name, par] of [["flowplain", false], ["flowpar", true], ["flowdpop", false]] as const) {
       const built = buildModel({ spec: await loadDocument(flowSpec(), `specs/${name}.json`) });
-      models.push({ ...built, surface: surface(provider.issuer, par) });
+      const keys = name === "flowdpop" && built.keys !== undefined ? { keys: { ...built.keys, dpop: "optional" as const } } : {};
+      models.push({ ...built, surface: surface(provider.issuer, par), ...keys });
     }
     await emitInto(root, models);
     for (const [key, folder, prefix] of [["plain", "flowplain", "Flowplain"], ["par", "flowpar", "Flowpar"]] as const) {
@@ -124,6 +127,9 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
       clients[key] = create({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: provider.issuer });
       if (key === "plain") openSession = module[`create${prefix}Session`] as typeof openSession;
     }
+    const dpopModule = await importGenerated(root, join("flowdpop", "index.js"));
+    const createDPoP = dpopModule["createFlowdpopClient"] as (options: Record<string, unknown>) => FlowClient;
+    createDPoPClient = (pair) => createDPoP({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: provider.issuer, dpop: { privateKey: pair.privateKey, publicKey: pair.publicKey } });
   }, 120_000);
 
   afterAll(() => provider?.close());
@@ -172,6 +178,31 @@ describe("the OAuth flows of a generated client, against oidc-provider", () => {
     expect(result.ok).toBe(true);
     console.log(`PAR: ${provider.requests.slice(before).filter((r) => !r.startsWith("GET /interaction") && !r.startsWith("POST /interaction")).join(", ")}`);
   }, 20_000);
+
+  it("DPoP (RFC 9449 §10): the request carries dpop_jkt, so the code is bound to the key; another key's exchange is invalid_grant", async () => {
+    const keyPair = (): Promise<CryptoKeyPair> => crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]) as Promise<CryptoKeyPair>;
+    const [own, other] = [await keyPair(), await keyPair()];
+    const holder = createDPoPClient(own);
+    const thumbprint = async (pair: CryptoKeyPair): Promise<string> => {
+      const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+      const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+      return Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical))).toString("base64url");
+    };
+    const expected = (request: { state: string; codeVerifier: string; nonce: string }) => ({ state: request.state, codeVerifier: request.codeVerifier, redirectUri: REDIRECT_URI, nonce: request.nonce });
+
+    const bound = await authorize(holder);
+    expect(new URL(bound.request.url).searchParams.get("dpop_jkt")).toBe(await thumbprint(own));
+    const exchanged = await holder.authorizationCallback(bound.callback, expected(bound.request));
+    if (!exchanged.ok) throw new Error(`callback failed: ${exchanged.error.message}`);
+    expect(exchanged.token.raw["token_type"]).toBe("DPoP");
+
+    const stolen = await authorize(holder);
+    const refused = await createDPoPClient(other).authorizationCallback(stolen.callback, expected(stolen.request));
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect({ kind: refused.error.kind, body: refused.error.body }).toMatchObject({ kind: "response", body: { error: "invalid_grant" } });
+    console.log(`DPoP: dpop_jkt sent; the holder's exchange gave a DPoP token, another key's got ${JSON.stringify(refused.error.body)}`);
+  }, 30_000);
 
   it("an ID token without the request's nonce is a NonceMismatchError (signature unchecked: TLS from the token endpoint)", async () => {
     const { request, callback } = await authorize(clients.plain);

@@ -59,6 +59,8 @@ export async function startFlowProvider(clients: ClientMetadata[]): Promise<Flow
       revocation: { enabled: true, allowedPolicy: () => true },
       introspection: { enabled: true, allowedPolicy: () => true },
       pushedAuthorizationRequests: { enabled: true },
+      // DPoP allowed, not required: a code requested with dpop_jkt (RFC 9449 §10) is bound to that key.
+      dPoP: { enabled: true },
     },
     // Refresh tokens for every code grant, offline_access or not, so revocation has one to revoke.
     issueRefreshToken: () => true,
