@@ -96,7 +96,7 @@ export function flowConstants(model: ProviderModel): StatementStructures[] {
       scopeSeparator: authorization.scopeSeparator,
       ...authorizationQuirks(authorization),
       ...(surface.pushedAuthorization !== undefined ? { pushedAuthorization: located(surface.pushedAuthorization) } : {}),
-      ...(surface.metadataUrl !== undefined ? { metadataUrl: surface.metadataUrl } : {}),
+      ...(surface.metadata !== undefined ? { metadata: located(surface.metadata) } : {}),
       clientAuth: clientAuthFor(model, AUTHORIZATION_CODE),
     };
     out.push(constant(LOCAL_VALUES.authorization, "AuthorizationEndpoint", value, "The authorization endpoint (RFC 6749 §3.1), as the spec and provider config state it."));

@@ -115,7 +115,7 @@ export function buildSurface({ view, document, token, grants, config, configFile
     fact(`${ENDPOINT_NAMES[key]}: ${describe(placed)}`, "config", `${configFile}#${pointer}`);
   }
   requireGrant(endpoints, grantTypes, refuse, fact);
-  const metadataUrl = metadataOf(view, documentServers, config, configFile, refuse, fact);
+  const metadata = metadataOf(view, documentServers, clientServers, config, configFile, refuse, fact);
   const authorizationAt = endpoints.authorization === undefined ? undefined : { ...endpoints.authorization, ...(authorizationVariables.length > 0 ? { urlVariables: authorizationVariables } : {}) };
   const authorization = authorizationAt === undefined ? undefined : authorizationOf(authorizationAt, { view, document, token, flows, recognised, config, configFile, refuse, fact });
   if (authorization === undefined) {
@@ -130,7 +130,7 @@ export function buildSurface({ view, document, token, grants, config, configFile
     }
   }
   const { authorization: _authorization, ...others } = endpoints;
-  return found({ ...(authorization !== undefined ? { authorization } : {}), ...others, ...(metadataUrl !== undefined ? { metadataUrl } : {}) }, facts);
+  return found({ ...(authorization !== undefined ? { authorization } : {}), ...others, ...(metadata !== undefined ? { metadata } : {}) }, facts);
 }
 
 const ENDPOINT_NAMES: Readonly<Record<keyof Endpoints, string>> = {
@@ -179,22 +179,39 @@ function sameEndpoint(flow: TokenFlow, refreshUrl: string, token: TokenOperation
   return bases.every((base) => tokenAt.includes(resolveUrl(refreshUrl, base)?.href.replace(/\/+$/, "") ?? ""));
 }
 
-/** The RFC 8414 / OpenID Connect metadata URL: `oauth2MetadataUrl` (3.2), else `openIdConnectUrl`, else the config's. */
-function metadataOf(view: SpecView, servers: readonly string[], config: ProviderConfig | undefined, configFile: string, refuse: Refuse, fact: AddFact): string | undefined {
+/**
+ * The RFC 8414 / OpenID Connect metadata URL: `oauth2MetadataUrl` (3.2), else `openIdConnectUrl`, else the config's.
+ * Placed like the other endpoints: on the spec's servers at one same path, it is that path on the client's server,
+ * so a client pointed at another server (a sandbox, a tenant) reads that server's metadata and checks its issuer.
+ */
+function metadataOf(
+  view: SpecView,
+  documentServers: readonly string[],
+  clientServers: readonly string[],
+  config: ProviderConfig | undefined,
+  configFile: string,
+  refuse: Refuse,
+  fact: AddFact,
+): EndpointModel | undefined {
   const spec = [
     ...metadataUrls(view).sort((a, b) => Number(a.deprecated) - Number(b.deprecated)).map((m) => ({ ...m, what: "oauth2MetadataUrl (RFC 8414)" })),
     ...openIdSchemes(view).map((o) => ({ ...o, what: "openIdConnectUrl (OpenID Connect Discovery)" })),
   ][0];
   const configured = config?.endpoints?.metadata;
   if (spec !== undefined) {
-    const url = resolveUrl(spec.url, servers[0])?.href ?? spec.url;
+    const url = resolveUrl(spec.url, documentServers[0])?.href ?? spec.url;
     if (configured !== undefined && configured !== url) refuse("/endpoints/metadata", `the spec already names the metadata URL at ${view.file}#${spec.pointer} (${url})`);
-    fact(`metadata URL ${url}, from ${spec.what}; read by the client at run time, not by the generator`, "spec", spec.pointer);
-    return url;
+    const found = placeSpecUrl(view.file, spec.pointer, spec.url, documentServers, clientServers);
+    // One the runtime cannot use as an endpoint (not https) stays as the spec wrote it: the runtime refuses it when read.
+    const placed: Placed = "unusable" in found ? { url, relative: false } : found;
+    const where = placed.relative ? `${placed.url} on the client's server (${url} on the spec's first server)` : url;
+    fact(`metadata URL ${where}, from ${spec.what}; read by the client at run time, not by the generator`, "spec", spec.pointer);
+    return endpoint(placed, spec.pointer, "spec");
   }
   if (configured === undefined) return undefined;
-  fact(`metadata URL ${configured}; read by the client at run time, not by the generator`, "config", `${configFile}#/endpoints/metadata`);
-  return configured;
+  const placed: Placed = { url: configured, relative: configured.startsWith("/") };
+  fact(`metadata URL ${describe(placed)}; read by the client at run time, not by the generator`, "config", `${configFile}#/endpoints/metadata`);
+  return endpoint(placed, `${configFile}#/endpoints/metadata`, "config");
 }
 
 interface AuthorizationContext {
@@ -284,7 +301,7 @@ export interface SurfaceEntry {
 }
 
 /** The surface as a list, in the order `explain` and the README print it. */
-export function surfaceEntries({ surface, facts }: { readonly surface?: OAuthSurfaceModel | undefined; readonly facts: readonly Fact[] }): SurfaceEntry[] {
+export function surfaceEntries({ surface }: { readonly surface?: OAuthSurfaceModel | undefined }): SurfaceEntry[] {
   if (surface === undefined) return [];
   const entries: SurfaceEntry[] = [];
   const { authorization } = surface;
@@ -306,10 +323,7 @@ export function surfaceEntries({ surface, facts }: { readonly surface?: OAuthSur
     ["introspection", surface.introspection],
   ];
   for (const [name, at] of rest) if (at !== undefined) entries.push({ name, url: at.url, relative: at.relative, source: at.source });
-  if (surface.metadataUrl !== undefined) {
-    // The metadata URL is a plain string in the model; its fact (metadataOf) says where it came from.
-    const source = facts.find((f) => f.topic === "oauth surface" && f.statement.startsWith("metadata URL"))?.source ?? "spec";
-    entries.push({ name: "metadata", url: surface.metadataUrl, relative: false, source, details: "read at run time" });
-  }
+  const metadata = surface.metadata;
+  if (metadata !== undefined) entries.push({ name: "metadata", url: metadata.url, relative: metadata.relative, source: metadata.source, details: "read at run time" });
   return entries;
 }

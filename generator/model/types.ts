@@ -98,7 +98,7 @@ export interface OAuthSurfaceModel {
   /** A refresh URL that differs from the token URL (OAuth Flow Object `refreshUrl`). */
   readonly refresh?: EndpointModel;
   /** RFC 8414 / OpenID Connect metadata the spec names (OpenAPI 3.2 `oauth2MetadataUrl`, `openIdConnectUrl`). */
-  readonly metadataUrl?: string;
+  readonly metadata?: EndpointModel;
 }
 
 export interface SourceModel {

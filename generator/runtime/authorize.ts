@@ -44,8 +44,11 @@ export interface AuthorizationEndpoint extends FlowEndpoint, AuthorizationQuirks
   readonly scopeSeparator: string;
   /** RFC 9126 pushed authorization request endpoint: the parameters are POSTed there first. */
   readonly pushedAuthorization?: FlowEndpoint;
-  /** RFC 8414 / OpenID Connect metadata: where the callback learns the issuer and whether `iss` is always sent (RFC 9207). */
-  readonly metadataUrl?: string;
+  /**
+   * RFC 8414 / OpenID Connect metadata: where the callback learns the issuer and whether `iss` is always sent
+   * (RFC 9207). Relative, it is on the client's `baseUrl`, so each server's own issuer is checked.
+   */
+  readonly metadata?: FlowEndpoint;
   /** How the client authenticates to the PAR endpoint (the token endpoint's rule for the authorization_code grant). */
   readonly clientAuth: ClientAuthRule;
 }

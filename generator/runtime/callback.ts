@@ -6,7 +6,7 @@ import { DiscoveryError, SecretRedactor } from "./errors.js";
 import { AuthorizationResponseError, IssuerMismatchError, MissingCodeError, NonceMismatchError, StateMismatchError } from "./flow-errors.js";
 import type { TransportError } from "./errors.js";
 import type { CallbackError } from "./flow-errors.js";
-import { readMetadata } from "./flow-request.js";
+import { endpointUrl, readMetadata } from "./flow-request.js";
 import { fail } from "./response-read.js";
 import type { CallOptions, ClientConfig, TokenResult } from "./types.js";
 
@@ -63,7 +63,7 @@ export type CallbackResult<Raw, E, Values extends string = never> = [Values] ext
  *    not promise it (`authorization_response_iss_parameter_supported`)
  *    ({@link IssuerMismatchError}). With no issuer known, a present `iss`
  *    cannot be checked and is let through. The metadata (at
- *    `endpoint.metadataUrl`) is read once per client; when it cannot be
+ *    `endpoint.metadata`) is read once per client; when it cannot be
  *    read, a {@link DiscoveryError} or transport error.
  * 3. An `error` (§4.1.2.1: `access_denied`, …) is an {@link AuthorizationResponseError}.
  * 4. No `code` (or the provider's `codeParameter`) is a {@link MissingCodeError}.
@@ -96,11 +96,12 @@ export async function authorizationCallback<Raw, E, Values extends string = neve
 
   let issuer = expected.issuer;
   let issAlwaysSent = false;
-  if (endpoint.metadataUrl !== undefined && (issuer === undefined || received.iss === null)) {
-    const read = await readMetadata(endpoint.metadataUrl, config, call);
+  if (endpoint.metadata !== undefined && (issuer === undefined || received.iss === null)) {
+    const metadataUrl = endpointUrl(endpoint.metadata, config.baseUrl);
+    const read = await readMetadata(metadataUrl, config, call);
     if (!read.ok) return read;
     const named = read.metadata["issuer"];
-    const fromUrl = issuerOfMetadataUrl(endpoint.metadataUrl);
+    const fromUrl = issuerOfMetadataUrl(metadataUrl);
     // RFC 8414 §3.3, OpenID Connect Discovery §4.3: a document naming another issuer than its URL is not used.
     if (fromUrl !== undefined && named !== fromUrl) return fail(new DiscoveryError("the metadata's issuer is not the one its URL names"));
     if (issuer === undefined && typeof named === "string") issuer = named;

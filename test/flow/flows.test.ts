@@ -98,7 +98,7 @@ function surface(issuer: string, par: boolean): OAuthSurfaceModel {
     revocation: endpoint("/token/revocation"),
     introspection: endpoint("/token/introspection"),
     ...(par ? { pushedAuthorization: endpoint("/request") } : {}),
-    metadataUrl: `${issuer}/.well-known/openid-configuration`,
+    metadata: { url: `${issuer}/.well-known/openid-configuration`, relative: false, pointer: "#/test", source: "spec" },
   };
 }
 

@@ -42,6 +42,8 @@ describe("flow runtime edges", () => {
       if (request.url === "/device") return { status: 200, body: deviceAnswer };
       if (request.url === "/token") return pollAnswer;
       if (request.url === "/.well-known/openid-configuration") return { status: 200, body: { issuer: "https://elsewhere.example", authorization_response_iss_parameter_supported: true } };
+      // A tenant's own issuer, under its path (OpenID Connect Discovery §4: <issuer>/.well-known/openid-configuration).
+      if (request.url === "/tenant-7/.well-known/openid-configuration") return { status: 200, body: { issuer: `${server.url}/tenant-7`, authorization_response_iss_parameter_supported: true } };
       if (request.url === "/introspect") return { status: 200, body: { no: "active member" } };
       if (request.url === "/revoke") return { status: 400, body: { error: "unsupported_token_type", error_description: `cannot revoke ${request.body}` } };
       return { status: 404 };
@@ -140,11 +142,26 @@ describe("flow runtime edges", () => {
   });
 
   it("metadata naming another issuer than its URL is not used: a discovery error, no exchange", async () => {
-    const e = endpoint({ metadataUrl: `${server.url}/.well-known/openid-configuration` });
+    const e = endpoint({ metadata: { url: `${server.url}/.well-known/openid-configuration` } });
     const result = await authorizationCallback(e, config, "/cb?state=S1&code=c&iss=https%3A%2F%2Felsewhere.example", { state: "S1", redirectUri: "https://app.example/cb" }, (): Promise<TokenResult<never, never>> => {
       throw new Error("no exchange expected");
     });
     expect(result.ok ? "ok" : result.error.kind).toBe("discovery");
+  });
+
+  it.each([
+    { given: "its own issuer", iss: "<tenant>", want: "ok" },
+    { given: "another issuer (the spec's first server's)", iss: "https://api.example.com", want: "issuer_mismatch" },
+    { given: "no iss, which its metadata says it always sends", iss: undefined, want: "issuer_mismatch" },
+  ])("metadata on the client's own server (relative): a callback with $given -> $want", async ({ iss, want }) => {
+    const tenant = { ...config, baseUrl: `${server.url}/tenant-7` };
+    const e = endpoint({ metadata: { url: "/.well-known/openid-configuration", relative: true } });
+    const issParam = iss === undefined ? "" : `&iss=${encodeURIComponent(iss.replace("<tenant>", tenant.baseUrl))}`;
+    const result = await authorizationCallback(e, tenant, `/cb?state=S1&code=c${issParam}`, { state: "S1", redirectUri: "https://app.example/cb" }, async (): Promise<TokenResult<never, never>> => ({
+      ok: true,
+      token: { accessToken: "at", tokenType: "Bearer", raw: {} as never },
+    }));
+    expect(result.ok ? "ok" : result.error.kind).toBe(want);
   });
 
   it.each([

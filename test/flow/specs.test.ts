@@ -60,7 +60,7 @@ describe("the OAuth flows generated from published specs, against oidc-provider"
       introspection: "/token/introspection [inferred]",
     });
     expect(openidp.surface?.authorization).toMatchObject({ pkce: "S256", openid: true, scopes: [{ name: "openid" }, { name: "offline_access" }, { name: "api:read" }] });
-    expect(where(tvsignin)).toEqual({ deviceAuthorization: "/device/auth [spec]", metadataUrl: "https://idp.example.com/.well-known/oauth-authorization-server" });
+    expect(where(tvsignin)).toEqual({ deviceAuthorization: "/device/auth [spec]", metadata: "/.well-known/oauth-authorization-server [spec]" });
     expect([openidp, tvsignin].map((m) => m.grants.map((g) => g.grantType))).toEqual([
       ["authorization_code", "refresh_token"],
       ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],

@@ -63,12 +63,12 @@ const ROWS: readonly Row[] = [
     surface: {
       authorization: { ...AUTHORIZATION, ...at("/authorize"), scopes: [], pkce: "none", openid: true },
       pushedAuthorization: at("/par"),
-      metadataUrl: "https://login.acme.test/.well-known/openid-configuration",
+      metadata: { url: "https://login.acme.test/.well-known/openid-configuration", relative: false, pointer: "#/x", source: "spec" },
     },
     want: {
       "client.ts": [
         '  url: "/authorize",\n  relative: true,\n  pkce: "none",\n  openid: true,',
-        '  pushedAuthorization: {\n    url: "/par",\n    relative: true,\n  },\n  metadataUrl: "https://login.acme.test/.well-known/openid-configuration",',
+        '  pushedAuthorization: {\n    url: "/par",\n    relative: true,\n  },\n  metadata: {\n    url: "https://login.acme.test/.well-known/openid-configuration",\n  },',
       ],
       "types.ts": ["authorizationUrl(params: AuthorizationParams<string>, options?: CallOptions)", "expected: CallbackExpectation,"],
       "index.ts": [],

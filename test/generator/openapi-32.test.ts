@@ -47,7 +47,8 @@ describe("an OpenAPI 3.2 document", () => {
         pointer: "/components/securitySchemes/tvLogin/flows/deviceAuthorization/deviceAuthorizationUrl",
         source: "spec",
       },
-      metadataUrl: "https://tv.example.com/.well-known/oauth-authorization-server",
+      // On the document's server: a path on the client's server, so a client pointed elsewhere reads that server's metadata.
+      metadata: { url: "/.well-known/oauth-authorization-server", relative: true, pointer: "/components/securitySchemes/tvLogin/oauth2MetadataUrl", source: "spec" },
     });
     const facts = model.facts.filter((f) => f.topic === "oauth surface").map((f) => [f.source, f.evidence]);
     expect(facts).toEqual([

@@ -108,7 +108,7 @@ describe("model.surface from a small spec", () => {
       want: {
         revocation: { url: "/oauth/revoke", relative: true, pointer: "/paths/~1oauth~1revoke/post", source: "inferred" },
         introspection: { url: "/oauth/introspect", relative: true, pointer: "/paths/~1oauth~1introspect/post", source: "inferred" },
-        metadataUrl: "https://api.example.com/.well-known/openid-configuration",
+        metadata: { url: "/.well-known/openid-configuration", relative: true, pointer: "/components/securitySchemes/oidc/openIdConnectUrl", source: "spec" },
       },
     },
     {
@@ -163,7 +163,7 @@ describe("model.surface from a small spec", () => {
           scopeSeparator: ",",
         },
         revocation: { url: "/oauth2/revoke", relative: true, pointer: `${CONFIG_FILE}#/endpoints/revocation`, source: "config" },
-        metadataUrl: "https://login.example.com/.well-known/oauth-authorization-server",
+        metadata: { url: "https://login.example.com/.well-known/oauth-authorization-server", relative: false, pointer: `${CONFIG_FILE}#/endpoints/metadata`, source: "config" },
       },
     },
     {
@@ -187,7 +187,8 @@ describe("model.surface from a small spec", () => {
           openid: false,
           scopeSeparator: " ",
         },
-        metadataUrl: "https://login.example.com/.well-known/oauth-authorization-server",
+        // On another host than the servers: absolute.
+        metadata: { url: "https://login.example.com/.well-known/oauth-authorization-server", relative: false, pointer: "/components/securitySchemes/oauth/oauth2MetadataUrl", source: "spec" },
       },
     },
   ])("$name", async ({ given, config, want }) => {
