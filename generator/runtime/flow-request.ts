@@ -15,7 +15,8 @@ import {
 } from "./errors.js";
 import type { EndpointName, TransportError } from "./errors.js";
 import { defineField } from "./field-path.js";
-import { DEFAULT_TIMEOUT_MS, MAX_BODY_BYTES } from "./request.js";
+import { requestTimeoutMs } from "./request-draft.js";
+import { MAX_BODY_BYTES } from "./request.js";
 import { fail, type Failure } from "./response-read.js";
 import { parseJson, readBodyCapped, startDeadline, type Deadline } from "./transport.js";
 import { transportFailure } from "./token-response.js";
@@ -81,7 +82,7 @@ export async function postForm(
   call: CallOptions,
   secrets: readonly string[] = [],
 ): Promise<EndpointAnswer> {
-  const timeoutMs = checkedTimeout(config);
+  const timeoutMs = requestTimeoutMs(config);
   // These endpoints' metadata is not read for its auth methods: a client with a secret is confidential (Basic, the
   // RFC 6749 §2.3.1 default), one without is public ("none"); decideClientAuth decides from that as from discovery.
   const decision = decideClientAuth(clientAuth, config, {
@@ -136,7 +137,7 @@ export async function readMetadata(
   const known = metadataCache.get(config)?.get(url);
   if (known !== undefined) return { ok: true, metadata: known };
   assertSecureUrl(url, "metadata URL");
-  const timeoutMs = checkedTimeout(config);
+  const timeoutMs = requestTimeoutMs(config);
   const redact = new SecretRedactor(config.clientSecret === undefined ? [] : [config.clientSecret]);
   if (call.signal?.aborted === true) return fail(new AbortedError());
   const deadline = startDeadline(timeoutMs, call.signal);
@@ -159,12 +160,6 @@ export async function readMetadata(
   } finally {
     deadline.dispose();
   }
-}
-
-function checkedTimeout(config: ClientConfig): number {
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new TokenClientConfigError("timeoutMs must be a number of milliseconds in (0, 2147483647]");
-  return timeoutMs;
 }
 
 /** Sends one request (redirects never followed) and reads the answer within the deadline. */

@@ -49,16 +49,26 @@ export interface SignedRequest extends PreparedRequest {
 }
 
 /**
+ * The client's `timeoutMs` (default {@link DEFAULT_TIMEOUT_MS}), for every request the runtime sends.
+ *
+ * @throws TokenClientConfigError for one that is not a number of milliseconds a timer can wait.
+ */
+export function requestTimeoutMs(config: ClientConfig): number {
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+    throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}]`);
+  }
+  return timeoutMs;
+}
+
+/**
  * Checks what can be checked before anything is sent and decides the client
  * authentication (or leaves it to the discovery document).
  *
  * @throws TokenClientConfigError, TypeError: the caller bugs `requestToken` documents.
  */
 export function draftRequest(endpoint: TokenEndpoint, grant: GrantRule, config: ClientConfig, params: Readonly<Record<string, unknown>>): Draft {
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
-    throw new TokenClientConfigError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}]`);
-  }
+  const timeoutMs = requestTimeoutMs(config);
   assertSecureBaseUrl(config.baseUrl);
   // Which method this request uses; a bad clientAuth option fails here. With discovery it may wait for the document.
   const decision = decideClientAuth(grant.clientAuth, config);

@@ -11,6 +11,7 @@ import {
   introspectToken,
   requestTokenNoDiscovery,
   revokeToken,
+  TokenClientConfigError,
   type AuthorizationEndpoint,
   type ClientConfig,
   type TokenEndpoint,
@@ -178,6 +179,14 @@ describe("flow runtime edges", () => {
     const result = await introspectToken({ url: "/introspect", relative: true, clientAuth: { kind: "basic" } }, config, { token: TOKEN_VALUE });
     expect(result.ok ? "ok" : result.error.kind).toBe("invalid_response");
     expect(result.ok ? "" : result.error.message).toMatch(/^introspection endpoint answered 200 with an unusable body/);
+  });
+
+  it.each([0, 2 ** 31, Number.NaN])("a timeoutMs of %s is refused before anything is sent, as for token requests", async (timeoutMs) => {
+    const before = server.requests.length;
+    const revoking = revokeToken({ url: "/revoke", relative: true, clientAuth: { kind: "basic" } }, { ...config, timeoutMs }, { token: TOKEN_VALUE });
+    await expect(revoking).rejects.toThrow(TokenClientConfigError);
+    await expect(revoking).rejects.toThrow("timeoutMs must be a number of milliseconds in (0, 2147483647]");
+    expect(server.requests.length).toBe(before);
   });
 
   it("a revocation error echoing the token keeps no trace of it", async () => {
