@@ -194,6 +194,8 @@ class SessionCore<E extends TokenError> {
   private readonly runner: GrantRunner<E>;
   /** Fires on close: ends backoff waits, and requests when the session owns its store. */
   private readonly closer = new AbortController();
+  /** Settles when the session is closed: a wait that no signal can end is raced against it. */
+  private readonly closing = new Promise<void>((resolve) => this.closer.signal.addEventListener("abort", () => resolve(), { once: true }));
   private readonly keyParts: readonly string[];
   /** Where the session's events go: its own `onEvent`, else the client's. */
   private readonly hook: TokenEventHook | undefined;
@@ -485,7 +487,8 @@ class SessionCore<E extends TokenError> {
         const graceEnds = this.elapsed() + graceLeft;
         for (let left = graceLeft; left > 0 && !this.closed; left = graceEnds - this.elapsed()) {
           const asked = this.elapsed();
-          await this.awaitHolder(key, left);
+          await Promise.race([this.awaitHolder(key, left), this.closing]);
+          if (this.closed) break;
           const again = await this.op("get", () => this.store.get(key), remaining);
           if (!again.ok) return this.withoutStore(again.error);
           candidate = await this.reconcile(key, again.value, remaining);
@@ -493,6 +496,8 @@ class SessionCore<E extends TokenError> {
           // A store whose waitForChange answers at once is not asked in a busy loop.
           if (this.elapsed() - asked < GRACE_POLL_MS) await sleep(Math.min(GRACE_POLL_MS, graceEnds - this.elapsed()), this.closer.signal);
         }
+        // Closed while waiting: nothing was sent, and a refresh token is not spent for a closed session.
+        if (this.closed) return failure(new SessionClosedError());
       }
       // After the API refused a token, a new one is asked for at most once per minRefreshIntervalMs.
       const gap = this.runner.lastRequestAt + this.minRefreshIntervalMs - this.elapsed();

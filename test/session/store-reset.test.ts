@@ -74,4 +74,39 @@ describe("a store reset while another process refreshes", () => {
     expect(refreshTokens).toEqual(["rt-1"]);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it("a session closed during that grace stops waiting at once, sends nothing, and its caller gets session_closed", async () => {
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let n = 0;
+    const http = await start(async (request) => {
+      n += 1;
+      const issued = n;
+      if (form(request.body).get("grant_type") === "refresh_token") await answered;
+      return { status: 200, body: tokenBody(issued, { expires_in: 60 }) };
+    });
+    const clock = testClock();
+    const shared = new MemoryTokenStore(clock.now);
+    const second = new ResettingStore(shared);
+    const grant = () => makeGrant({ baseUrl: http.url, clock, rule: codeGrant, params: { code: "c-1" }, reobtainable: false });
+    const a = createSession(grant(), { store: shared, leaseMs: LEASE_MS, deadlineMs: 10_000 });
+    const b = createSession(grant(), { store: second, leaseMs: LEASE_MS, deadlineMs: 10_000 });
+    await a.getAccessToken();
+    await b.getAccessToken();
+    clock.advance(60_000);
+    const refreshing = a.getToken();
+    while (http.requests.length < 2) await delay(5);
+    second.resetBefore("acquire");
+    const waiting = b.getToken();
+    await delay(100); // b holds the lease and waits out the grace (4 s) for a's answer
+    const closedIn = await Promise.race([b.close().then(() => "closed"), delay(1_000).then(() => "still waiting")]);
+    expect(closedIn).toBe("closed");
+    const result = await waiting;
+    expect(result.ok ? "ok" : result.error.kind).toBe("session_closed");
+    answer();
+    expect((await refreshing).ok).toBe(true);
+    // a's one refresh; b sent none.
+    expect(http.requests.map((r) => form(r.body).get("grant_type"))).toEqual(["authorization_code", "refresh_token"]);
+    await a.close();
+  });
 });
