@@ -56,3 +56,5 @@ export type {
   TokenEvent,
   TokenEventHook,
 } from "../runtime/index.js";
+export { clientSecretJwt, privateKeyJwt } from "../runtime/index.js";
+export type { Jwk } from "../runtime/index.js";

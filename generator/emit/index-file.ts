@@ -1,7 +1,7 @@
-import { StructureKind, type OptionalKind, type SourceFileStructure } from "ts-morph";
+import { StructureKind, type ExportDeclarationStructure, type OptionalKind, type SourceFileStructure } from "ts-morph";
 import type { ProviderModel } from "../model/index.js";
 import { flowTypeExports } from "./flow-methods.js";
-import { WIRE_TYPES, providerNames } from "./names.js";
+import { WIRE_TYPES, providerNames, type ProviderNames } from "./names.js";
 
 /** `index.ts`: the provider's public surface, every name listed. */
 export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructure> {
@@ -32,6 +32,20 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./wire.js", namedExports: [...WIRE_TYPES] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "../runtime/index.js", namedExports: [...names.runtimeValues] },
       { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: [...names.runtimeTypes] },
+      ...keyHelperExports(names.keyHelpers),
     ],
   };
+}
+
+/** The key helpers the client's options take (client assertions, assertion grants, token exchange). */
+function keyHelperExports(helpers: ProviderNames["keyHelpers"]): OptionalKind<ExportDeclarationStructure>[] {
+  if (helpers.values.length === 0) return [];
+  return [
+    {
+      kind: StructureKind.ExportDeclaration,
+      moduleSpecifier: "../runtime/index.js",
+      namedExports: [...helpers.values],
+    },
+    ...(helpers.types.length > 0 ? [{ kind: StructureKind.ExportDeclaration as const, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: [...helpers.types] }] : []),
+  ];
 }

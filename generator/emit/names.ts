@@ -96,6 +96,27 @@ function isReexportedRuntimeValue(name: string): boolean {
   return /Error$/.test(name) || /TokenStore$/.test(name);
 }
 
+const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/**
+ * The runtime's key helpers this provider's options take, re-exported too, so that its users import one module:
+ * `privateKeyJwt` and `clientSecretJwt` where those methods are offered (every method when none is documented),
+ * `jwtAssertion` for assertion grants, `TOKEN_TYPES` for token exchange (RFC 8693 §3), and the `Jwk` type with them.
+ */
+function keyHelpers(model: ProviderModel): { readonly values: ReadonlySet<string>; readonly types: readonly string[] } {
+  const documented = model.keys?.clientAuthMethods;
+  const offers = (method: "private_key_jwt" | "client_secret_jwt"): boolean => documented === undefined || documented.includes(method);
+  const grantTypes = new Set(allGrants(model).map((grant) => grant.grantType));
+  const values = [
+    ...(offers("private_key_jwt") ? ["privateKeyJwt"] : []),
+    ...(offers("client_secret_jwt") ? ["clientSecretJwt"] : []),
+    ...(grantTypes.has(JWT_BEARER) || grantTypes.has(TOKEN_EXCHANGE) ? ["jwtAssertion"] : []),
+    ...(grantTypes.has(TOKEN_EXCHANGE) ? ["TOKEN_TYPES"] : []),
+  ];
+  return { values: new Set(values), types: values.some((name) => name !== "TOKEN_TYPES") ? ["Jwk"] : [] };
+}
+
 /** `CommerceLayer` -> `COMMERCE_LAYER`. */
 export function screamingCase(pascal: string): string {
   return pascal.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
@@ -140,6 +161,8 @@ export interface ProviderNames {
   readonly runtimeValues: readonly string[];
   /** Runtime types `index.ts` re-exports. */
   readonly runtimeTypes: readonly string[];
+  /** The runtime's key helpers `index.ts` re-exports, values in the runtime's order (see `keyHelpers`). */
+  readonly keyHelpers: { readonly values: readonly string[]; readonly types: readonly string[] };
 }
 
 /**
@@ -203,6 +226,10 @@ function decideNames(model: ProviderModel, runtime: RuntimeExports): ProviderNam
   for (const name of RUNTIME_TYPE_REEXPORTS) {
     if (!runtime.types.has(name)) throw new Error(`the runtime no longer exports the type ${name}, which every provider re-exports (${RUNTIME_INDEX})`);
   }
+  const helpers = keyHelpers(model);
+  for (const name of [...helpers.values, ...helpers.types]) {
+    if (!runtime.values.has(name) && !runtime.types.has(name)) throw new Error(`the runtime no longer exports ${name}, which providers re-export (${RUNTIME_INDEX})`);
+  }
   const exported = new Set([...typeNamesFor(typePrefix, model, method), ...valueNamesFor(valuePrefix, method), ...allGrants(model).map(values.grantConst)]);
   const operations = new Map<TokenOperationModel, OperationNames>();
   for (const operation of model.otherOperations ?? []) {
@@ -229,6 +256,7 @@ function decideNames(model: ProviderModel, runtime: RuntimeExports): ProviderNam
     body: (grant) => bodies.get(grant) ?? `${pascalCase(method(grant))}Body`,
     runtimeValues: [...runtime.values].filter((name) => isReexportedRuntimeValue(name) && (discovery || name !== "DiscoveryError")),
     runtimeTypes: RUNTIME_TYPE_REEXPORTS,
+    keyHelpers: { values: [...runtime.values].filter((name) => helpers.values.has(name)), types: helpers.types },
   };
 }
 
@@ -296,7 +324,7 @@ function valueNamesFor(p: string, method: (grant: GrantModel) => string): string
 /** Every name a provider's files declare at top level or export, for checks: exported and local, types and values. */
 export function declaredNames(model: ProviderModel): string[] {
   const names = providerNames(model);
-  const { params, grantConst, body, method: _method, operation, runtimeValues: _values, runtimeTypes: _types, ...single } = names;
+  const { params, grantConst, body, method: _method, operation, runtimeValues: _values, runtimeTypes: _types, keyHelpers: _helpers, ...single } = names;
   const grants = allGrants(model);
   return [
     ...Object.values(single),

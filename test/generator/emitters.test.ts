@@ -294,6 +294,31 @@ describe("index file", () => {
       "export type {\n  SessionOptions,\n  TokenSession,\n  TokenStore,\n  StoredToken,\n  RetryOptions,\n  SessionStats,\n  TokenEvent,\n  TokenEventHook,\n} from \"../runtime/index.js\";",
     );
   });
+
+  const keys = (clientAuthMethods?: NonNullable<ProviderModel["keys"]>["clientAuthMethods"]): NonNullable<ProviderModel["keys"]> => ({
+    ...(clientAuthMethods !== undefined ? { clientAuthMethods } : {}),
+    clientAuth: "optional",
+    clientId: "required",
+    clientSecret: "optional",
+    dpop: "absent",
+  });
+  const grant = (grantType: string): GrantModel => ({ ...CLIENT_CREDENTIALS, grantType, methodName: grantType.split(":").at(-1)!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) });
+  it.each([
+    // given the documented methods and the grants -> want the key helpers re-exported (values; the Jwk type with them)
+    { given: "no method documented: every method offered", change: { keys: keys() }, want: ["clientSecretJwt", "privateKeyJwt"] },
+    { given: "only client_secret_basic documented", change: { keys: keys(["client_secret_basic"]) }, want: [] },
+    { given: "private_key_jwt documented", change: { keys: keys(["private_key_jwt"]) }, want: ["privateKeyJwt"] },
+    {
+      given: "token exchange and JWT bearer grants, basic auth",
+      change: { keys: keys(["client_secret_basic"]), grants: [grant("urn:ietf:params:oauth:grant-type:token-exchange"), grant("urn:ietf:params:oauth:grant-type:jwt-bearer")] },
+      want: ["jwtAssertion", "TOKEN_TYPES"],
+    },
+  ])("re-exports the key helpers the options take: $given -> $want", ({ change, want }) => {
+    const text = printed(indexFile(model(change)), "acme/index.ts");
+    const helpers = /export \{ ([^}]*) \} from "\.\.\/runtime\/index\.js";/.exec(text)?.[1]?.split(", ") ?? [];
+    expect(helpers).toEqual(want);
+    expect(text.includes('export type { Jwk } from "../runtime/index.js";')).toBe(want.some((name) => name !== "TOKEN_TYPES"));
+  });
 });
 
 describe("wire file", () => {
