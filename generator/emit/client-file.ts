@@ -1,4 +1,5 @@
-import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
+import type { OptionalKind, SourceFileStructure, StatementStructures } from "ts-morph";
+import { StructureKind, VariableDeclarationKind } from "./ts-morph.js";
 import type { ErrorStatusModel, GrantModel, OperationModel, ProviderModel, RequestModel, SuccessModel, TokenOperationModel } from "../model/index.js";
 import type { GrantRule, GrantUrl, TokenEndpoint } from "../runtime/types.js";
 import type { NamedServer } from "../runtime/url.js";

@@ -1,4 +1,5 @@
-import { StructureKind, type MethodSignatureStructure, type OptionalKind, type StatementStructures } from "ts-morph";
+import type { MethodSignatureStructure, OptionalKind, StatementStructures } from "ts-morph";
+import { StructureKind } from "./ts-morph.js";
 import type { AuthorizationEndpointModel, EndpointModel, GrantModel, OAuthSurfaceModel, ProviderModel } from "../model/index.js";
 import type { AuthorizationEndpoint } from "../runtime/authorize.js";
 import type { DeviceAuthorizationEndpoint } from "../runtime/device.js";

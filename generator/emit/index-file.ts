@@ -1,4 +1,5 @@
-import { StructureKind, type ExportDeclarationStructure, type OptionalKind, type SourceFileStructure } from "ts-morph";
+import type { ExportDeclarationStructure, OptionalKind, SourceFileStructure } from "ts-morph";
+import { StructureKind } from "./ts-morph.js";
 import type { ProviderModel } from "../model/index.js";
 import { flowTypeExports } from "./flow-methods.js";
 import { WIRE_TYPES, providerNames, type ProviderNames } from "./names.js";
@@ -39,13 +40,8 @@ export function indexFile(model: ProviderModel): OptionalKind<SourceFileStructur
 
 /** The key helpers the client's options take (client assertions, assertion grants, token exchange). */
 function keyHelperExports(helpers: ProviderNames["keyHelpers"]): OptionalKind<ExportDeclarationStructure>[] {
-  if (helpers.values.length === 0) return [];
-  return [
-    {
-      kind: StructureKind.ExportDeclaration,
-      moduleSpecifier: "../runtime/index.js",
-      namedExports: [...helpers.values],
-    },
-    ...(helpers.types.length > 0 ? [{ kind: StructureKind.ExportDeclaration as const, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: [...helpers.types] }] : []),
-  ];
+  const exports: OptionalKind<ExportDeclarationStructure>[] = [];
+  if (helpers.values.length > 0) exports.push({ kind: StructureKind.ExportDeclaration, moduleSpecifier: "../runtime/index.js", namedExports: [...helpers.values] });
+  if (helpers.types.length > 0) exports.push({ kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "../runtime/index.js", namedExports: [...helpers.types] });
+  return exports;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ts } from "ts-morph";
+import { ts } from "./ts-morph.js";
 import type { GrantModel, ProviderModel, TokenOperationModel } from "../model/index.js";
 import { pascalCase } from "../model/names.js";
 import { packageRoot } from "../package-root.js";

@@ -1,4 +1,5 @@
-import { IndentationText, NewLineKind, Project, QuoteKind, type OptionalKind, type SourceFileStructure } from "ts-morph";
+import type { OptionalKind, SourceFileStructure } from "ts-morph";
+import { IndentationText, NewLineKind, Project, QuoteKind } from "./ts-morph.js";
 import { formatTypeScript } from "./format.js";
 
 /**

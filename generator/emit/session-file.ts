@@ -1,4 +1,5 @@
-import { StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
+import type { OptionalKind, SourceFileStructure, StatementStructures } from "ts-morph";
+import { StructureKind, VariableDeclarationKind } from "./ts-morph.js";
 import type { GrantModel, ProviderModel, TokenOperationModel } from "../model/index.js";
 import { refreshGrant, refreshRoute, requestFunction } from "./client-file.js";
 import { sessionRevocation } from "./flow-methods.js";

@@ -1,4 +1,5 @@
-import { StructureKind, type MethodSignatureStructure, type OptionalKind, type SourceFileStructure, type StatementStructures, type PropertySignatureStructure, type WriterFunction } from "ts-morph";
+import type { MethodSignatureStructure, OptionalKind, SourceFileStructure, StatementStructures, PropertySignatureStructure, WriterFunction } from "ts-morph";
+import { StructureKind } from "./ts-morph.js";
 import { standardGrant } from "../model/grants/index.js";
 import type { ErrorStatusModel, FieldModel, GrantModel, ProviderModel, SuccessModel, TokenOperationModel, WireSource } from "../model/index.js";
 import { clientIdOption, clientSecretOption } from "../model/keys.js";

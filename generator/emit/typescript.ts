@@ -1,4 +1,5 @@
-import { StructureKind, VariableDeclarationKind, type JSDocStructure, type OptionalKind, type PropertySignatureStructure, type StatementStructures, type WriterFunction } from "ts-morph";
+import type { JSDocStructure, OptionalKind, PropertySignatureStructure, StatementStructures, WriterFunction } from "ts-morph";
+import { StructureKind, VariableDeclarationKind } from "./ts-morph.js";
 import type { FieldModel } from "../model/index.js";
 import { docText, docValue } from "./doc-text.js";
 import { LOCAL_TYPES } from "./names.js";
