@@ -41,61 +41,60 @@ class ResettingStore extends RecordingStore {
   }
 }
 
+/**
+ * Two processes signed in with one code, sharing a store, their token expired: `a` (on the store itself) and `b`
+ * (on a ResettingStore view of it). The token server holds every refresh until `answer()` is called.
+ */
+async function signedInPair(deadlineMs: number) {
+  let n = 0;
+  let answer: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const http = await start(async (request) => {
+    n += 1;
+    const issued = n;
+    if (form(request.body).get("grant_type") === "refresh_token") await answered;
+    return { status: 200, body: tokenBody(issued, { expires_in: 60 }) };
+  });
+  const clock = testClock();
+  const shared = new MemoryTokenStore(clock.now);
+  const second = new ResettingStore(shared);
+  const grant = () => makeGrant({ baseUrl: http.url, clock, rule: codeGrant, params: { code: "c-1" }, reobtainable: false });
+  const a = createSession(grant(), { store: shared, leaseMs: LEASE_MS, deadlineMs });
+  const b = createSession(grant(), { store: second, leaseMs: LEASE_MS, deadlineMs });
+  expect(await a.getAccessToken()).toBe("at-1");
+  expect(await b.getAccessToken()).toBe("at-1");
+  clock.advance(60_000);
+  /** Starts `a`'s refresh; `held` settles once the server holds it. */
+  const refreshA = () => {
+    const refreshing = a.getToken();
+    const held = (async () => {
+      while (http.requests.length < 2) await delay(5);
+    })();
+    return { refreshing, held };
+  };
+  return { http, a, b, second, answer, refreshA };
+}
+
 describe("a store reset while another process refreshes", () => {
   it.each(["get", "acquire"] as const)("takes the in-flight answer when the reset comes before its %s: rt-1 is sent once", async (step) => {
-    let n = 0;
-    let answer: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    const http = await start(async (request) => {
-      n += 1;
-      const issued = n;
-      // The refresh is held until the test lets it answer.
-      if (form(request.body).get("grant_type") === "refresh_token") await answered;
-      return { status: 200, body: tokenBody(issued, { expires_in: 60 }) };
-    });
-    const clock = testClock();
-    const shared = new MemoryTokenStore(clock.now);
-    const second = new ResettingStore(shared);
-    const grant = () => makeGrant({ baseUrl: http.url, clock, rule: codeGrant, params: { code: "c-1" }, reobtainable: false });
-    const a = createSession(grant(), { store: shared, leaseMs: LEASE_MS, deadlineMs: DEADLINE_MS });
-    const b = createSession(grant(), { store: second, leaseMs: LEASE_MS, deadlineMs: DEADLINE_MS });
-    expect(await a.getAccessToken()).toBe("at-1");
-    expect(await b.getAccessToken()).toBe("at-1");
-    clock.advance(60_000);
-
-    const refreshing = a.getAccessToken();
-    while (http.requests.length < 2) await delay(5);
+    const { http, a, b, second, answer, refreshA } = await signedInPair(DEADLINE_MS);
+    const { refreshing, held } = refreshA();
+    await held;
     second.resetBefore(step);
     const waiting = b.getAccessToken();
     await delay(200);
     answer();
-    expect(await Promise.all([refreshing, waiting])).toEqual(["at-2", "at-2"]);
+    const tokens = await Promise.all([refreshing.then((r) => (r.ok ? r.token.accessToken : r.error.kind)), waiting]);
+    expect(tokens).toEqual(["at-2", "at-2"]);
     const refreshTokens = http.requests.map((r) => form(r.body).get("refresh_token")).filter((t) => t !== null);
     expect(refreshTokens).toEqual(["rt-1"]);
     await Promise.all([a.close(), b.close()]);
   });
 
   it("a session closed during that grace stops waiting at once, sends nothing, and its caller gets session_closed", async () => {
-    let answer: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    let n = 0;
-    const http = await start(async (request) => {
-      n += 1;
-      const issued = n;
-      if (form(request.body).get("grant_type") === "refresh_token") await answered;
-      return { status: 200, body: tokenBody(issued, { expires_in: 60 }) };
-    });
-    const clock = testClock();
-    const shared = new MemoryTokenStore(clock.now);
-    const second = new ResettingStore(shared);
-    const grant = () => makeGrant({ baseUrl: http.url, clock, rule: codeGrant, params: { code: "c-1" }, reobtainable: false });
-    const a = createSession(grant(), { store: shared, leaseMs: LEASE_MS, deadlineMs: 10_000 });
-    const b = createSession(grant(), { store: second, leaseMs: LEASE_MS, deadlineMs: 10_000 });
-    await a.getAccessToken();
-    await b.getAccessToken();
-    clock.advance(60_000);
-    const refreshing = a.getToken();
-    while (http.requests.length < 2) await delay(5);
+    const { http, a, b, second, answer, refreshA } = await signedInPair(10_000);
+    const { refreshing, held } = refreshA();
+    await held;
     second.resetBefore("acquire");
     const waiting = b.getToken();
     await delay(100); // b holds the lease and waits out the grace (4 s) for a's answer
